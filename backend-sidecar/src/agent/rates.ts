@@ -1,0 +1,77 @@
+import type { ProcSnapshot } from './procfs.ts';
+
+/**
+ * Per-second rate of a monotonically increasing counter. A counter that went backwards was reset
+ * (reboot, driver reload, 32-bit wrap): that interval has no trustworthy rate, so none is reported.
+ */
+export function counterRate(previous: number | undefined, current: number | undefined, seconds: number): number | undefined {
+  if (previous === undefined || current === undefined || !Number.isFinite(previous) || !Number.isFinite(current)) return undefined;
+  if (seconds <= 0 || current < previous) return undefined;
+  return (current - previous) / seconds;
+}
+
+const SECTOR_BYTES = 512;
+
+/** Turns two snapshots into the agent's metrics: gauges as they are, counters as rates over the interval. */
+export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (name: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) out[name] = value;
+  };
+
+  if (prev.cpu && cur.cpu) {
+    const d = (k: keyof NonNullable<ProcSnapshot['cpu']>) => cur.cpu![k] - prev.cpu![k];
+    const total = d('user') + d('nice') + d('system') + d('idle') + d('iowait') + d('irq') + d('softirq') + d('steal');
+    if (total > 0 && [d('user'), d('system'), d('idle')].every((x) => x >= 0)) {
+      put('cpu_user_pct', (100 * (d('user') + d('nice'))) / total);
+      put('cpu_system_pct', (100 * d('system')) / total);
+      put('cpu_iowait_pct', (100 * Math.max(0, d('iowait'))) / total);
+      put('cpu_steal_pct', (100 * Math.max(0, d('steal'))) / total);
+      put('cpu_irq_pct', (100 * Math.max(0, d('irq') + d('softirq'))) / total);
+    }
+  }
+  put('load1', cur.load1);
+  put('run_queue', cur.procsRunning);
+  if (cur.mem && cur.mem.totalKb > 0) {
+    put('mem_used_pct', (100 * (cur.mem.totalKb - cur.mem.availableKb)) / cur.mem.totalKb);
+    put('mem_available_bytes', cur.mem.availableKb * 1024);
+    put('mem_cached_pct', (100 * cur.mem.cachedKb) / cur.mem.totalKb);
+    put('swap_used_pct', cur.mem.swapTotalKb > 0 ? (100 * (cur.mem.swapTotalKb - cur.mem.swapFreeKb)) / cur.mem.swapTotalKb : 0);
+  }
+  if (cur.vm) {
+    const major = counterRate(prev.vm?.pgmajfault, cur.vm.pgmajfault, seconds);
+    const all = counterRate(prev.vm?.pgfault, cur.vm.pgfault, seconds);
+    put('page_faults_major_per_s', major);
+    put('page_faults_minor_per_s', all !== undefined && major !== undefined ? Math.max(0, all - major) : undefined);
+  }
+  put('psi_cpu_some_avg10', cur.psi?.cpu);
+  put('psi_memory_some_avg10', cur.psi?.memory);
+  put('psi_io_some_avg10', cur.psi?.io);
+  if (cur.disk && prev.disk) {
+    const reads = counterRate(prev.disk.reads, cur.disk.reads, seconds);
+    const writes = counterRate(prev.disk.writes, cur.disk.writes, seconds);
+    put('disk_read_bytes_per_s', scale(counterRate(prev.disk.readSectors, cur.disk.readSectors, seconds), SECTOR_BYTES));
+    put('disk_write_bytes_per_s', scale(counterRate(prev.disk.writeSectors, cur.disk.writeSectors, seconds), SECTOR_BYTES));
+    put('disk_iops', reads !== undefined && writes !== undefined ? reads + writes : undefined);
+    const busyMs = counterRate(prev.disk.ioMs, cur.disk.ioMs, seconds);
+    put('disk_util_pct', busyMs === undefined ? undefined : Math.min(100, busyMs / 10));
+    const ios = cur.disk.reads + cur.disk.writes - (prev.disk.reads + prev.disk.writes);
+    const waited = cur.disk.weightedMs - prev.disk.weightedMs;
+    put('disk_await_ms', ios > 0 && waited >= 0 ? waited / ios : ios === 0 ? 0 : undefined);
+  }
+  put('disk_used_pct', cur.rootFs?.usedPct);
+  if (cur.net && prev.net) {
+    put('net_rx_bytes_per_s', counterRate(prev.net.rxBytes, cur.net.rxBytes, seconds));
+    put('net_tx_bytes_per_s', counterRate(prev.net.txBytes, cur.net.txBytes, seconds));
+    put('net_rx_packets_per_s', counterRate(prev.net.rxPackets, cur.net.rxPackets, seconds));
+    put('net_tx_packets_per_s', counterRate(prev.net.txPackets, cur.net.txPackets, seconds));
+    put('net_errors_per_s', counterRate(prev.net.errors, cur.net.errors, seconds));
+    put('net_drops_per_s', counterRate(prev.net.drops, cur.net.drops, seconds));
+  }
+  put('net_retrans_per_s', counterRate(prev.tcp?.retransSegs, cur.tcp?.retransSegs, seconds));
+  return out;
+}
+
+function scale(x: number | undefined, factor: number): number | undefined {
+  return x === undefined ? undefined : x * factor;
+}

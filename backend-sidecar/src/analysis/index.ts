@@ -1,0 +1,7 @@
+export {
+  ExhaustionForecaster,
+  normalCdf,
+  type FailureForecast,
+  type ResourceForecast,
+  type ForecasterOptions,
+} from './exhaustion-forecaster.ts';

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { AdaptiveThreshold } from './adaptive-threshold.ts';
+
+export interface MetricContribution {
+  metric: string;
+  /** Share of the event's total excess score (sums to 1). */
+  contribution: number;
+  /** Sum over the event's points of how far the metric's score went past its threshold. */
+  excess: number;
+}
+
+export interface AnomalyEvent {
+  id: string;
+  instance: string;
+  start: number;
+  end: number;
+  open: boolean;
+  /** Highest score over threshold ratio seen in the event. */
+  peakScore: number;
+  severity: 'warning' | 'critical';
+  metrics: MetricContribution[];
+}
+
+export interface ScoredPoint {
+  ts: number;
+  /** The worst metric's score divided by its threshold: above 1 is anomalous. */
+  instanceScore: number;
+  anomalous: string[];
+}
+
+export interface DetectorEvents {
+  opened: [AnomalyEvent];
+  closed: [AnomalyEvent];
+}
+
+// An event needs a few anomalous points in a row (each within GAP_MS of the last): single blips are noise.
+const OPEN_AFTER_POINTS = 5;
+const GAP_MS = 30_000;
+
+/**
+ * Turns one instance's per-metric scores into anomaly points and events: a point is anomalous when a
+ * metric's score passes its adaptive threshold; consecutive anomalous points form one event.
+ */
+export class AnomalyDetector extends EventEmitter<DetectorEvents> {
+  private readonly thresholds = new Map<string, AdaptiveThreshold>();
+  private current: { event: AnomalyEvent; excess: Map<string, number>; points: number; lastTs: number } | undefined;
+
+  constructor(
+    readonly instance: string,
+    initialThresholds: Record<string, number>
+  ) {
+    super();
+    for (const [metric, value] of Object.entries(initialThresholds)) {
+      this.thresholds.set(metric, new AdaptiveThreshold(value));
+    }
+  }
+
+  threshold(metric: string): number | undefined {
+    return this.thresholds.get(metric)?.current;
+  }
+
+  score(ts: number, scores: Record<string, number>): ScoredPoint {
+    let worst = 0;
+    const anomalous: string[] = [];
+    const ratios: [string, number, number][] = [];
+    for (const [metric, score] of Object.entries(scores)) {
+      const threshold = this.thresholds.get(metric);
+      if (!threshold) continue;
+      const ratio = score / threshold.current;
+      worst = Math.max(worst, ratio);
+      if (ratio > 1) {
+        anomalous.push(metric);
+        ratios.push([metric, ratio, score - threshold.current]);
+      } else {
+        threshold.observeNormal(score);
+      }
+    }
+    this.track(ts, worst, ratios);
+    return { ts, instanceScore: worst, anomalous };
+  }
+
+  private track(ts: number, worst: number, ratios: [string, number, number][]): void {
+    const c = this.current;
+    if (c && ts - c.lastTs > GAP_MS) this.close();
+    if (ratios.length === 0) return;
+    if (!this.current) {
+      this.current = {
+        event: {
+          id: randomUUID(),
+          instance: this.instance,
+          start: ts,
+          end: ts,
+          open: true,
+          peakScore: 0,
+          severity: 'warning',
+          metrics: [],
+        },
+        excess: new Map(),
+        points: 0,
+        lastTs: ts,
+      };
+    }
+    const cur = this.current;
+    cur.points++;
+    cur.lastTs = ts;
+    cur.event.end = ts;
+    cur.event.peakScore = Math.max(cur.event.peakScore, worst);
+    cur.event.severity = cur.event.peakScore >= 3 ? 'critical' : 'warning';
+    for (const [metric, , excess] of ratios) cur.excess.set(metric, (cur.excess.get(metric) ?? 0) + excess);
+    cur.event.metrics = contributions(cur.excess);
+    if (cur.points === OPEN_AFTER_POINTS) this.emit('opened', { ...cur.event });
+  }
+
+  /** Closes the open event, if any (on a gap, or when the instance stops reporting). */
+  close(): void {
+    const cur = this.current;
+    this.current = undefined;
+    if (cur && cur.points >= OPEN_AFTER_POINTS) this.emit('closed', { ...cur.event, open: false });
+  }
+
+  get openEvent(): AnomalyEvent | undefined {
+    return this.current && this.current.points >= OPEN_AFTER_POINTS ? { ...this.current.event } : undefined;
+  }
+}
+
+function contributions(excess: Map<string, number>): MetricContribution[] {
+  const total = [...excess.values()].reduce((a, b) => a + b, 0) || 1;
+  return [...excess.entries()]
+    .map(([metric, e]) => ({ metric, contribution: e / total, excess: e }))
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, 8);
+}

@@ -1,0 +1,2 @@
+export { Sidecar, type SidecarEvents, type InstanceLiveState } from './sidecar.ts';
+export { buildServer } from './server.ts';

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Sidecar } from '../sidecar.ts';
+
+const Kind = Type.Union([Type.Literal('crash'), Type.Literal('outage')]);
+const Cause = Type.Union(['memory', 'cpu', 'disk', 'network', 'host'].map((c) => Type.Literal(c)));
+const Failure = Type.Object({
+  id: Type.String(),
+  instance: Type.String(),
+  ts: Type.Number(),
+  kind: Kind,
+  cause: Type.Optional(Cause),
+  source: Type.String(),
+  detail: Type.Optional(Type.String()),
+});
+
+export const failureRoutes =
+  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/failures',
+      {
+        schema: {
+          body: Type.Object(
+            {
+              id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              instance: Type.String({ minLength: 1, maxLength: 128 }),
+              ts: Type.Number({ description: 'time of the failure, ms since the epoch' }),
+              kind: Kind,
+              cause: Type.Optional(Cause),
+              source: Type.String({ default: 'operator', maxLength: 64 }),
+              detail: Type.Optional(Type.String({ maxLength: 2000 })),
+            },
+            { additionalProperties: false }
+          ),
+          response: { 201: Failure },
+        },
+      },
+      async (request, reply) => {
+        const event = await sidecar.recordFailure(request.body as Parameters<Sidecar['recordFailure']>[0]);
+        return reply.status(201).send(event as never);
+      }
+    );
+
+    app.get(
+      '/failures',
+      {
+        schema: {
+          querystring: Type.Object({
+            instance: Type.Optional(Type.String()),
+            from: Type.Optional(Type.Number()),
+            to: Type.Optional(Type.Number()),
+          }),
+          response: { 200: Type.Object({ items: Type.Array(Failure), total: Type.Integer() }) },
+        },
+      },
+      async (request) => {
+        const items = await sidecar.failures.list(request.query);
+        return { items: items as never, total: items.length };
+      }
+    );
+  };

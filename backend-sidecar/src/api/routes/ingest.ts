@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Sidecar } from '../sidecar.ts';
+
+export const IngestBody = Type.Object(
+  {
+    instance: Type.String({ minLength: 1, maxLength: 128 }),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    samples: Type.Array(
+      Type.Object({ ts: Type.Number(), values: Type.Record(Type.String(), Type.Number()) }, { additionalProperties: false }),
+      { maxItems: 100_000 }
+    ),
+  },
+  { additionalProperties: false }
+);
+
+export const ingestRoutes =
+  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // JSON batches from twin-agent and the simulator; acknowledged once stored.
+    app.post(
+      '/ingest',
+      { schema: { body: IngestBody, response: { 200: Type.Object({ accepted: Type.Integer() }) } } },
+      async (request) => ({ accepted: await sidecar.ingest.ingest(request.body) })
+    );
+  };

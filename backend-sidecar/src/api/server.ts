@@ -1,0 +1,36 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerAuth } from './auth.ts';
+import { sendProblem } from './problem.ts';
+import type { Sidecar } from './sidecar.ts';
+import { healthRoutes } from './routes/health.ts';
+import { instanceRoutes } from './routes/instances.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { failureRoutes } from './routes/failures.ts';
+
+export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: process.env.TWIN_LOG_LEVEL ?? 'warn' },
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type('application/problem+json').send({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+      code: 'TWIN_ERR_NO_ROUTE',
+      instance: request.url,
+    })
+  );
+  registerAuth(app, sidecar.config.tokens);
+  await app.register(healthRoutes(sidecar));
+  await app.register(instanceRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(ingestRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(failureRoutes(sidecar), { prefix: '/api/v1' });
+  return app;
+}

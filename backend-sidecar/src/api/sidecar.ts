@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import type { FastifyInstance } from 'fastify';
+import type { TwinConfig } from '../core/config.ts';
+import type { FailureEvent, Sample } from '../core/types.ts';
+import { IngestService, LiveFeed } from '../ingest/index.ts';
+import { DuckDBMetricStore, EmbeddedDatabase, FailureStore, FileObjectStore, InstanceRegistry, type NewFailure } from '../store/index.ts';
+import { ModelRegistry, TwinRunner, TwinTrainer, type TwinModel } from '../twin/index.ts';
+import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
+import { ExhaustionForecaster, type FailureForecast } from '../analysis/index.ts';
+import { buildServer } from './server.ts';
+
+export interface SidecarEvents {
+  trainingProgress: [{ instance: string; fraction: number; version: string }];
+  trained: [{ instance: string; model: TwinModel }];
+  trainingFailed: [{ instance: string; error: Error }];
+  anomalyOpened: [AnomalyEvent];
+  anomalyClosed: [AnomalyEvent];
+  failureAlert: [FailureForecast];
+  failureClear: [FailureForecast];
+  failureRecorded: [FailureEvent];
+}
+
+/** Live state of one instance's twin: what the API and the terminal show. */
+export interface InstanceLiveState {
+  runner: TwinRunner;
+  detector: AnomalyDetector;
+  lastScore: number;
+  lastScoredTs: number;
+}
+
+const LIVE_WITHIN_MS = 120_000;
+
+/**
+ * The sidecar: opens the stores, wires ingest -> twin -> anomaly -> analysis, runs the periodic
+ * work (registry flush, training, forecasting, retention) and serves the API.
+ */
+export class Sidecar extends EventEmitter<SidecarEvents> {
+  readonly feed = new LiveFeed();
+  readonly live = new Map<string, InstanceLiveState>();
+  readonly forecasts = new Map<string, FailureForecast[]>();
+  ingest!: IngestService;
+  instances!: InstanceRegistry;
+  failures!: FailureStore;
+  models!: ModelRegistry;
+  trainer!: TwinTrainer;
+  forecaster!: ExhaustionForecaster;
+  server!: FastifyInstance;
+  url = '';
+  private db!: EmbeddedDatabase;
+  private metrics!: DuckDBMetricStore;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(readonly config: TwinConfig) {
+    super();
+  }
+
+  async start(): Promise<this> {
+    const { config } = this;
+    this.db = await EmbeddedDatabase.open(config.dataDir);
+    this.metrics = await DuckDBMetricStore.open(this.db);
+    this.instances = await InstanceRegistry.open(this.db);
+    this.failures = await FailureStore.open(this.db);
+    this.models = new ModelRegistry(new FileObjectStore(path.join(config.dataDir, 'objects')));
+    await this.models.loadChampions();
+    this.ingest = new IngestService(this.metrics, this.instances, this.feed);
+
+    this.trainer = new TwinTrainer(this.metrics, this.models, {
+      windowMs: config.trainingWindowMs,
+      minHistoryMs: config.minHistoryMs,
+      retrainIntervalMs: config.retrainIntervalMs,
+    });
+    this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
+    this.trainer.on('trained', (t) => this.emit('trained', t));
+    this.trainer.on('failed', (f) => this.emit('trainingFailed', f));
+
+    this.forecaster = new ExhaustionForecaster({ horizonMs: config.horizonMs });
+    this.forecaster.on('alert', (f) => this.emit('failureAlert', f));
+    this.forecaster.on('clear', (f) => this.emit('failureClear', f));
+
+    this.feed.subscribe((samples) => this.score(samples));
+
+    this.server = await buildServer(this);
+    this.url = await this.server.listen({ host: config.host, port: config.port });
+
+    this.every(5_000, () => this.instances.flush());
+    this.every(10_000, () => this.trainer.runDue(this.instances.list()));
+    this.every(10_000, () => this.evaluateForecasts());
+    this.every(3_600_000, () => this.metrics.deleteBefore(Date.now() - config.trainingWindowMs - 86_400_000));
+    setImmediate(() => void this.trainer.runDue(this.instances.list()));
+    return this;
+  }
+
+  private every(ms: number, task: () => Promise<unknown> | unknown): void {
+    const timer = setInterval(() => {
+      Promise.resolve()
+        .then(task)
+        .catch((err: Error) => this.server?.log.error({ err }, 'periodic task failed'));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Runs each instance's twin over fresh samples and feeds anomalies and trends onward. */
+  private score(samples: readonly Sample[]): void {
+    this.forecaster.observe(samples);
+    for (const s of samples) {
+      const model = this.models.champion(s.instance);
+      if (!model) continue;
+      let state = this.live.get(s.instance);
+      if (!state || state.runner.model.version !== model.version) {
+        state?.detector.close();
+        const detector = new AnomalyDetector(
+          s.instance,
+          Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold]))
+        );
+        detector.on('opened', (e) => this.emit('anomalyOpened', e));
+        detector.on('closed', (e) => this.emit('anomalyClosed', e));
+        state = { runner: new TwinRunner(model), detector, lastScore: 0, lastScoredTs: 0 };
+        this.live.set(s.instance, state);
+      }
+      if (s.ts <= state.lastScoredTs) continue;
+      const step = state.runner.step(s.ts, s.values);
+      state.lastScore = state.detector.score(s.ts, step.scores).instanceScore;
+      state.lastScoredTs = s.ts;
+    }
+  }
+
+  private evaluateForecasts(now = Date.now()): void {
+    for (const f of this.forecaster.evaluate(now)) {
+      const list = (this.forecasts.get(f.instance) ?? []).filter((x) => x.kind !== f.kind);
+      list.push(f);
+      this.forecasts.set(f.instance, list);
+    }
+  }
+
+  isLive(lastSeen: number, now = Date.now()): boolean {
+    return now - lastSeen <= LIVE_WITHIN_MS;
+  }
+
+  async recordFailure(failure: NewFailure): Promise<FailureEvent> {
+    const event = await this.failures.record(failure);
+    this.forecaster.reset(event.instance);
+    this.live.get(event.instance)?.detector.close();
+    this.emit('failureRecorded', event);
+    return event;
+  }
+
+  readWindow(instance: string, from: number, to: number, stepMs?: number) {
+    return this.metrics.readWindow(instance, { from, to, ...(stepMs ? { stepMs } : {}) });
+  }
+
+  /** Stops serving, finishes in-flight writes and closes the stores; safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      await this.server?.close();
+      for (const state of this.live.values()) state.detector.close();
+      await this.metrics?.close();
+      await this.instances?.close();
+      this.failures?.close();
+      await this.db?.checkpoint();
+      this.db?.close();
+    })();
+    return this.stopping;
+  }
+}

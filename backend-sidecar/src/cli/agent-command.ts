@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { defaultInstanceId, parseTarget, TwinAgent, validateHz, ProcReader, metricsBetween } from '../agent/index.ts';
+
+export interface AgentCommandOptions {
+  url: string;
+  hz?: string;
+  instance?: string;
+  label: string[];
+  probe: string[];
+  token?: string;
+  once: boolean;
+}
+
+function parseLabels(pairs: string[]): Record<string, string> {
+  const labels: Record<string, string> = { host: os.hostname(), source: 'agent' };
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--label ${pair}: expected key=value`);
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** `twin-agent` / `twin agent`: sample this machine and stream to a sidecar. */
+export async function agentCommand(options: AgentCommandOptions): Promise<void> {
+  const hzText = options.hz ?? process.env.TWIN_AGENT_HZ ?? '1';
+  const hz = validateHz(Number(hzText), options.hz ? '--hz' : 'TWIN_AGENT_HZ');
+  if (options.once) {
+    const reader = new ProcReader('', (source, reason) => process.stderr.write(`source ${source} unavailable: ${reason}\n`));
+    const first = reader.read();
+    await new Promise((r) => setTimeout(r, 1000 / hz));
+    process.stdout.write(JSON.stringify(metricsBetween(first, reader.read(), 1 / hz), null, 2) + '\n');
+    return;
+  }
+  const sidecar = new URL(options.url);
+  const probes = options.probe.length
+    ? options.probe.map(parseTarget)
+    : [{ host: sidecar.hostname, port: Number(sidecar.port || (sidecar.protocol === 'https:' ? 443 : 80)) }];
+  const agent = new TwinAgent({
+    url: options.url,
+    hz,
+    instance: options.instance ?? process.env.TWIN_AGENT_INSTANCE ?? defaultInstanceId(),
+    labels: parseLabels(options.label),
+    probeTargets: probes,
+    token: options.token ?? process.env.TWIN_TOKEN,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  agent.start();
+  process.stderr.write(`sampling ${os.hostname()} at ${hz} Hz, sending to ${options.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await agent.stop();
+  process.stderr.write(`stopped after ${agent.stats.sampled} samples (${agent.stats.sent} sent)\n`);
+}

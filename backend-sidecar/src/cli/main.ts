@@ -1,0 +1,85 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { startCommand } from './start-command.ts';
+import { simulateCommand } from './simulate-command.ts';
+import { agentCommand } from './agent-command.ts';
+import { runNamed, BENCHMARKS, EVALUATIONS } from './measure-commands.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return value;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('twin')
+    .description('Twin: predictive digital twins of virtual instances (sidecar, agent, simulator and tools)')
+    .showHelpAfterError()
+    .version('0.1.0');
+
+  program
+    .command('start')
+    .description('start the sidecar on embedded defaults with a live fleet: this machine\'s agent and a simulated fleet')
+    .option('--host <host>', 'address to listen on (TWIN_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (TWIN_PORT, default 7788)')
+    .option('--data-dir <dir>', 'where state is kept (TWIN_DATA_DIR, default ./var)')
+    .option('--no-simulator', 'do not run the built-in fleet simulator')
+    .option('--no-agent', 'do not sample this machine')
+    .option('--instances <n>', 'simulated instances', positiveInt, '8')
+    .option('--backfill <duration>', 'history to backfill for simulated instances', '3d')
+    .option('--backfill-step <duration>', 'spacing of backfilled samples', '1m')
+    .option('--seed <n>', 'simulator seed', positiveInt, '1')
+    .option('--no-demo', 'no demo faults in the first minutes (background faults only)')
+    .option('--demo-speed <x>', 'run the demo faults this many times faster', '1')
+    .action(startCommand);
+
+  program
+    .command('simulate')
+    .description('simulate a fleet with injected faults: backfill history, then stream live at 1 Hz')
+    .option('--instances <n>', 'number of instances', positiveInt, '8')
+    .option('--seed <n>', 'seed (same seed, same fleet)', positiveInt, '1')
+    .option('--backfill <duration>', 'history to generate before now', '1d')
+    .option('--step <duration>', 'spacing of backfilled samples', '1m')
+    .option('--faults-per-day <rate>', 'chance per instance and day that a fault starts', '0.12')
+    .option('--no-demo', 'no demo faults starting now')
+    .option('--live', 'keep streaming live at 1 Hz after the backfill (needs --url)', false)
+    .option('--url <url>', 'sidecar to send to, e.g. http://127.0.0.1:7788')
+    .option('--out <file>', 'write JSON lines (samples, failures, ground truth) to a file instead')
+    .option('--token <token>', 'bearer token for the sidecar')
+    .action(simulateCommand);
+
+  program
+    .command('agent')
+    .description('sample this machine (CPU, memory, disk, network, pressure) and stream to a sidecar; same as twin-agent')
+    .option('--url <url>', 'sidecar URL', 'http://127.0.0.1:7788')
+    .option('--hz <rate>', 'samples per second, 0.1 to 100 (TWIN_AGENT_HZ, default 1)')
+    .option('--instance <id>', 'instance id (default: host name and /etc/machine-id)')
+    .option('--label <key=value>', 'label carried with every sample (repeatable): host, zone, service...', collect, [])
+    .option('--probe <host:port>', 'TCP connect latency target (repeatable; default: the sidecar)', collect, [])
+    .option('--token <token>', 'bearer token (TWIN_TOKEN)')
+    .option('--once', 'print one sample as JSON and exit', false)
+    .action(agentCommand);
+
+  program
+    .command('bench')
+    .description(`run a benchmark side by side with its peer (${Object.keys(BENCHMARKS).join(', ') || 'none yet'})`)
+    .argument('[name]', 'benchmark name')
+    .option('--json', 'also print the figures as one JSON object on the last line', false)
+    .action((name: string | undefined, opts: { json: boolean }) => runNamed('benchmark', BENCHMARKS, name, opts));
+
+  program
+    .command('eval')
+    .description(`evaluate detection quality on labelled data (${Object.keys(EVALUATIONS).join(', ') || 'none yet'})`)
+    .argument('[name]', 'evaluation name')
+    .option('--data <dir>', 'data folder')
+    .option('--json', 'also print the figures as one JSON object on the last line', false)
+    .action((name: string | undefined, opts: { json: boolean; data?: string }) => runNamed('evaluation', EVALUATIONS, name, opts));
+
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: Error) => {
+    process.stderr.write(`twin: ${err.message}\n`);
+    process.exit(1);
+  });

@@ -1,0 +1,33 @@
+export interface MeasureOptions {
+  json: boolean;
+  data?: string;
+}
+
+export type Measure = (options: MeasureOptions) => Promise<void>;
+
+/** Benchmarks (`npm run bench -- NAME`) by name; each prints its figures beside a peer's from the same run. */
+export const BENCHMARKS: Record<string, Measure> = {};
+
+/** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
+export const EVALUATIONS: Record<string, Measure> = {};
+
+export async function runNamed(
+  what: string,
+  registry: Record<string, Measure>,
+  name: string | undefined,
+  options: MeasureOptions
+): Promise<void> {
+  const names = Object.keys(registry);
+  const available = names.length ? names.join(', ') : 'none yet';
+  if (!name) {
+    process.stdout.write(`available: ${available}\n`);
+    return;
+  }
+  const run = registry[name];
+  if (!run) {
+    process.stderr.write(`twin: no ${what} named "${name}" (available: ${available})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  await run(options);
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { errors } from './errors.ts';
+import { parseDuration } from './duration.ts';
+
+export interface TwinConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Bearer tokens; empty means none configured (allowed on loopback only). */
+  tokens: string[];
+  /** Rolling training window. */
+  trainingWindowMs: number;
+  /** Least history an instance needs before its first twin is trained. */
+  minHistoryMs: number;
+  /** How often a champion is retrained on fresh data. */
+  retrainIntervalMs: number;
+  /** Failure prediction horizon. */
+  horizonMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function readInt(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw errors.badConfig(key, `expected an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function readDuration(env: Env, key: string, fallback: string): number {
+  const raw = env[key] ?? fallback;
+  try {
+    return parseDuration(raw);
+  } catch (err) {
+    throw errors.badConfig(key, (err as Error).message);
+  }
+}
+
+/** Reads the configuration from environment variables (and overrides from the command line), validating every key. */
+export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig> = {}): TwinConfig {
+  const config: TwinConfig = {
+    host: env.TWIN_HOST || '127.0.0.1',
+    port: readInt(env, 'TWIN_PORT', 7788, 0, 65535),
+    dataDir: path.resolve(env.TWIN_DATA_DIR || 'var'),
+    tokens: (env.TWIN_TOKENS ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+    trainingWindowMs: readDuration(env, 'TWIN_TRAINING_WINDOW', '7d'),
+    minHistoryMs: readDuration(env, 'TWIN_MIN_HISTORY', '10m'),
+    retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
+    horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
+    ...overrides,
+  };
+  if (config.tokens.length === 0 && !LOOPBACK.has(config.host)) {
+    throw errors.unsafeBind(config.host);
+  }
+  return config;
+}
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host);
+}

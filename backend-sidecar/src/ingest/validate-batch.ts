@@ -1,0 +1,43 @@
+import { errors } from '../core/errors.ts';
+import type { InstanceLabels, Sample } from '../core/types.ts';
+
+export interface IngestBatch {
+  instance: string;
+  labels?: InstanceLabels;
+  samples: { ts: number; values: Record<string, number> }[];
+}
+
+const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
+// Samples from before 2000 or more than a day in the future are clock errors, not data.
+const MIN_TS = Date.UTC(2000, 0, 1);
+const MAX_FUTURE_MS = 86_400_000;
+
+/** Checks a batch beyond its JSON shape and turns it into samples; names the first bad field. */
+export function validateBatch(batch: IngestBatch, where = 'body', now = Date.now()): Sample[] {
+  if (!INSTANCE_ID.test(batch.instance)) {
+    throw errors.badRequest(
+      `${where}/instance`,
+      `instance id ${JSON.stringify(batch.instance)} must be 1-128 characters of letters, digits and ._:@/- starting with a letter or digit`
+    );
+  }
+  const samples: Sample[] = [];
+  batch.samples.forEach((sample, i) => {
+    if (!Number.isFinite(sample.ts) || sample.ts < MIN_TS || sample.ts > now + MAX_FUTURE_MS) {
+      throw errors.badRequest(
+        `${where}/samples/${i}/ts`,
+        `timestamp ${sample.ts} is not a time in milliseconds since the epoch between 2000 and tomorrow`
+      );
+    }
+    for (const [name, value] of Object.entries(sample.values)) {
+      if (!METRIC_NAME.test(name)) {
+        throw errors.badRequest(`${where}/samples/${i}/values`, `metric name ${JSON.stringify(name)} is not valid`);
+      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw errors.badRequest(`${where}/samples/${i}/values/${name}`, `value must be a finite number`);
+      }
+    }
+    samples.push({ instance: batch.instance, ts: sample.ts, values: sample.values });
+  });
+  return samples;
+}

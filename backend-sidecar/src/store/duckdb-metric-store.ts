@@ -1,0 +1,110 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Sample } from '../core/types.ts';
+import type { EmbeddedDatabase } from './embedded-database.ts';
+import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
+
+/** Metric store on the embedded DuckDB file: one long table (instance, metric, ts, value), appended in bulk. */
+export class DuckDBMetricStore implements MetricStore {
+  private writeChain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly writer: DuckDBConnection,
+    private readonly reader: DuckDBConnection
+  ) {}
+
+  static async open(db: EmbeddedDatabase): Promise<DuckDBMetricStore> {
+    return new DuckDBMetricStore(await db.connect(), await db.connect());
+  }
+
+  write(samples: readonly Sample[]): Promise<void> {
+    // Appends are serialised: one appender at a time on the writer connection.
+    const next = this.writeChain.then(() => this.append(samples));
+    this.writeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async append(samples: readonly Sample[]): Promise<void> {
+    if (samples.length === 0) return;
+    const appender = await this.writer.createAppender('samples');
+    try {
+      for (const sample of samples) {
+        const ts = BigInt(Math.round(sample.ts));
+        for (const metric in sample.values) {
+          const value = sample.values[metric]!;
+          if (!Number.isFinite(value)) continue;
+          appender.appendVarchar(sample.instance);
+          appender.appendVarchar(metric);
+          appender.appendBigInt(ts);
+          appender.appendDouble(value);
+          appender.endRow();
+        }
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow> {
+    await this.writeChain;
+    const step = Math.max(1, Math.round(options.stepMs ?? 1));
+    const metricFilter = options.metrics?.length ? `AND metric IN (SELECT unnest($metrics::VARCHAR[]))` : '';
+    const reader = await this.reader.runAndReadAll(
+      `SELECT (ts // $step) * $step AS t, metric, avg(value) AS v FROM samples
+       WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
+       GROUP BY ALL ORDER BY t`,
+      {
+        step: BigInt(step),
+        instance,
+        from: BigInt(Math.floor(options.from)),
+        to: BigInt(Math.ceil(options.to)),
+        ...(options.metrics?.length ? { metrics: options.metrics } : {}),
+      } as never
+    );
+    const rows = reader.getRows() as [bigint, string, number][];
+    return pivot(instance, rows);
+  }
+
+  async listSeries(instance: string): Promise<string[]> {
+    const reader = await this.reader.runAndReadAll(
+      'SELECT DISTINCT metric FROM samples WHERE instance = $instance ORDER BY metric',
+      { instance }
+    );
+    return (reader.getRows() as [string][]).map((r) => r[0]);
+  }
+
+  async deleteBefore(cutoffTs: number): Promise<number> {
+    await this.writeChain;
+    const result = await this.writer.run('DELETE FROM samples WHERE ts < $cutoff', { cutoff: BigInt(cutoffTs) });
+    return Number(result.rowsChanged);
+  }
+
+  async close(): Promise<void> {
+    await this.writeChain;
+    this.writer.closeSync();
+    this.reader.closeSync();
+  }
+}
+
+function pivot(instance: string, rows: [bigint, string, number][]): SeriesWindow {
+  const ts: number[] = [];
+  const metricIndex = new Map<string, number>();
+  const cells: [number, number, number][] = [];
+  let lastT: bigint | undefined;
+  for (const [t, metric, v] of rows) {
+    if (t !== lastT) {
+      ts.push(Number(t));
+      lastT = t;
+    }
+    let m = metricIndex.get(metric);
+    if (m === undefined) {
+      m = metricIndex.size;
+      metricIndex.set(metric, m);
+    }
+    cells.push([ts.length - 1, m, v]);
+  }
+  const metrics = [...metricIndex.keys()];
+  const values = metrics.map(() => new Float64Array(ts.length).fill(NaN));
+  for (const [row, m, v] of cells) values[m]![row] = v;
+  return { instance, ts, metrics, values };
+}

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS samples (instance VARCHAR NOT NULL, metric VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS instances (id VARCHAR PRIMARY KEY, labels VARCHAR NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, samples BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS failures (id VARCHAR PRIMARY KEY, instance VARCHAR NOT NULL, ts BIGINT NOT NULL, kind VARCHAR NOT NULL, cause VARCHAR, source VARCHAR NOT NULL, detail VARCHAR)`,
+];
+
+/**
+ * The embedded DuckDB database file that holds metrics, the instance registry and failure events
+ * when no external store is configured. Each store opens its own connection on it.
+ */
+export class EmbeddedDatabase {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly file: string
+  ) {}
+
+  static async open(dataDir: string): Promise<EmbeddedDatabase> {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, 'twin.duckdb');
+    const instance = await DuckDBInstance.create(file, { threads: '2' });
+    const db = new EmbeddedDatabase(instance, file);
+    const connection = await db.connect();
+    for (const statement of SCHEMA) await connection.run(statement);
+    connection.closeSync();
+    return db;
+  }
+
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  async checkpoint(): Promise<void> {
+    const connection = await this.connect();
+    await connection.run('CHECKPOINT');
+    connection.closeSync();
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}

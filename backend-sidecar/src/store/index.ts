@@ -1,0 +1,6 @@
+export { EmbeddedDatabase } from './embedded-database.ts';
+export type { MetricStore, SeriesWindow, ReadWindowOptions } from './metric-store.ts';
+export { DuckDBMetricStore } from './duckdb-metric-store.ts';
+export { InstanceRegistry, type InstanceRecord } from './instance-registry.ts';
+export { FailureStore, type NewFailure } from './failure-store.ts';
+export { FileObjectStore, type ObjectStore } from './object-store.ts';

@@ -1,0 +1,91 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { InstanceLabels } from '../core/types.ts';
+import type { EmbeddedDatabase } from './embedded-database.ts';
+
+export interface InstanceRecord {
+  id: string;
+  labels: InstanceLabels;
+  firstSeen: number;
+  lastSeen: number;
+  samples: number;
+}
+
+/**
+ * Instances that report, with their labels and last-seen time. Kept in memory for the hot path
+ * (every ingested batch touches it) and written through to the embedded database on flush.
+ */
+export class InstanceRegistry {
+  private readonly records = new Map<string, InstanceRecord>();
+  private readonly dirty = new Set<string>();
+
+  private constructor(private readonly connection: DuckDBConnection) {}
+
+  static async open(db: EmbeddedDatabase): Promise<InstanceRegistry> {
+    const registry = new InstanceRegistry(await db.connect());
+    const reader = await registry.connection.runAndReadAll(
+      'SELECT id, labels, first_seen, last_seen, samples FROM instances'
+    );
+    for (const [id, labels, firstSeen, lastSeen, samples] of reader.getRows() as [
+      string,
+      string,
+      bigint,
+      bigint,
+      bigint,
+    ][]) {
+      registry.records.set(id, {
+        id,
+        labels: JSON.parse(labels) as InstanceLabels,
+        firstSeen: Number(firstSeen),
+        lastSeen: Number(lastSeen),
+        samples: Number(samples),
+      });
+    }
+    return registry;
+  }
+
+  /** Notes that an instance reported samples up to `lastTs`. */
+  touch(id: string, labels: InstanceLabels | undefined, firstTs: number, lastTs: number, count: number): void {
+    const record = this.records.get(id);
+    if (record) {
+      if (labels) record.labels = { ...record.labels, ...labels };
+      record.firstSeen = Math.min(record.firstSeen, firstTs);
+      record.lastSeen = Math.max(record.lastSeen, lastTs);
+      record.samples += count;
+    } else {
+      this.records.set(id, { id, labels: labels ?? {}, firstSeen: firstTs, lastSeen: lastTs, samples: count });
+    }
+    this.dirty.add(id);
+  }
+
+  get(id: string): InstanceRecord | undefined {
+    return this.records.get(id);
+  }
+
+  list(): InstanceRecord[] {
+    return [...this.records.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      const r = this.records.get(id)!;
+      await this.connection.run(
+        `INSERT OR REPLACE INTO instances VALUES ($id, $labels, $first, $last, $samples)`,
+        {
+          id,
+          labels: JSON.stringify(r.labels),
+          first: BigInt(r.firstSeen),
+          last: BigInt(r.lastSeen),
+          samples: BigInt(r.samples),
+        }
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.connection.closeSync();
+  }
+}

@@ -1,0 +1,28 @@
+import type { Sample } from '../core/types.ts';
+
+/** A window of one instance's series, aligned on shared timestamps; missing values are NaN. */
+export interface SeriesWindow {
+  instance: string;
+  ts: number[];
+  metrics: string[];
+  /** values[i] holds the series of metrics[i], aligned with ts. */
+  values: Float64Array[];
+}
+
+export interface ReadWindowOptions {
+  from: number;
+  to: number;
+  /** Resolution in ms: values are averaged per step; omitted means raw points. */
+  stepMs?: number;
+  metrics?: string[];
+}
+
+/** The one interface every metric backend implements (embedded DuckDB now; InfluxDB and Prometheus adapters later). */
+export interface MetricStore {
+  write(samples: readonly Sample[]): Promise<void>;
+  readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow>;
+  listSeries(instance: string): Promise<string[]>;
+  /** Drops raw points older than the cutoff. */
+  deleteBefore(cutoffTs: number): Promise<number>;
+  close(): Promise<void>;
+}
