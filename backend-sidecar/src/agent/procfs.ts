@@ -2,7 +2,16 @@ import fs from 'node:fs';
 
 /** Raw counters and gauges read from /proc and /sys in one pass; missing sources are left out. */
 export interface ProcSnapshot {
-  cpu?: { user: number; nice: number; system: number; idle: number; iowait: number; irq: number; softirq: number; steal: number };
+  cpu?: {
+    user: number;
+    nice: number;
+    system: number;
+    idle: number;
+    iowait: number;
+    irq: number;
+    softirq: number;
+    steal: number;
+  };
   load1?: number;
   procsRunning?: number;
   mem?: { totalKb: number; availableKb: number; cachedKb: number; swapTotalKb: number; swapFreeKb: number };
@@ -29,10 +38,21 @@ const WHOLE_DISK = /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+n\d+|mmcblk\d+
 
 const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = {
   stat(snap, root) {
-    const line = read(`${root}/proc/stat`).split('\n').find((l) => l.startsWith('cpu '));
+    const line = read(`${root}/proc/stat`)
+      .split('\n')
+      .find((l) => l.startsWith('cpu '));
     if (!line) throw new Error('no cpu line');
     const [, user, nice, system, idle, iowait, irq, softirq, steal] = fields(line).map(Number);
-    snap.cpu = { user: user!, nice: nice!, system: system!, idle: idle!, iowait: iowait ?? 0, irq: irq ?? 0, softirq: softirq ?? 0, steal: steal ?? 0 };
+    snap.cpu = {
+      user: user!,
+      nice: nice!,
+      system: system!,
+      idle: idle!,
+      iowait: iowait ?? 0,
+      irq: irq ?? 0,
+      softirq: softirq ?? 0,
+      steal: steal ?? 0,
+    };
     const running = /procs_running\s+(\d+)/.exec(read(`${root}/proc/stat`));
     if (running) snap.procsRunning = Number(running[1]);
   },
@@ -95,7 +115,9 @@ const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = 
     snap.net = net;
   },
   snmp(snap, root) {
-    const lines = read(`${root}/proc/net/snmp`).split('\n').filter((l) => l.startsWith('Tcp:'));
+    const lines = read(`${root}/proc/net/snmp`)
+      .split('\n')
+      .filter((l) => l.startsWith('Tcp:'));
     const names = fields(lines[0]!);
     const values = fields(lines[1]!);
     snap.tcp = {

@@ -4,8 +4,13 @@ import type { ProcSnapshot } from './procfs.ts';
  * Per-second rate of a monotonically increasing counter. A counter that went backwards was reset
  * (reboot, driver reload, 32-bit wrap): that interval has no trustworthy rate, so none is reported.
  */
-export function counterRate(previous: number | undefined, current: number | undefined, seconds: number): number | undefined {
-  if (previous === undefined || current === undefined || !Number.isFinite(previous) || !Number.isFinite(current)) return undefined;
+export function counterRate(
+  previous: number | undefined,
+  current: number | undefined,
+  seconds: number
+): number | undefined {
+  if (previous === undefined || current === undefined || !Number.isFinite(previous) || !Number.isFinite(current))
+    return undefined;
   if (seconds <= 0 || current < previous) return undefined;
   return (current - previous) / seconds;
 }
@@ -36,7 +41,10 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
     put('mem_used_pct', (100 * (cur.mem.totalKb - cur.mem.availableKb)) / cur.mem.totalKb);
     put('mem_available_bytes', cur.mem.availableKb * 1024);
     put('mem_cached_pct', (100 * cur.mem.cachedKb) / cur.mem.totalKb);
-    put('swap_used_pct', cur.mem.swapTotalKb > 0 ? (100 * (cur.mem.swapTotalKb - cur.mem.swapFreeKb)) / cur.mem.swapTotalKb : 0);
+    put(
+      'swap_used_pct',
+      cur.mem.swapTotalKb > 0 ? (100 * (cur.mem.swapTotalKb - cur.mem.swapFreeKb)) / cur.mem.swapTotalKb : 0
+    );
   }
   if (cur.vm) {
     const major = counterRate(prev.vm?.pgmajfault, cur.vm.pgmajfault, seconds);
@@ -50,8 +58,14 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
   if (cur.disk && prev.disk) {
     const reads = counterRate(prev.disk.reads, cur.disk.reads, seconds);
     const writes = counterRate(prev.disk.writes, cur.disk.writes, seconds);
-    put('disk_read_bytes_per_s', scale(counterRate(prev.disk.readSectors, cur.disk.readSectors, seconds), SECTOR_BYTES));
-    put('disk_write_bytes_per_s', scale(counterRate(prev.disk.writeSectors, cur.disk.writeSectors, seconds), SECTOR_BYTES));
+    put(
+      'disk_read_bytes_per_s',
+      scale(counterRate(prev.disk.readSectors, cur.disk.readSectors, seconds), SECTOR_BYTES)
+    );
+    put(
+      'disk_write_bytes_per_s',
+      scale(counterRate(prev.disk.writeSectors, cur.disk.writeSectors, seconds), SECTOR_BYTES)
+    );
     put('disk_iops', reads !== undefined && writes !== undefined ? reads + writes : undefined);
     const busyMs = counterRate(prev.disk.ioMs, cur.disk.ioMs, seconds);
     put('disk_util_pct', busyMs === undefined ? undefined : Math.min(100, busyMs / 10));

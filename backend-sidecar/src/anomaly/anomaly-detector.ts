@@ -34,9 +34,10 @@ export interface DetectorEvents {
   closed: [AnomalyEvent];
 }
 
-// An event needs a few anomalous points in a row (each within GAP_MS of the last): single blips are noise.
+// An event needs a few anomalous points in a row (each within the gap of the last): single blips are noise.
 const OPEN_AFTER_POINTS = 5;
-const GAP_MS = 30_000;
+// The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
+const MIN_GAP_MS = 30_000;
 
 /**
  * Turns one instance's per-metric scores into anomaly points and events: a point is anomalous when a
@@ -44,6 +45,8 @@ const GAP_MS = 30_000;
  */
 export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   private readonly thresholds = new Map<string, AdaptiveThreshold>();
+  private lastTs: number | undefined;
+  private intervalMs: number | undefined;
   private current: { event: AnomalyEvent; excess: Map<string, number>; points: number; lastTs: number } | undefined;
 
   constructor(
@@ -61,6 +64,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   }
 
   score(ts: number, scores: Record<string, number>): ScoredPoint {
+    if (this.lastTs !== undefined && ts > this.lastTs) {
+      const delta = ts - this.lastTs;
+      this.intervalMs = this.intervalMs === undefined ? delta : this.intervalMs + 0.1 * (delta - this.intervalMs);
+    }
+    this.lastTs = ts;
     let worst = 0;
     const anomalous: string[] = [];
     const ratios: [string, number, number][] = [];
@@ -82,7 +90,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
 
   private track(ts: number, worst: number, ratios: [string, number, number][]): void {
     const c = this.current;
-    if (c && ts - c.lastTs > GAP_MS) this.close();
+    if (c && ts - c.lastTs > Math.max(MIN_GAP_MS, 2.5 * (this.intervalMs ?? 0))) this.close();
     if (ratios.length === 0) return;
     if (!this.current) {
       this.current = {

@@ -19,7 +19,12 @@ export function registerAuth(app: FastifyInstance, tokens: readonly string[]): v
     // Compare digests in constant time so a wrong token reveals nothing about the right one.
     const given = match ? digest(match[1]!.trim()) : undefined;
     if (!given || !known.some((k) => timingSafeEqual(k, given))) {
-      throw new TwinError('TWIN_ERR_UNAUTHORIZED', 401, 'a valid bearer token is required (Authorization: Bearer <token>)', 'headers/authorization');
+      throw new TwinError(
+        'TWIN_ERR_UNAUTHORIZED',
+        401,
+        'a valid bearer token is required (Authorization: Bearer <token>)',
+        'headers/authorization'
+      );
     }
   });
 }

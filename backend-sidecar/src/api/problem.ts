@@ -28,13 +28,27 @@ export function sendProblem(error: FastifyError | TwinError | Error, request: Fa
   return reply
     .status(status)
     .type('application/problem+json')
-    .send({ type: 'about:blank', title: titleOf(status), status, detail, code, ...(where ? { where } : {}), instance: request.url });
+    .send({
+      type: 'about:blank',
+      title: titleOf(status),
+      status,
+      detail,
+      code,
+      ...(where ? { where } : {}),
+      instance: request.url,
+    });
 }
 
 function titleOf(status: number): string {
   return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Payload Too Large', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
-      status
-    ] ?? 'Internal Server Error'
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      413: 'Payload Too Large',
+      429: 'Too Many Requests',
+      503: 'Service Unavailable',
+    }[status] ?? 'Internal Server Error'
   );
 }

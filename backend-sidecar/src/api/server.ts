@@ -18,14 +18,17 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).type('application/problem+json').send({
-      type: 'about:blank',
-      title: 'Not Found',
-      status: 404,
-      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
-      code: 'TWIN_ERR_NO_ROUTE',
-      instance: request.url,
-    })
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+        code: 'TWIN_ERR_NO_ROUTE',
+        instance: request.url,
+      })
   );
   registerAuth(app, sidecar.config.tokens);
   await app.register(healthRoutes(sidecar));

@@ -4,7 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { TwinConfig } from '../core/config.ts';
 import type { FailureEvent, Sample } from '../core/types.ts';
 import { IngestService, LiveFeed } from '../ingest/index.ts';
-import { DuckDBMetricStore, EmbeddedDatabase, FailureStore, FileObjectStore, InstanceRegistry, type NewFailure } from '../store/index.ts';
+import {
+  DuckDBMetricStore,
+  EmbeddedDatabase,
+  FailureStore,
+  FileObjectStore,
+  InstanceRegistry,
+  type NewFailure,
+} from '../store/index.ts';
 import { ModelRegistry, TwinRunner, TwinTrainer, type TwinModel } from '../twin/index.ts';
 import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
 import { ExhaustionForecaster, type FailureForecast } from '../analysis/index.ts';

@@ -26,7 +26,9 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
   const hzText = options.hz ?? process.env.TWIN_AGENT_HZ ?? '1';
   const hz = validateHz(Number(hzText), options.hz ? '--hz' : 'TWIN_AGENT_HZ');
   if (options.once) {
-    const reader = new ProcReader('', (source, reason) => process.stderr.write(`source ${source} unavailable: ${reason}\n`));
+    const reader = new ProcReader('', (source, reason) =>
+      process.stderr.write(`source ${source} unavailable: ${reason}\n`)
+    );
     const first = reader.read();
     await new Promise((r) => setTimeout(r, 1000 / hz));
     process.stdout.write(JSON.stringify(metricsBetween(first, reader.read(), 1 / hz), null, 2) + '\n');

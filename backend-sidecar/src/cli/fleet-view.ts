@@ -3,7 +3,9 @@ import { formatDuration } from '../core/duration.ts';
 import type { Sidecar } from '../api/index.ts';
 
 const time = (ts: number) =>
-  Date.now() - ts > 43_200_000 ? new Date(ts).toISOString().slice(0, 16).replace('T', ' ') : new Date(ts).toISOString().slice(11, 19);
+  Date.now() - ts > 43_200_000
+    ? new Date(ts).toISOString().slice(0, 16).replace('T', ' ')
+    : new Date(ts).toISOString().slice(11, 19);
 
 /**
  * What `twin start` shows in the terminal: the URL, how many instances report, a progress bar per
@@ -22,7 +24,13 @@ export class FleetView {
   ) {
     if (out.isTTY) {
       this.bars = new cliProgress.MultiBar(
-        { clearOnComplete: false, hideCursor: true, format: ' {label} {bar} {percentage}% {detail}', barsize: 24, stream: out },
+        {
+          clearOnComplete: false,
+          hideCursor: true,
+          format: ' {label} {bar} {percentage}% {detail}',
+          barsize: 24,
+          stream: out,
+        },
         cliProgress.Presets.shades_classic
       );
       this.status = this.bars.create(1, 0, { label: 'fleet  ', detail: '' }, { format: ' {label} {detail}' });
@@ -62,15 +70,22 @@ export class FleetView {
           `validation error ${model.validationError.toFixed(2)} in ${formatDuration(model.trainingMs)}`
       );
     });
-    s.on('trainingFailed', ({ instance, error }) => this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`));
+    s.on('trainingFailed', ({ instance, error }) =>
+      this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`)
+    );
     s.on('anomalyOpened', (e) =>
       this.line(
         `${time(e.start)} ANOMALY  ${e.instance} ${e.severity} ${e.peakScore.toFixed(1)}x threshold: ` +
-          e.metrics.slice(0, 3).map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`).join(', ')
+          e.metrics
+            .slice(0, 3)
+            .map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`)
+            .join(', ')
       )
     );
     s.on('anomalyClosed', (e) =>
-      this.line(`${time(e.end)} ANOMALY  ${e.instance} ended after ${formatDuration(e.end - e.start)}, peak ${e.peakScore.toFixed(1)}x`)
+      this.line(
+        `${time(e.end)} ANOMALY  ${e.instance} ended after ${formatDuration(e.end - e.start)}, peak ${e.peakScore.toFixed(1)}x`
+      )
     );
     s.on('failureAlert', (f) => {
       const top = f.causes[0]!;
@@ -81,9 +96,13 @@ export class FleetView {
           `cause ${top.resource}: ${top.evidence}${eta}`
       );
     });
-    s.on('failureClear', (f) => this.line(`${time(f.ts)} PREDICT  ${f.instance} ${f.kind} risk cleared (p=${f.probability.toFixed(2)})`));
+    s.on('failureClear', (f) =>
+      this.line(`${time(f.ts)} PREDICT  ${f.instance} ${f.kind} risk cleared (p=${f.probability.toFixed(2)})`)
+    );
     s.on('failureRecorded', (f) =>
-      this.line(`${time(f.ts)} FAILURE  ${f.instance} ${f.kind}${f.cause ? ` (${f.cause})` : ''} recorded by ${f.source}`)
+      this.line(
+        `${time(f.ts)} FAILURE  ${f.instance} ${f.kind}${f.cause ? ` (${f.cause})` : ''} recorded by ${f.source}`
+      )
     );
     this.statusTimer = setInterval(() => this.refreshStatus(), 1000);
     this.statusTimer.unref();

@@ -18,7 +18,7 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('start the sidecar on embedded defaults with a live fleet: this machine\'s agent and a simulated fleet')
+    .description("start the sidecar on embedded defaults with a live fleet: this machine's agent and a simulated fleet")
     .option('--host <host>', 'address to listen on (TWIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (TWIN_PORT, default 7788)')
     .option('--data-dir <dir>', 'where state is kept (TWIN_DATA_DIR, default ./var)')
@@ -49,7 +49,9 @@ export function buildProgram(): Command {
 
   program
     .command('agent')
-    .description('sample this machine (CPU, memory, disk, network, pressure) and stream to a sidecar; same as twin-agent')
+    .description(
+      'sample this machine (CPU, memory, disk, network, pressure) and stream to a sidecar; same as twin-agent'
+    )
     .option('--url <url>', 'sidecar URL', 'http://127.0.0.1:7788')
     .option('--hz <rate>', 'samples per second, 0.1 to 100 (TWIN_AGENT_HZ, default 1)')
     .option('--instance <id>', 'instance id (default: host name and /etc/machine-id)')
@@ -72,7 +74,9 @@ export function buildProgram(): Command {
     .argument('[name]', 'evaluation name')
     .option('--data <dir>', 'data folder')
     .option('--json', 'also print the figures as one JSON object on the last line', false)
-    .action((name: string | undefined, opts: { json: boolean; data?: string }) => runNamed('evaluation', EVALUATIONS, name, opts));
+    .action((name: string | undefined, opts: { json: boolean; data?: string }) =>
+      runNamed('evaluation', EVALUATIONS, name, opts)
+    );
 
   return program;
 }

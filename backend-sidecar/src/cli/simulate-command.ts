@@ -47,14 +47,18 @@ export async function simulateCommand(options: SimulateOptions): Promise<void> {
   });
   if (isTTY) process.stderr.write('\n');
   const truth = simulator.groundTruth(from, now);
-  process.stderr.write(`backfilled ${result.samples} samples and ${result.failures} failures; ${truth.length} faults injected\n`);
+  process.stderr.write(
+    `backfilled ${result.samples} samples and ${result.failures} failures; ${truth.length} faults injected\n`
+  );
   if ('close' in sink) {
     fs.appendFileSync(options.out!, JSON.stringify({ type: 'ground_truth', runs: truth }) + '\n');
     sink.close();
   }
   if (options.live && options.url) {
     const stop = simulator.live(sink, 1000, (err) => process.stderr.write(`${err.message}\n`));
-    process.stderr.write(`streaming ${simulator.profiles.length} instances live at 1 Hz to ${options.url}; Ctrl-C stops\n`);
+    process.stderr.write(
+      `streaming ${simulator.profiles.length} instances live at 1 Hz to ${options.url}; Ctrl-C stops\n`
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

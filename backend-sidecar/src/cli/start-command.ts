@@ -98,13 +98,17 @@ export async function startCommand(options: StartOptions): Promise<void> {
     const lastSeen = simulator.profiles.map((p) => sidecar.instances.get(p.id)?.lastSeen ?? 0);
     const from = Math.max(now - parseDuration(options.backfill), Math.min(...lastSeen) + stepMs);
     if (from < now - stepMs) {
-      view.line(`simulator: backfilling ${simulator.profiles.length} instances from ${new Date(from).toISOString()} at ${options.backfillStep} steps`);
+      view.line(
+        `simulator: backfilling ${simulator.profiles.length} instances from ${new Date(from).toISOString()} at ${options.backfillStep} steps`
+      );
       const result = await simulator.backfill(sink, from, now, stepMs);
       view.line(`simulator: backfilled ${result.samples} samples, ${result.failures} failures on the way`);
     }
     if (!shuttingDown) {
       stopSimulator = simulator.live(sink, 1000, (err) => view.line(`simulator: ${err.message}`));
-      view.line(`simulator: ${simulator.profiles.length} instances live at 1 Hz${options.demo ? '; demo faults start within minutes' : ''}`);
+      view.line(
+        `simulator: ${simulator.profiles.length} instances live at 1 Hz${options.demo ? '; demo faults start within minutes' : ''}`
+      );
     }
   }
 }

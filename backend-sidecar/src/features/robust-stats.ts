@@ -11,7 +11,8 @@ export function median(values: ArrayLike<number>): number {
 /** Scaled median absolute deviation: a standard deviation that outliers do not inflate. */
 export function robustScale(values: ArrayLike<number>, center = median(values)): number {
   const deviations: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) deviations.push(Math.abs(values[i]! - center));
+  for (let i = 0; i < values.length; i++)
+    if (Number.isFinite(values[i])) deviations.push(Math.abs(values[i]! - center));
   return 1.4826 * median(deviations);
 }
 

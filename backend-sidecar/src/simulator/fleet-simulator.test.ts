@@ -48,22 +48,26 @@ describe('normal behaviour', () => {
   test('load follows a daily cycle: afternoons are busier than nights', () => {
     const cpu = series(samples, 'sim-001', 'cpu_user_pct');
     const at = (fromH: number, toH: number) =>
-      mean(cpu.v.filter((_, i) => {
-        const h = new Date(cpu.ts[i]!).getUTCHours();
-        const d = new Date(cpu.ts[i]!).getUTCDay();
-        return h >= fromH && h < toH && d >= 1 && d <= 5;
-      }));
+      mean(
+        cpu.v.filter((_, i) => {
+          const h = new Date(cpu.ts[i]!).getUTCHours();
+          const d = new Date(cpu.ts[i]!).getUTCDay();
+          return h >= fromH && h < toH && d >= 1 && d <= 5;
+        })
+      );
     assert.ok(at(13, 17) > 2 * at(1, 5), `afternoon ${at(13, 17)} vs night ${at(1, 5)}`);
   });
 
   test('weekends are quieter than weekdays', () => {
     const cpu = series(samples, 'sim-002', 'cpu_user_pct');
     const daytime = (weekend: boolean) =>
-      mean(cpu.v.filter((_, i) => {
-        const d = new Date(cpu.ts[i]!);
-        const isWeekend = d.getUTCDay() === 0 || d.getUTCDay() === 6;
-        return isWeekend === weekend && d.getUTCHours() >= 10 && d.getUTCHours() < 18;
-      }));
+      mean(
+        cpu.v.filter((_, i) => {
+          const d = new Date(cpu.ts[i]!);
+          const isWeekend = d.getUTCDay() === 0 || d.getUTCDay() === 6;
+          return isWeekend === weekend && d.getUTCHours() >= 10 && d.getUTCHours() < 18;
+        })
+      );
     assert.ok(daytime(false) > 1.25 * daytime(true), `weekday ${daytime(false)} vs weekend ${daytime(true)}`);
   });
 
@@ -107,11 +111,46 @@ describe('normal behaviour', () => {
 describe('injected faults', () => {
   const start = MONDAY + 2 * DAY + 10 * HOUR;
   const runs: ScenarioRun[] = [
-    { id: 'leak', kind: 'memory_leak', instances: ['sim-001'], host: 'host-01', start, end: start + 2 * HOUR, cause: 'memory', failure: { kind: 'crash', ts: start + 2 * HOUR } },
-    { id: 'disk', kind: 'disk_fill', instances: ['sim-002'], host: 'host-01', start, end: start + 3 * HOUR, cause: 'disk', failure: { kind: 'outage', ts: start + 3 * HOUR } },
+    {
+      id: 'leak',
+      kind: 'memory_leak',
+      instances: ['sim-001'],
+      host: 'host-01',
+      start,
+      end: start + 2 * HOUR,
+      cause: 'memory',
+      failure: { kind: 'crash', ts: start + 2 * HOUR },
+    },
+    {
+      id: 'disk',
+      kind: 'disk_fill',
+      instances: ['sim-002'],
+      host: 'host-01',
+      start,
+      end: start + 3 * HOUR,
+      cause: 'disk',
+      failure: { kind: 'outage', ts: start + 3 * HOUR },
+    },
     { id: 'cpu', kind: 'cpu_runaway', instances: ['sim-004'], host: 'host-02', start, end: start + HOUR, cause: 'cpu' },
-    { id: 'steal', kind: 'noisy_neighbour', instances: ['sim-004', 'sim-005', 'sim-006'], host: 'host-02', start: start + 2 * HOUR, end: start + 3 * HOUR, cause: 'host' },
-    { id: 'net', kind: 'network_degradation', instances: ['sim-003'], host: 'host-01', start, end: start + HOUR, cause: 'network', failure: { kind: 'outage', ts: start + HOUR } },
+    {
+      id: 'steal',
+      kind: 'noisy_neighbour',
+      instances: ['sim-004', 'sim-005', 'sim-006'],
+      host: 'host-02',
+      start: start + 2 * HOUR,
+      end: start + 3 * HOUR,
+      cause: 'host',
+    },
+    {
+      id: 'net',
+      kind: 'network_degradation',
+      instances: ['sim-003'],
+      host: 'host-01',
+      start,
+      end: start + HOUR,
+      cause: 'network',
+      failure: { kind: 'outage', ts: start + HOUR },
+    },
   ];
   const sim = new FleetSimulator({ instances: 6, seed: 5, faultsPerInstanceDay: 0, extraRuns: runs });
   const { samples, failures } = collect(sim, start - 2 * HOUR, start + 5 * HOUR, 30_000);
@@ -122,17 +161,27 @@ describe('injected faults', () => {
     assert.ok(at('sim-001', 'mem_used_pct', start - 10 * 60_000) < 85);
     assert.ok(at('sim-001', 'mem_used_pct', start + HOUR) > at('sim-001', 'mem_used_pct', start) + 10);
     assert.ok(at('sim-001', 'mem_used_pct', start + 2 * HOUR - 60_000) > 97);
-    assert.ok(at('sim-001', 'page_faults_major_per_s', start + 2 * HOUR - 60_000) > 3 * at('sim-001', 'page_faults_major_per_s', start - 60_000));
+    assert.ok(
+      at('sim-001', 'page_faults_major_per_s', start + 2 * HOUR - 60_000) >
+        3 * at('sim-001', 'page_faults_major_per_s', start - 60_000)
+    );
     const crash = failures.find((f) => f.instance === 'sim-001');
     assert.deepEqual([crash?.ts, crash?.kind, crash?.cause], [start + 2 * HOUR, 'crash', 'memory']);
     // Down while it restarts (no samples), then back to its normal footprint.
-    assert.equal(samples.filter((s) => s.instance === 'sim-001' && s.ts >= start + 2 * HOUR && s.ts < start + 2 * HOUR + 90_000).length, 0);
+    assert.equal(
+      samples.filter((s) => s.instance === 'sim-001' && s.ts >= start + 2 * HOUR && s.ts < start + 2 * HOUR + 90_000)
+        .length,
+      0
+    );
     assert.ok(at('sim-001', 'mem_used_pct', start + 2 * HOUR + 5 * 60_000) < 85);
   });
 
   test('disk fill: the disk reaches 100 % and the instance has an outage', () => {
     assert.ok(at('sim-002', 'disk_used_pct', start + 3 * HOUR - 60_000) > 98);
-    assert.ok(at('sim-002', 'disk_write_bytes_per_s', start + HOUR) > 2 * at('sim-002', 'disk_write_bytes_per_s', start - HOUR + 24 * 0));
+    assert.ok(
+      at('sim-002', 'disk_write_bytes_per_s', start + HOUR) >
+        2 * at('sim-002', 'disk_write_bytes_per_s', start - HOUR + 24 * 0)
+    );
     const outage = failures.find((f) => f.instance === 'sim-002');
     assert.deepEqual([outage?.ts, outage?.kind, outage?.cause], [start + 3 * HOUR, 'outage', 'disk']);
   });
@@ -158,7 +207,10 @@ describe('injected faults', () => {
   });
 
   test('ground truth lists every injected fault', () => {
-    const truth = sim.groundTruth(start - HOUR, start + 5 * HOUR).map((r) => r.id).sort();
+    const truth = sim
+      .groundTruth(start - HOUR, start + 5 * HOUR)
+      .map((r) => r.id)
+      .sort();
     assert.deepEqual(truth, ['cpu', 'disk', 'leak', 'net', 'steal']);
   });
 });

@@ -23,7 +23,11 @@ export class HttpSink implements SimulatorSink {
   }
 
   writeSamples(instance: string, labels: InstanceLabels, samples: Sample[]): Promise<void> {
-    return this.post('/api/v1/ingest', { instance, labels, samples: samples.map((s) => ({ ts: s.ts, values: s.values })) });
+    return this.post('/api/v1/ingest', {
+      instance,
+      labels,
+      samples: samples.map((s) => ({ ts: s.ts, values: s.values })),
+    });
   }
 
   recordFailure(failure: Omit<FailureEvent, 'id'> & { id: string }): Promise<void> {

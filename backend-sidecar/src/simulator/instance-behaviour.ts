@@ -122,10 +122,10 @@ export class InstanceBehaviour {
     let memUsed = s.memBase + memStep + 12 * L + 0.5 * n('mem', TAU.mem);
     let cached = 22 - 6 * L + 0.5 * n('cached', TAU.mem);
     let swap = 0.8 + 0.1 * Math.abs(n('swap', TAU.mem));
-    let minorFaults = 1800 * (0.3 + L) * (1 + 0.08 * white());
+    const minorFaults = 1800 * (0.3 + L) * (1 + 0.08 * white());
     let majorFaults = Math.max(0, 0.4 + 2 * L + 0.4 * white());
     let diskUsed = this.diskBase + (this.diskWeeklyGrowth * (ts % WEEK_MS)) / WEEK_MS + 0.02 * white();
-    let diskRead = 2e6 * s.io * (0.2 + L) * (1 + 0.15 * n('dr'));
+    const diskRead = 2e6 * s.io * (0.2 + L) * (1 + 0.15 * n('dr'));
     let diskWrite = 3e6 * s.io * (0.2 + L) * (1 + 0.15 * n('dw'));
     let netScale = s.net * (1 + 0.1 * n('net'));
     let latency = 0.6 + 0.4 * L + 0.08 * Math.abs(white());

@@ -107,7 +107,8 @@ function makeRun(
   end: number
 ): ScenarioRun {
   const outcome = SCENARIO_OUTCOME[kind];
-  const instances = kind === 'noisy_neighbour' ? fleet.filter((m) => m.host === member.host).map((m) => m.id) : [member.id];
+  const instances =
+    kind === 'noisy_neighbour' ? fleet.filter((m) => m.host === member.host).map((m) => m.id) : [member.id];
   return {
     id,
     kind,

@@ -71,16 +71,13 @@ export class InstanceRegistry {
     this.dirty.clear();
     for (const id of ids) {
       const r = this.records.get(id)!;
-      await this.connection.run(
-        `INSERT OR REPLACE INTO instances VALUES ($id, $labels, $first, $last, $samples)`,
-        {
-          id,
-          labels: JSON.stringify(r.labels),
-          first: BigInt(r.firstSeen),
-          last: BigInt(r.lastSeen),
-          samples: BigInt(r.samples),
-        }
-      );
+      await this.connection.run(`INSERT OR REPLACE INTO instances VALUES ($id, $labels, $first, $last, $samples)`, {
+        id,
+        labels: JSON.stringify(r.labels),
+        first: BigInt(r.firstSeen),
+        last: BigInt(r.lastSeen),
+        samples: BigInt(r.samples),
+      });
     }
   }
 

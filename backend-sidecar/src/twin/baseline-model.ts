@@ -108,7 +108,12 @@ export async function trainTwinModel(
 }
 
 /** Errors of the one-step prediction profile(t) + level over a series (NaN where the value is missing). */
-function oneStepErrors(ts: readonly number[], series: Float64Array, profile: SeasonalProfile, tauMs: number): Float64Array {
+function oneStepErrors(
+  ts: readonly number[],
+  series: Float64Array,
+  profile: SeasonalProfile,
+  tauMs: number
+): Float64Array {
   const errors = new Float64Array(series.length).fill(NaN);
   let level = 0;
   let lastTs: number | undefined;

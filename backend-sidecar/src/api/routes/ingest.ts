@@ -7,7 +7,10 @@ export const IngestBody = Type.Object(
     instance: Type.String({ minLength: 1, maxLength: 128 }),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     samples: Type.Array(
-      Type.Object({ ts: Type.Number(), values: Type.Record(Type.String(), Type.Number()) }, { additionalProperties: false }),
+      Type.Object(
+        { ts: Type.Number(), values: Type.Record(Type.String(), Type.Number()) },
+        { additionalProperties: false }
+      ),
       { maxItems: 100_000 }
     ),
   },

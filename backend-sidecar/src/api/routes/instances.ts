@@ -27,7 +27,10 @@ export const instanceRoutes =
       const live = sidecar.live.get(id);
       return {
         id: r.id,
-        labels: Object.fromEntries(Object.entries(r.labels).filter(([, v]) => v !== undefined)) as Record<string, string>,
+        labels: Object.fromEntries(Object.entries(r.labels).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >,
         firstSeen: new Date(r.firstSeen).toISOString(),
         lastSeen: new Date(r.lastSeen).toISOString(),
         samples: r.samples,
@@ -57,7 +60,10 @@ export const instanceRoutes =
           .list()
           .map((r) => describe(r.id))
           .filter((i) => !request.query.status || i.status === request.query.status);
-        return { items: all.slice(request.query.offset, request.query.offset + request.query.limit), total: all.length };
+        return {
+          items: all.slice(request.query.offset, request.query.offset + request.query.limit),
+          total: all.length,
+        };
       }
     );
 

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../api/test-helpers.ts';
+import { counterRate, metricsBetween } from './rates.ts';
+import { ProcReader, type SourceName } from './procfs.ts';
+import { parseTarget } from './tcp-probe.ts';
+import { validateHz } from './twin-agent.ts';
+
+test('counters become per-second rates', () => {
+  assert.equal(counterRate(100, 350, 2.5), 100);
+});
+
+test('a counter that went backwards (wrap, reboot) yields no rate rather than a huge or negative one', () => {
+  assert.equal(counterRate(4_294_967_000, 200, 1), undefined);
+  assert.equal(counterRate(undefined, 200, 1), undefined);
+  assert.equal(counterRate(10, 20, 0), undefined);
+});
+
+function fakeProc(files: Record<string, string>): string {
+  const root = tempDir('twin-proc-');
+  for (const [name, body] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), body);
+  }
+  return root;
+}
+
+const stat = (user: number, system: number, idle: number, iowait: number, steal: number) =>
+  `cpu  ${user} 0 ${system} ${idle} ${iowait} 0 0 ${steal} 0 0\ncpu0 1 1 1 1\nprocs_running 3\n`;
+
+test('CPU modes are shares of the interval, steal and iowait included; missing sources are reported once', () => {
+  const missing: SourceName[] = [];
+  const root = fakeProc({ 'proc/stat': stat(100, 50, 800, 25, 25), 'proc/loadavg': '0.50 0.40 0.30 2/100 123\n' });
+  const reader = new ProcReader(root, (s) => missing.push(s));
+  const a = reader.read();
+  fs.writeFileSync(path.join(root, 'proc/stat'), stat(160, 70, 890, 35, 45));
+  const b = reader.read();
+  reader.read();
+  const m = metricsBetween(a, b, 1);
+  assert.equal(m.cpu_user_pct, 30);
+  assert.equal(m.cpu_system_pct, 10);
+  assert.equal(m.cpu_iowait_pct, 5);
+  assert.equal(m.cpu_steal_pct, 10);
+  assert.equal(m.run_queue, 3);
+  assert.equal(m.load1, 0.5);
+  // psi, meminfo, diskstats... do not exist in this fake /proc: each reported exactly once, no crash.
+  assert.ok(missing.includes('psi') && missing.includes('meminfo') && missing.includes('diskstats'));
+  assert.equal(new Set(missing).size, missing.length);
+});
+
+test('the probe target and the sampling rate are validated with clear errors', () => {
+  assert.deepEqual(parseTarget('10.0.0.1:443'), { host: '10.0.0.1', port: 443 });
+  assert.deepEqual(parseTarget('[::1]:7788'), { host: '::1', port: 7788 });
+  assert.throws(() => parseTarget('nohost'), /must be host:port/);
+  assert.equal(validateHz(100), 100);
+  assert.throws(() => validateHz(0.05), /between 0.1 and 100 Hz/);
+  assert.throws(() => validateHz(NaN), /between 0.1 and 100 Hz/);
+});

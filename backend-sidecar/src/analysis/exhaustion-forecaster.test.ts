@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExhaustionForecaster, normalCdf } from './exhaustion-forecaster.ts';
+
+const MIN = 60_000;
+
+function feed(f: ExhaustionForecaster, now: number, minutes: number, mem: (m: number) => number) {
+  for (let s = minutes * 60; s >= 0; s -= 5) {
+    const m = -s / 60;
+    f.observe([
+      { instance: 'i-1', ts: now + m * MIN, values: { mem_used_pct: mem(m), disk_used_pct: 40, net_latency_ms: 1 } },
+    ]);
+  }
+}
+
+test('a memory leak heading for the limit within the horizon gives a high crash probability with its evidence', () => {
+  const f = new ExhaustionForecaster({ horizonMs: 60 * MIN });
+  const now = Date.now();
+  const alerts: string[] = [];
+  f.on('alert', (x) => alerts.push(`${x.instance}/${x.kind}`));
+  // 70 % now, rising 1 %/min: 29 minutes to the 99 % limit.
+  feed(f, now, 20, (m) => 70 + m + 0.2 * Math.sin(m * 7));
+  const crash = f.evaluate(now).find((x) => x.kind === 'crash')!;
+  assert.ok(crash.probability > 0.95, `p=${crash.probability}`);
+  assert.equal(crash.causes[0]!.resource, 'memory');
+  assert.ok(Math.abs(crash.causes[0]!.etaMs! / MIN - 29) < 2, `eta ${crash.causes[0]!.etaMs! / MIN} min`);
+  assert.ok(crash.interval[0] <= crash.probability && crash.probability <= crash.interval[1]);
+  assert.ok(crash.confidence > 0.5);
+  assert.deepEqual(alerts, ['i-1/crash']);
+  const outage = f.forecast('i-1', now).find((x) => x.kind === 'outage')!;
+  assert.ok(outage.probability < 0.01, 'flat disk and network: no outage risk');
+});
+
+test('a slow trend that reaches the limit only after the horizon gives a low probability', () => {
+  const f = new ExhaustionForecaster({ horizonMs: 60 * MIN });
+  const now = Date.now();
+  feed(f, now, 20, (m) => 50 + 0.1 * m + 0.2 * Math.sin(m * 7));
+  assert.ok(f.forecast('i-1', now).find((x) => x.kind === 'crash')!.probability < 0.05);
+});
+
+test('normalCdf is accurate', () => {
+  assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
+  assert.ok(Math.abs(normalCdf(1.96) - 0.9750021) < 1e-6);
+  assert.ok(Math.abs(normalCdf(-1) - 0.1586553) < 1e-6);
+});

@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AnomalyDetector, type AnomalyEvent } from './anomaly-detector.ts';
+import { AdaptiveThreshold } from './adaptive-threshold.ts';
+
+test('consecutive anomalous points form one event with contributions; single blips do not', () => {
+  const d = new AnomalyDetector('i-1', { cpu: 4, mem: 4 });
+  const opened: AnomalyEvent[] = [];
+  const closed: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  d.on('closed', (e) => closed.push(e));
+  let t = 0;
+  d.score((t += 1000), { cpu: 9, mem: 1 }); // a blip
+  for (let i = 0; i < 40; i++) d.score((t += 1000), { cpu: 1, mem: 1 });
+  assert.equal(opened.length, 0);
+  for (let i = 0; i < 10; i++) d.score((t += 1000), { cpu: 12, mem: 6 });
+  assert.equal(opened.length, 1);
+  d.score((t += 60_000), { cpu: 1, mem: 1 }); // after a gap the event closes
+  assert.equal(closed.length, 1);
+  const e = closed[0]!;
+  assert.equal(e.end - e.start, 9000);
+  assert.equal(e.peakScore, 3);
+  assert.equal(e.severity, 'critical');
+  assert.deepEqual(
+    e.metrics.map((m) => m.metric),
+    ['cpu', 'mem']
+  );
+  assert.ok(Math.abs(e.metrics.reduce((a, m) => a + m.contribution, 0) - 1) < 1e-9);
+  assert.ok(Math.abs(e.metrics[0]!.contribution - 0.8) < 1e-9, 'cpu went 8 past its threshold, mem 2');
+});
+
+test('thresholds follow the baseline: a noisier instance raises its own threshold, never below the floor', () => {
+  const t = new AdaptiveThreshold(4, 4, 1000, 100);
+  for (let i = 0; i < 1000; i++) t.observeNormal(3 + (i % 10) * 0.5);
+  assert.ok(t.current > 8 && t.current < 10, `threshold ${t.current}`);
+  const quiet = new AdaptiveThreshold(6, 4, 1000, 100);
+  for (let i = 0; i < 1000; i++) quiet.observeNormal(0.1);
+  assert.equal(quiet.current, 4);
+});
