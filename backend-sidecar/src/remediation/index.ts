@@ -1,0 +1,1 @@
+export { CooldownGate, type CooldownPolicy, type GateDecision } from './cooldown-gate.ts';

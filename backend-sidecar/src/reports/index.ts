@@ -1,0 +1,1 @@
+export { parseLogLine, type ParsedLogLine } from './log-line-parser.ts';
