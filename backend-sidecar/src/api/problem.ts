@@ -12,6 +12,7 @@ export function sendProblem(error: FastifyError | TwinError | Error, request: Fa
     code = error.code;
     detail = error.message;
     where = error.where;
+    if (error.retryAfterS !== undefined) void reply.header('retry-after', String(error.retryAfterS));
   } else if ('validation' in error && error.validation) {
     status = 400;
     code = 'TWIN_ERR_VALIDATION';

@@ -41,6 +41,7 @@ describe('sidecar API', () => {
     });
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { accepted: 2 });
+    await sidecar.ingest.drain(); // acknowledged = durable in the log; stored just after
     const list = (await inject({ method: 'GET', url: '/api/v1/instances' })).json();
     assert.equal(list.total, 1);
     const [inst] = list.items;

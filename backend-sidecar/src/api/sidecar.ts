@@ -10,6 +10,7 @@ import {
   FailureStore,
   FileObjectStore,
   InstanceRegistry,
+  WriteAheadLog,
   type NewFailure,
 } from '../store/index.ts';
 import { ModelRegistry, TwinRunner, TwinTrainer, type TwinModel } from '../twin/index.ts';
@@ -54,6 +55,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
+  wal!: WriteAheadLog;
+  /** Samples re-applied from the write-ahead log at start-up (after a crash). */
+  recovered = 0;
   private db!: EmbeddedDatabase;
   private metrics!: DuckDBMetricStore;
   private timers: NodeJS.Timeout[] = [];
@@ -71,7 +75,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.failures = await FailureStore.open(this.db);
     this.models = new ModelRegistry(new FileObjectStore(path.join(config.dataDir, 'objects')));
     await this.models.loadChampions();
-    this.ingest = new IngestService(this.metrics, this.instances, this.feed);
+    this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
+    this.ingest = new IngestService(this.wal, this.metrics, this.instances, this.feed, {
+      maxQueuedSamples: config.maxQueuedSamples,
+    });
+    this.recovered = await this.ingest.recover();
 
     this.trainer = new TwinTrainer(this.metrics, this.models, {
       windowMs: config.trainingWindowMs,
@@ -92,6 +100,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.url = await this.server.listen({ host: config.host, port: config.port });
 
     this.every(5_000, () => this.instances.flush());
+    this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
     this.every(3_600_000, () => this.metrics.deleteBefore(Date.now() - config.trainingWindowMs - 86_400_000));
@@ -163,6 +172,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
       await this.server?.close();
+      await this.trainer?.stop();
+      await this.ingest?.drain().catch(() => undefined);
+      await this.wal?.close();
       for (const state of this.live.values()) state.detector.close();
       await this.metrics?.close();
       await this.instances?.close();

@@ -70,6 +70,10 @@ export async function startCommand(options: StartOptions): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     view.line(`${signal}: stopping`);
+    setTimeout(() => {
+      view.line('stopping took over 30 s; exiting without waiting further');
+      process.exit(1);
+    }, 30_000).unref();
     stopSimulator?.();
     if (agent && agent.exitCode === null) {
       const exited = new Promise((resolve) => agent!.once('exit', resolve));

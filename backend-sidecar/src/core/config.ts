@@ -16,6 +16,8 @@ export interface TwinConfig {
   retrainIntervalMs: number;
   /** Failure prediction horizon. */
   horizonMs: number;
+  /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
+  maxQueuedSamples: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +57,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     minHistoryMs: readDuration(env, 'TWIN_MIN_HISTORY', '10m'),
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
+    maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
     ...overrides,
   };
   if (config.tokens.length === 0 && !LOOPBACK.has(config.host)) {

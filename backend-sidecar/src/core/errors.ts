@@ -7,6 +7,8 @@ export class TwinError extends Error {
   readonly statusCode: number;
   /** Where in the request (or configuration) the problem is, e.g. "body/points/3/ts". */
   readonly where: string | undefined;
+  /** Seconds after which a refused request may be retried (sent as Retry-After). */
+  retryAfterS: number | undefined;
 
   constructor(code: string, statusCode: number, message: string, where?: string) {
     super(message);
@@ -50,4 +52,13 @@ export const errors = {
     () => 'TWIN_HOST'
   ),
   unavailable: kind('TWIN_ERR_UNAVAILABLE', 503, (why: string) => why),
+  overloaded: (queued: number, limit: number, retryAfterS: number) => {
+    const err = new TwinError(
+      'TWIN_ERR_OVERLOADED',
+      503,
+      `the store is behind: ${queued} samples wait to be stored (limit ${limit}); nothing of this request was kept, retry after ${retryAfterS} s`
+    );
+    err.retryAfterS = retryAfterS;
+    return err;
+  },
 };

@@ -1,3 +1,10 @@
-export { IngestService, type SampleWriter, type InstanceTracker, type IngestStats } from './ingest-service.ts';
+export {
+  IngestService,
+  type DurableLog,
+  type SampleWriter,
+  type InstanceTracker,
+  type IngestStats,
+  type IngestOptions,
+} from './ingest-service.ts';
 export { LiveFeed } from './live-feed.ts';
 export { validateBatch, type IngestBatch } from './validate-batch.ts';

@@ -16,15 +16,16 @@ export class DuckDBMetricStore implements MetricStore {
     return new DuckDBMetricStore(await db.connect(), await db.connect());
   }
 
-  write(samples: readonly Sample[]): Promise<void> {
+  write(samples: readonly Sample[], walSeq?: number): Promise<void> {
     // Appends are serialised: one appender at a time on the writer connection.
-    const next = this.writeChain.then(() => this.append(samples));
+    const next = this.writeChain.then(() => this.append(samples, walSeq));
     this.writeChain = next.catch(() => undefined);
     return next;
   }
 
-  private async append(samples: readonly Sample[]): Promise<void> {
-    if (samples.length === 0) return;
+  private async append(samples: readonly Sample[], walSeq?: number): Promise<void> {
+    if (samples.length === 0 && walSeq === undefined) return;
+    await this.writer.run('BEGIN TRANSACTION');
     const appender = await this.writer.createAppender('samples');
     try {
       for (const sample of samples) {
@@ -40,9 +41,26 @@ export class DuckDBMetricStore implements MetricStore {
         }
       }
       appender.flushSync();
-    } finally {
       appender.closeSync();
+      if (walSeq !== undefined) {
+        await this.writer.run('UPDATE wal_state SET applied_seq = $seq WHERE id = 1', { seq: BigInt(walSeq) });
+      }
+      await this.writer.run('COMMIT');
+    } catch (err) {
+      try {
+        appender.closeSync();
+      } catch {
+        // already closed
+      }
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
     }
+  }
+
+  async appliedSeq(): Promise<number> {
+    await this.writeChain;
+    const reader = await this.reader.runAndReadAll('SELECT applied_seq FROM wal_state WHERE id = 1');
+    return Number((reader.getRows()[0] as [bigint] | undefined)?.[0] ?? 0);
   }
 
   async readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow> {

@@ -5,6 +5,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS samples (instance VARCHAR NOT NULL, metric VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS instances (id VARCHAR PRIMARY KEY, labels VARCHAR NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, samples BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS wal_state (id INTEGER PRIMARY KEY, applied_seq BIGINT NOT NULL)`,
+  `INSERT OR IGNORE INTO wal_state VALUES (1, 0)`,
   `CREATE TABLE IF NOT EXISTS failures (id VARCHAR PRIMARY KEY, instance VARCHAR NOT NULL, ts BIGINT NOT NULL, kind VARCHAR NOT NULL, cause VARCHAR, source VARCHAR NOT NULL, detail VARCHAR)`,
 ];
 

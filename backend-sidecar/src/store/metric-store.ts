@@ -19,7 +19,13 @@ export interface ReadWindowOptions {
 
 /** The one interface every metric backend implements (embedded DuckDB now; InfluxDB and Prometheus adapters later). */
 export interface MetricStore {
-  write(samples: readonly Sample[]): Promise<void>;
+  /**
+   * Writes samples. With `walSeq`, the store also records (atomically with the samples) that the
+   * write-ahead log is applied through that sequence number, so a replay never writes twice.
+   */
+  write(samples: readonly Sample[], walSeq?: number): Promise<void>;
+  /** The write-ahead log sequence number applied so far (0 when none). */
+  appliedSeq(): Promise<number>;
   readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow>;
   listSeries(instance: string): Promise<string[]>;
   /** Drops raw points older than the cutoff. */

@@ -28,7 +28,8 @@ export interface TrainerEvents {
  * instance has enough history, then a fresh version on the retraining schedule.
  */
 export class TwinTrainer extends EventEmitter<TrainerEvents> {
-  private running = false;
+  private running: Promise<number> | undefined;
+  private stopped = false;
   private readonly lastAttempt = new Map<string, number>();
 
   constructor(
@@ -55,22 +56,29 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     return Math.max(0, this.options.minHistoryMs - (inst.lastSeen - inst.firstSeen));
   }
 
-  async runDue(instances: readonly InstanceHistory[], now = Date.now()): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  runDue(instances: readonly InstanceHistory[], now = Date.now()): Promise<number> {
+    if (this.running || this.stopped) return Promise.resolve(0);
+    this.running = this.trainDue(instances, now).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Lets the job in progress finish and starts no other. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async trainDue(instances: readonly InstanceHistory[], now: number): Promise<number> {
     let trained = 0;
-    try {
-      for (const inst of this.due(instances, now)) {
-        this.lastAttempt.set(inst.id, Date.now());
-        try {
-          await this.train(inst.id, Date.now());
-          trained++;
-        } catch (error) {
-          this.emit('failed', { instance: inst.id, error: error as Error });
-        }
+    for (const inst of this.due(instances, now)) {
+      if (this.stopped) break;
+      this.lastAttempt.set(inst.id, Date.now());
+      try {
+        await this.train(inst.id, Date.now());
+        trained++;
+      } catch (error) {
+        this.emit('failed', { instance: inst.id, error: error as Error });
       }
-    } finally {
-      this.running = false;
     }
     return trained;
   }

@@ -1,0 +1,1 @@
+export { WriteAheadLog, type WalRecord, type WalOptions } from './write-ahead-log.ts';
