@@ -7,6 +7,7 @@ import { healthRoutes } from './routes/health.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { failureRoutes } from './routes/failures.ts';
+import { anomalyRoutes } from './routes/anomalies.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -35,5 +36,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(instanceRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(ingestRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(failureRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(anomalyRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

@@ -10,7 +10,10 @@ import {
   FailureStore,
   FileObjectStore,
   InstanceRegistry,
+  S3ObjectStore,
+  AnomalyHistory,
   WriteAheadLog,
+  type ObjectStore,
   type NewFailure,
 } from '../store/index.ts';
 import { ModelRegistry, TwinRunner, TwinTrainer, type TwinModel } from '../twin/index.ts';
@@ -56,6 +59,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   server!: FastifyInstance;
   url = '';
   wal!: WriteAheadLog;
+  objects!: ObjectStore;
+  anomalies!: AnomalyHistory<AnomalyEvent>;
   /** Samples re-applied from the write-ahead log at start-up (after a crash). */
   recovered = 0;
   private db!: EmbeddedDatabase;
@@ -73,7 +78,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.metrics = await DuckDBMetricStore.open(this.db);
     this.instances = await InstanceRegistry.open(this.db);
     this.failures = await FailureStore.open(this.db);
-    this.models = new ModelRegistry(new FileObjectStore(path.join(config.dataDir, 'objects')));
+    this.objects =
+      config.objectStore.kind === 's3'
+        ? new S3ObjectStore({ ...config.objectStore })
+        : new FileObjectStore(path.join(config.dataDir, 'objects'));
+    this.models = new ModelRegistry(this.objects);
+    this.anomalies = new AnomalyHistory<AnomalyEvent>(this.objects);
     await this.models.loadChampions();
     this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
     this.ingest = new IngestService(this.wal, this.metrics, this.instances, this.feed, {
@@ -95,6 +105,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.forecaster.on('clear', (f) => this.emit('failureClear', f));
 
     this.feed.subscribe((samples) => this.score(samples));
+    this.on('anomalyClosed', (event) => {
+      this.anomalies
+        .append(event)
+        .catch((err: Error) => this.server?.log.error({ err }, 'anomaly history write failed'));
+    });
 
     this.server = await buildServer(this);
     this.url = await this.server.listen({ host: config.host, port: config.port });

@@ -83,6 +83,15 @@ describe('twin start: a live fleet on embedded defaults, stopped cleanly and con
       items: { kind: string }[];
     };
     assert.ok(failures.items.some((f) => f.kind === 'crash'));
+    // The anomaly that preceded the crash is kept in the anomaly history.
+    const anomalies = (await (await fetch(`${url}/api/v1/anomalies?instance=sim-002`)).json()) as {
+      items: { metrics: { metric: string }[]; open: boolean }[];
+    };
+    assert.ok(
+      anomalies.items.some(
+        (a) => !a.open && a.metrics.some((m) => m.metric.startsWith('mem_') || m.metric.startsWith('psi_memory'))
+      )
+    );
 
     twin.child.kill('SIGINT');
     assert.equal(await twin.exited, 0);

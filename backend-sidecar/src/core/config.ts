@@ -18,6 +18,34 @@ export interface TwinConfig {
   horizonMs: number;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
   maxQueuedSamples: number;
+  /** Where models and anomaly history go: files under dataDir/objects (default) or an S3 bucket. */
+  objectStore:
+    | { kind: 'fs' }
+    | {
+        kind: 's3';
+        bucket: string;
+        prefix: string;
+        endpoint?: string | undefined;
+        region?: string | undefined;
+        accessKeyId?: string | undefined;
+        secretAccessKey?: string | undefined;
+      };
+}
+
+function readObjectStore(env: Env): TwinConfig['objectStore'] {
+  const kind = env.TWIN_OBJECT_STORE || 'fs';
+  if (kind === 'fs') return { kind };
+  if (kind !== 's3') throw errors.badConfig('TWIN_OBJECT_STORE', `expected "fs" or "s3", got ${JSON.stringify(kind)}`);
+  if (!env.TWIN_S3_BUCKET) throw errors.badConfig('TWIN_S3_BUCKET', 'required when TWIN_OBJECT_STORE=s3');
+  return {
+    kind,
+    bucket: env.TWIN_S3_BUCKET,
+    prefix: env.TWIN_S3_PREFIX ?? '',
+    endpoint: env.TWIN_S3_ENDPOINT || undefined,
+    region: env.TWIN_S3_REGION || undefined,
+    accessKeyId: env.TWIN_S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.TWIN_S3_SECRET_ACCESS_KEY || undefined,
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -58,6 +86,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
+    objectStore: readObjectStore(env),
     ...overrides,
   };
   if (config.tokens.length === 0 && !LOOPBACK.has(config.host)) {

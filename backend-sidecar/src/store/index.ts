@@ -3,5 +3,6 @@ export type { MetricStore, SeriesWindow, ReadWindowOptions } from './metric-stor
 export { DuckDBMetricStore } from './duckdb-metric-store.ts';
 export { InstanceRegistry, type InstanceRecord } from './instance-registry.ts';
 export { FailureStore, type NewFailure } from './failure-store.ts';
-export { FileObjectStore, type ObjectStore } from './object-store.ts';
+export { FileObjectStore, S3ObjectStore, type ObjectStore, type S3ObjectStoreOptions } from './object-store.ts';
 export { WriteAheadLog, type WalRecord, type WalOptions } from './wal/index.ts';
+export { AnomalyHistory, type HistoryRecord } from './anomaly-history.ts';

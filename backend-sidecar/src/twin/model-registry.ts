@@ -47,7 +47,7 @@ export class ModelRegistry {
   }
 
   async versions(instance: string): Promise<ModelVersionInfo[]> {
-    const keys = (await this.objects.list(`models/${instance}`)).filter((k) => k.endsWith('/model.json'));
+    const keys = (await this.objects.list(`models/${instance}/`)).filter((k) => k.endsWith('/model.json'));
     const champion = this.champions.get(instance)?.version;
     const out: ModelVersionInfo[] = [];
     for (const key of keys) {

@@ -1,0 +1,91 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { checksumMismatch, sha256 } from './checksum.ts';
+import type { ObjectStore } from './object-store.ts';
+
+const CHECKSUM_SUFFIX = '.sha256';
+
+/**
+ * The default object store: files under a root folder. Each object is published atomically
+ * (temporary file, fsync, rename) with its SHA-256 beside it in `<key>.sha256`, checked on read.
+ */
+export class FileObjectStore implements ObjectStore {
+  constructor(private readonly root: string) {}
+
+  private resolve(key: string): string {
+    const file = path.resolve(this.root, key);
+    if (!file.startsWith(path.resolve(this.root) + path.sep)) throw new Error(`object key escapes the store: ${key}`);
+    return file;
+  }
+
+  private async writeAtomically(file: string, body: Buffer | string): Promise<void> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  }
+
+  async put(key: string, body: Buffer | string): Promise<void> {
+    const file = this.resolve(key);
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    await this.writeAtomically(file + CHECKSUM_SUFFIX, sha256(bytes));
+    await this.writeAtomically(file, bytes);
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const file = this.resolve(key);
+    // Two tries: a concurrent put of the same key may land between reading the body and its checksum.
+    for (let attempt = 0; ; attempt++) {
+      let body: Buffer;
+      let expected: string | undefined;
+      try {
+        body = await fs.readFile(file);
+        expected = (await fs.readFile(file + CHECKSUM_SUFFIX, 'utf8').catch(() => undefined))?.trim();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+      const actual = sha256(body);
+      if (expected === undefined || expected === actual) return body;
+      if (attempt >= 1) throw checksumMismatch(key, expected, actual);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (folder: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(folder, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const entry of entries) {
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (!entry.name.endsWith('.tmp') && !entry.name.endsWith(CHECKSUM_SUFFIX)) {
+          out.push(path.relative(this.root, full).split(path.sep).join('/'));
+        }
+      }
+    };
+    // Walk from the deepest folder the prefix names, then filter by the full prefix.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    await walk(folder ? this.resolve(folder) : path.resolve(this.root));
+    return out.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.resolve(key);
+    await fs.rm(file, { force: true });
+    await fs.rm(file + CHECKSUM_SUFFIX, { force: true });
+  }
+}
