@@ -118,7 +118,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
-    this.every(3_600_000, () => this.metrics.deleteBefore(Date.now() - config.trainingWindowMs - 86_400_000));
+    const retain = () =>
+      this.metrics.applyRetention(Date.now() - config.rawRetentionMs, Date.now() - config.historyRetentionMs);
+    this.every(3_600_000, retain);
+    setImmediate(() => void retain().catch(() => undefined));
     setImmediate(() => void this.trainer.runDue(this.instances.list()));
     return this;
   }

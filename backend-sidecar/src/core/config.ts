@@ -10,6 +10,10 @@ export interface TwinConfig {
   tokens: string[];
   /** Rolling training window. */
   trainingWindowMs: number;
+  /** Raw points are kept this long (at least the training window), then rolled up. */
+  rawRetentionMs: number;
+  /** Rolled-up (5-minute) history is kept this long. */
+  historyRetentionMs: number;
   /** Least history an instance needs before its first twin is trained. */
   minHistoryMs: number;
   /** How often a champion is retrained on fresh data. */
@@ -83,12 +87,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
       .filter(Boolean),
     trainingWindowMs: readDuration(env, 'TWIN_TRAINING_WINDOW', '7d'),
     minHistoryMs: readDuration(env, 'TWIN_MIN_HISTORY', '10m'),
+    rawRetentionMs: 0,
+    historyRetentionMs: readDuration(env, 'TWIN_RETENTION_HISTORY', '90d'),
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
     objectStore: readObjectStore(env),
     ...overrides,
   };
+  config.rawRetentionMs = readDuration(env, 'TWIN_RETENTION_RAW', `${config.trainingWindowMs}ms`);
+  if (config.rawRetentionMs < config.trainingWindowMs) {
+    throw errors.badConfig('TWIN_RETENTION_RAW', 'must be at least the training window (TWIN_TRAINING_WINDOW)');
+  }
   if (config.tokens.length === 0 && !LOOPBACK.has(config.host)) {
     throw errors.unsafeBind(config.host);
   }

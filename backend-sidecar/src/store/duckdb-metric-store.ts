@@ -3,6 +3,8 @@ import type { Sample } from '../core/types.ts';
 import type { EmbeddedDatabase } from './embedded-database.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
+const ROLLUP_MS = 300_000;
+
 /** Metric store on the embedded DuckDB file: one long table (instance, metric, ts, value), appended in bulk. */
 export class DuckDBMetricStore implements MetricStore {
   private writeChain: Promise<void> = Promise.resolve();
@@ -67,10 +69,16 @@ export class DuckDBMetricStore implements MetricStore {
     await this.writeChain;
     const step = Math.max(1, Math.round(options.stepMs ?? 1));
     const metricFilter = options.metrics?.length ? `AND metric IN (SELECT unnest($metrics::VARCHAR[]))` : '';
+    // Raw points where they are kept, 5-minute rollups (weighted by their counts) beyond.
     const reader = await this.reader.runAndReadAll(
-      `SELECT (ts // $step) * $step AS t, metric, avg(value) AS v FROM samples
-       WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
-       GROUP BY ALL ORDER BY t`,
+      `WITH pts AS (
+         SELECT ts, metric, value AS v, 1 AS n FROM samples
+         WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
+         UNION ALL
+         SELECT ts, metric, avg AS v, count AS n FROM samples_5m
+         WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
+       )
+       SELECT (ts // $step) * $step AS t, metric, sum(v * n) / sum(n) AS v FROM pts GROUP BY ALL ORDER BY t`,
       {
         step: BigInt(step),
         instance,
@@ -91,10 +99,36 @@ export class DuckDBMetricStore implements MetricStore {
     return (reader.getRows() as [string][]).map((r) => r[0]);
   }
 
-  async deleteBefore(cutoffTs: number): Promise<number> {
-    await this.writeChain;
-    const result = await this.writer.run('DELETE FROM samples WHERE ts < $cutoff', { cutoff: BigInt(cutoffTs) });
-    return Number(result.rowsChanged);
+  applyRetention(rawBefore: number, historyBefore: number): Promise<{ rolledUp: number; dropped: number }> {
+    const next = this.writeChain.then(() => this.retain(rawBefore, historyBefore));
+    this.writeChain = next.then(
+      () => undefined,
+      () => undefined
+    );
+    return next;
+  }
+
+  private async retain(rawBefore: number, historyBefore: number): Promise<{ rolledUp: number; dropped: number }> {
+    // Cut on a rollup boundary so that no 5-minute bucket is split between raw and rolled-up data.
+    const cutoff = BigInt(Math.floor(rawBefore / ROLLUP_MS) * ROLLUP_MS);
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      await this.writer.run(
+        `INSERT INTO samples_5m
+         SELECT instance, metric, (ts // ${ROLLUP_MS}) * ${ROLLUP_MS}, avg(value), min(value), max(value), count(*)
+         FROM samples WHERE ts < $cutoff GROUP BY ALL`,
+        { cutoff }
+      );
+      const rolled = await this.writer.run('DELETE FROM samples WHERE ts < $cutoff', { cutoff });
+      const dropped = await this.writer.run('DELETE FROM samples_5m WHERE ts < $before', {
+        before: BigInt(Math.floor(historyBefore)),
+      });
+      await this.writer.run('COMMIT');
+      return { rolledUp: Number(rolled.rowsChanged), dropped: Number(dropped.rowsChanged) };
+    } catch (err) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,10 @@ export interface MetricStore {
   appliedSeq(): Promise<number>;
   readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow>;
   listSeries(instance: string): Promise<string[]>;
-  /** Drops raw points older than the cutoff. */
-  deleteBefore(cutoffTs: number): Promise<number>;
+  /**
+   * Rolling retention: raw points older than `rawBefore` are folded into 5-minute rollups (mean,
+   * min, max, count) and dropped; rollups older than `historyBefore` are dropped.
+   */
+  applyRetention(rawBefore: number, historyBefore: number): Promise<{ rolledUp: number; dropped: number }>;
   close(): Promise<void>;
 }
