@@ -8,6 +8,7 @@ import { instanceRoutes } from './routes/instances.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { failureRoutes } from './routes/failures.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
+import { lineProtocolRoutes } from './routes/line-protocol.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -37,5 +38,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(ingestRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(failureRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(anomalyRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(lineProtocolRoutes(sidecar));
   return app;
 }

@@ -8,3 +8,5 @@ export {
 } from './ingest-service.ts';
 export { LiveFeed } from './live-feed.ts';
 export { validateBatch, type IngestBatch } from './validate-batch.ts';
+export { parseLineProtocol, parsePrecision, type LinePoint, type Precision } from './line-protocol-parser.ts';
+export { batchesFromPoints } from './line-protocol-batches.ts';

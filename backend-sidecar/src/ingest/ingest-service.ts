@@ -38,8 +38,8 @@ export interface IngestStats {
 
 interface Queued {
   seq: number;
-  batch: IngestBatch;
-  samples: Sample[];
+  entries: { batch: IngestBatch; samples: Sample[] }[];
+  count: number;
 }
 
 /**
@@ -74,10 +74,14 @@ export class IngestService {
     this.appliedSeq = await this.writer.appliedSeq();
     let replayed = 0;
     for (const record of this.log.replay(this.appliedSeq)) {
-      const batch = JSON.parse(record.payload.toString('utf8')) as IngestBatch;
-      const samples = batch.samples.map((s) => ({ instance: batch.instance, ts: s.ts, values: s.values }));
-      this.enqueue({ seq: record.seq, batch, samples });
-      replayed += samples.length;
+      const batches = JSON.parse(record.payload.toString('utf8')) as IngestBatch[];
+      const entries = batches.map((batch) => ({
+        batch,
+        samples: batch.samples.map((s) => ({ instance: batch.instance, ts: s.ts, values: s.values })),
+      }));
+      const count = entries.reduce((n, e) => n + e.samples.length, 0);
+      this.enqueue({ seq: record.seq, entries, count });
+      replayed += count;
     }
     await this.drain();
     return replayed;
@@ -88,28 +92,37 @@ export class IngestService {
   }
 
   /** Resolves with the number of samples once the batch is durable (acknowledged). */
-  async ingest(batch: IngestBatch, where?: string): Promise<number> {
-    const samples = validateBatch(batch, where);
-    if (samples.length === 0) return 0;
+  ingest(batch: IngestBatch, where?: string): Promise<number> {
+    return this.ingestMany([batch], where);
+  }
+
+  /** Several instances' batches as one write: all kept, or (on any error) none. */
+  async ingestMany(batches: readonly IngestBatch[], where = 'body'): Promise<number> {
+    const validated = batches.map((batch, i) => ({
+      batch,
+      samples: validateBatch(batch, batches.length > 1 ? `${where}/batches/${i}` : where),
+    }));
+    const count = validated.reduce((n, v) => n + v.samples.length, 0);
+    if (count === 0) return 0;
     if (this.applyError) throw errors.unavailable(`the metric store failed: ${this.applyError.message}`);
-    if (this.queuedSamples + samples.length > this.maxQueued) {
-      this.stats.refused += samples.length;
+    if (this.queuedSamples + count > this.maxQueued) {
+      this.stats.refused += count;
       throw errors.overloaded(this.queuedSamples, this.maxQueued, 1);
     }
-    this.queuedSamples += samples.length;
+    this.queuedSamples += count; // reserved while the log write is in flight
     let seq: number;
     try {
-      seq = await this.log.append(Buffer.from(JSON.stringify(batch)));
+      seq = await this.log.append(Buffer.from(JSON.stringify(batches)));
     } catch (err) {
-      this.queuedSamples -= samples.length;
       throw errors.unavailable(`the write-ahead log failed: ${(err as Error).message}`);
+    } finally {
+      this.queuedSamples -= count;
     }
-    this.queuedSamples -= samples.length;
-    this.enqueue({ seq, batch, samples });
-    this.stats.batches += 1;
-    this.stats.samples += samples.length;
-    for (const s of samples) this.stats.points += Object.keys(s.values).length;
-    return samples.length;
+    this.enqueue({ seq, entries: validated, count });
+    this.stats.batches += batches.length;
+    this.stats.samples += count;
+    for (const v of validated) for (const s of v.samples) this.stats.points += Object.keys(s.values).length;
+    return count;
   }
 
   private enqueue(entry: Queued): void {
@@ -117,7 +130,7 @@ export class IngestService {
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1]!.seq > entry.seq) i--;
     this.queue.splice(i, 0, entry);
-    this.queuedSamples += entry.samples.length;
+    this.queuedSamples += entry.count;
     this.applying ??= this.applyLoop();
   }
 
@@ -126,19 +139,19 @@ export class IngestService {
       while (this.queue.length) {
         let take = 0;
         let count = 0;
-        while (take < this.queue.length && (take === 0 || count + this.queue[take]!.samples.length <= this.maxApply)) {
-          count += this.queue[take]!.samples.length;
+        while (take < this.queue.length && (take === 0 || count + this.queue[take]!.count <= this.maxApply)) {
+          count += this.queue[take]!.count;
           take++;
         }
         const chunk = this.queue.slice(0, take);
-        const samples = chunk.flatMap((q) => q.samples);
+        const samples = chunk.flatMap((q) => q.entries.flatMap((e) => e.samples));
         const lastSeq = chunk[chunk.length - 1]!.seq;
         await this.writer.write(samples, lastSeq);
         this.queue.splice(0, take);
         this.queuedSamples -= count;
         this.appliedSeq = lastSeq;
         this.stats.applied += count;
-        for (const q of chunk) this.track(q);
+        for (const q of chunk) for (const e of q.entries) this.track(e.batch, e.samples);
         this.feed.publish(samples);
       }
     } catch (err) {
@@ -148,14 +161,15 @@ export class IngestService {
     }
   }
 
-  private track(q: Queued): void {
+  private track(batch: IngestBatch, samples: Sample[]): void {
+    if (samples.length === 0) return;
     let first = Infinity;
     let last = -Infinity;
-    for (const s of q.samples) {
+    for (const s of samples) {
       if (s.ts < first) first = s.ts;
       if (s.ts > last) last = s.ts;
     }
-    this.instances.touch(q.batch.instance, q.batch.labels, first, last, q.samples.length);
+    this.instances.touch(batch.instance, batch.labels, first, last, samples.length);
   }
 
   /** Waits until everything acknowledged is stored. */

@@ -1,0 +1,90 @@
+import { gunzipSync } from 'node:zlib';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { TwinError } from '../../core/errors.ts';
+import { batchesFromPoints, parseLineProtocol, parsePrecision } from '../../ingest/index.ts';
+import type { Sidecar } from '../sidecar.ts';
+
+/** Most bytes a line-protocol body may inflate to (gzip bombs are refused, not unpacked). */
+export const LINE_PROTOCOL_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * InfluxDB line protocol, as Telegraf and the Influx clients send it: `/write` (v1: `db`,
+ * `precision` = n|u|ms|s|m|h) and `/api/v2/write` (v2: `org`, `bucket`, `precision` =
+ * ns|us|ms|s), optionally gzip-compressed. A body is kept whole or refused whole (400 naming the
+ * line and column of its first error); 204 once durable.
+ */
+export const lineProtocolRoutes =
+  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    // Line protocol comes as text/plain, octet-stream or with no type at all, often gzipped.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LINE_PROTOCOL_MAX_BYTES }, (request, body, done) => {
+      try {
+        let bytes = body as Buffer;
+        const encoding = request.headers['content-encoding'];
+        if (encoding === 'gzip') {
+          bytes = gunzipSync(bytes, { maxOutputLength: LINE_PROTOCOL_MAX_BYTES });
+        } else if (encoding && encoding !== 'identity') {
+          throw new TwinError(
+            'TWIN_ERR_BAD_REQUEST',
+            415,
+            `content-encoding ${encoding} is not supported (use gzip or none)`,
+            'headers/content-encoding'
+          );
+        }
+        done(null, bytes.toString('utf8'));
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e instanceof TwinError) return done(e);
+        const tooBig = e.code === 'ERR_BUFFER_TOO_LARGE';
+        done(
+          new TwinError(
+            tooBig ? 'TWIN_ERR_TOO_LARGE' : 'TWIN_ERR_BAD_REQUEST',
+            tooBig ? 413 : 400,
+            tooBig
+              ? `the body inflates beyond ${LINE_PROTOCOL_MAX_BYTES} bytes`
+              : `the gzip body cannot be inflated: ${e.message}`,
+            'body'
+          )
+        );
+      }
+    });
+
+    const handler = async (body: unknown, precision: string | undefined) => {
+      if (typeof body !== 'string')
+        throw new TwinError('TWIN_ERR_BAD_REQUEST', 400, 'expected a line-protocol body', 'body');
+      const points = parseLineProtocol(body, parsePrecision(precision));
+      await sidecar.ingest.ingestMany(batchesFromPoints(points));
+    };
+
+    app.post(
+      '/write',
+      {
+        schema: {
+          querystring: Type.Object({ db: Type.Optional(Type.String()), precision: Type.Optional(Type.String()) }),
+        },
+      },
+      async (request, reply) => {
+        await handler(request.body, request.query.precision);
+        return reply.status(204).send();
+      }
+    );
+
+    app.post(
+      '/api/v2/write',
+      {
+        schema: {
+          querystring: Type.Object({
+            org: Type.Optional(Type.String()),
+            bucket: Type.Optional(Type.String()),
+            precision: Type.Optional(Type.String()),
+          }),
+        },
+      },
+      async (request, reply) => {
+        await handler(request.body, request.query.precision);
+        return reply.status(204).send();
+      }
+    );
+  };

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseLineProtocol, parsePrecision } from './line-protocol-parser.ts';
+import { batchesFromPoints } from './line-protocol-batches.ts';
+
+test('fields of every type, tags, escapes and timestamps at each precision', () => {
+  const body = [
+    '# a comment',
+    'cpu,host=web-1,cpu=cpu-total usage_user=12.5,usage_system=3i,up=t,note="a \\"quoted\\" string" 1700000000000000000',
+    'weird\\ name,host=h\\,1,tag\\=key=va\\ lue f=-1.5e3,g=7u',
+    '',
+  ].join('\n');
+  const [cpu, weird] = parseLineProtocol(body);
+  assert.deepEqual(cpu, {
+    measurement: 'cpu',
+    tags: { host: 'web-1', cpu: 'cpu-total' },
+    fields: { usage_user: 12.5, usage_system: 3, up: 1 },
+    ts: 1_700_000_000_000,
+  });
+  assert.deepEqual(weird, {
+    measurement: 'weird name',
+    tags: { host: 'h,1', 'tag=key': 'va lue' },
+    fields: { f: -1500, g: 7 },
+    ts: undefined,
+  });
+  assert.equal(parseLineProtocol('m,host=a v=1 1700000000', 's')[0]!.ts, 1_700_000_000_000);
+  assert.equal(parseLineProtocol('m,host=a v=1 1700000000000000', parsePrecision('u'))[0]!.ts, 1_700_000_000_000);
+  assert.equal(parsePrecision('n'), 'ns');
+  assert.throws(() => parsePrecision('fortnight'), /precision "fortnight" is not one of/);
+});
+
+test('errors name the line and column of the first problem', () => {
+  const cases: [string, RegExp][] = [
+    ['m,host=a v=1\nm,host=a v=abc', /line 2, column 12: field v has an invalid value "abc"/],
+    ['m,host=a v=1\nm,host=a', /line 2, column 9: expected a space before the fields/],
+    ['m,host v=1', /line 1, column 7: tag "host" has no "="/],
+    ['m,host=a v=1 soon', /line 1, column 14: timestamp "soon" is not an integer/],
+    ['m,host=a s="open', /line 1, column 12: string field s is not closed/],
+    [',host=a v=1', /line 1, column 1: empty measurement/],
+    ['m,host=a v=-3u', /invalid value "-3u"/],
+  ];
+  for (const [body, message] of cases) assert.throws(() => parseLineProtocol(body), message, body);
+});
+
+test('points become one batch per instance; other tags qualify the metric, label tags become labels', () => {
+  const points = parseLineProtocol(
+    [
+      'cpu,host=web-1,zone=z1,cpu=cpu-total usage_user=10 1000000000',
+      'mem,host=web-1 used_percent=40 1000000000',
+      'diskio,host=web-1,name=sda read_bytes=5i 2000000000',
+      'cpu,instance=db-1,host=ignored usage_user=3 1000000000',
+    ].join('\n')
+  );
+  const batches = batchesFromPoints(points);
+  assert.deepEqual(batches, [
+    {
+      instance: 'web-1',
+      labels: { host: 'web-1', zone: 'z1' },
+      samples: [
+        { ts: 1000, values: { 'cpu_usage_user.cpu_cpu_total': 10, mem_used_percent: 40 } },
+        { ts: 2000, values: { 'diskio_read_bytes.name_sda': 5 } },
+      ],
+    },
+    {
+      instance: 'db-1',
+      labels: { instance: 'db-1', host: 'ignored' },
+      samples: [{ ts: 1000, values: { cpu_usage_user: 3 } }],
+    },
+  ]);
+  assert.throws(
+    () => batchesFromPoints(parseLineProtocol('cpu usage=1')),
+    /point 1 \(cpu\) has neither an instance nor a host tag/
+  );
+});
+
+test('random and mutated input never crashes the parser: it parses or says where it broke', () => {
+  const seed = 'cpu,host=web-1,cpu=cpu0 usage_user=1.5,usage_idle=90i,ok=t 1700000000000000000';
+  let state = 7;
+  const rand = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let n = 0; n < 3000; n++) {
+    const chars = seed.split('');
+    for (let k = 0; k < 1 + Math.floor(rand() * 4); k++) {
+      const at = Math.floor(rand() * chars.length);
+      const op = rand();
+      if (op < 0.4) chars[at] = String.fromCharCode(Math.floor(rand() * 128));
+      else if (op < 0.7) chars.splice(at, 1);
+      else chars.splice(at, 0, ' ,="\\\n'[Math.floor(rand() * 6)]!);
+    }
+    try {
+      parseLineProtocol(chars.join(''));
+    } catch (err) {
+      assert.match((err as Error).message, /line \d+, column \d+: /);
+    }
+  }
+});
