@@ -9,6 +9,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { failureRoutes } from './routes/failures.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { lineProtocolRoutes } from './routes/line-protocol.ts';
+import { seriesRoutes } from './routes/series.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -38,6 +39,7 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(ingestRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(failureRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(anomalyRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(seriesRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(lineProtocolRoutes(sidecar));
   return app;
 }

@@ -181,8 +181,13 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     return event;
   }
 
-  readWindow(instance: string, from: number, to: number, stepMs?: number) {
-    return this.metrics.readWindow(instance, { from, to, ...(stepMs ? { stepMs } : {}) });
+  readWindow(instance: string, from: number, to: number, stepMs?: number, metrics?: string[]) {
+    return this.metrics.readWindow(instance, {
+      from,
+      to,
+      ...(stepMs ? { stepMs } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
   }
 
   /** Stops serving, finishes in-flight writes and closes the stores; safe to call twice. */

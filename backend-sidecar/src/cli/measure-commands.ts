@@ -6,7 +6,9 @@ export interface MeasureOptions {
 export type Measure = (options: MeasureOptions) => Promise<void>;
 
 /** Benchmarks (`npm run bench -- NAME`) by name; each prints its figures beside a peer's from the same run. */
-export const BENCHMARKS: Record<string, Measure> = {};
+export const BENCHMARKS: Record<string, Measure> = {
+  store: async (o) => (await import('../store/store.bench.ts')).storeBench(o),
+};
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
 export const EVALUATIONS: Record<string, Measure> = {};

@@ -2,6 +2,28 @@ import { errors } from '../core/errors.ts';
 import type { InstanceLabels, Sample } from '../core/types.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { validateBatch, type IngestBatch } from './validate-batch.ts';
+import { parseLineProtocol, type Precision } from './line-protocol-parser.ts';
+import { batchesFromPoints } from './line-protocol-batches.ts';
+
+// Log payloads: JSON batches (they start with "["), or line protocol kept as it came
+// (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
+const LINE_PROTOCOL_PAYLOAD = 0x02;
+
+function encodeLineProtocol(body: string, precision: Precision, receivedAt: number): Buffer {
+  const head = Buffer.alloc(10 + precision.length);
+  head[0] = LINE_PROTOCOL_PAYLOAD;
+  head.writeBigUInt64LE(BigInt(receivedAt), 1);
+  head[9] = precision.length;
+  head.write(precision, 10, 'latin1');
+  return Buffer.concat([head, Buffer.from(body, 'utf8')]);
+}
+
+function decodePayload(payload: Buffer): IngestBatch[] {
+  if (payload[0] !== LINE_PROTOCOL_PAYLOAD) return JSON.parse(payload.toString('utf8')) as IngestBatch[];
+  const receivedAt = Number(payload.readBigUInt64LE(1));
+  const precision = payload.toString('latin1', 10, 10 + payload[9]!) as Precision;
+  return batchesFromPoints(parseLineProtocol(payload.toString('utf8', 10 + payload[9]!), precision), receivedAt);
+}
 
 /** The durable log every accepted batch goes to before it is acknowledged. */
 export interface DurableLog {
@@ -74,7 +96,7 @@ export class IngestService {
     this.appliedSeq = await this.writer.appliedSeq();
     let replayed = 0;
     for (const record of this.log.replay(this.appliedSeq)) {
-      const batches = JSON.parse(record.payload.toString('utf8')) as IngestBatch[];
+      const batches = decodePayload(record.payload);
       const entries = batches.map((batch) => ({
         batch,
         samples: batch.samples.map((s) => ({ instance: batch.instance, ts: s.ts, values: s.values })),
@@ -96,8 +118,19 @@ export class IngestService {
     return this.ingestMany([batch], where);
   }
 
+  /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
+  ingestLineProtocol(body: string, precision: Precision): Promise<number> {
+    const receivedAt = Date.now();
+    const batches = batchesFromPoints(parseLineProtocol(body, precision), receivedAt);
+    return this.ingestMany(batches, 'body', () => encodeLineProtocol(body, precision, receivedAt));
+  }
+
   /** Several instances' batches as one write: all kept, or (on any error) none. */
-  async ingestMany(batches: readonly IngestBatch[], where = 'body'): Promise<number> {
+  async ingestMany(
+    batches: readonly IngestBatch[],
+    where = 'body',
+    payload: () => Buffer = () => Buffer.from(JSON.stringify(batches))
+  ): Promise<number> {
     const validated = batches.map((batch, i) => ({
       batch,
       samples: validateBatch(batch, batches.length > 1 ? `${where}/batches/${i}` : where),
@@ -112,7 +145,7 @@ export class IngestService {
     this.queuedSamples += count; // reserved while the log write is in flight
     let seq: number;
     try {
-      seq = await this.log.append(Buffer.from(JSON.stringify(batches)));
+      seq = await this.log.append(payload());
     } catch (err) {
       throw errors.unavailable(`the write-ahead log failed: ${(err as Error).message}`);
     } finally {

@@ -12,18 +12,25 @@ test('fields of every type, tags, escapes and timestamps at each precision', () 
   ].join('\n');
   const [cpu, weird] = parseLineProtocol(body);
   assert.deepEqual(cpu, {
+    seriesKey: 'cpu,host=web-1,cpu=cpu-total',
     measurement: 'cpu',
     tags: { host: 'web-1', cpu: 'cpu-total' },
     fields: { usage_user: 12.5, usage_system: 3, up: 1 },
     ts: 1_700_000_000_000,
   });
   assert.deepEqual(weird, {
+    seriesKey: 'weird\\ name,host=h\\,1,tag\\=key=va\\ lue',
     measurement: 'weird name',
     tags: { host: 'h,1', 'tag=key': 'va lue' },
     fields: { f: -1500, g: 7 },
     ts: undefined,
   });
   assert.equal(parseLineProtocol('m,host=a v=1 1700000000', 's')[0]!.ts, 1_700_000_000_000);
+  // The fast path and the careful parser agree.
+  assert.deepEqual(parseLineProtocol('m,host=a,x=y v=1.5,w=2i,z=f 5', 'ms'), [
+    { seriesKey: 'm,host=a,x=y', measurement: 'm', tags: { host: 'a', x: 'y' }, fields: { v: 1.5, w: 2, z: 0 }, ts: 5 },
+  ]);
+  assert.deepEqual(parseLineProtocol('m,host=a,x=y v=1.5,w=2i,z=f,s="q" 5', 'ms')[0]!.fields, { v: 1.5, w: 2, z: 0 });
   assert.equal(parseLineProtocol('m,host=a v=1 1700000000000000', parsePrecision('u'))[0]!.ts, 1_700_000_000_000);
   assert.equal(parsePrecision('n'), 'ns');
   assert.throws(() => parsePrecision('fortnight'), /precision "fortnight" is not one of/);

@@ -2,6 +2,8 @@ import { TwinError } from '../core/errors.ts';
 
 /** One InfluxDB line-protocol point with its numeric fields (string fields are not metrics and are skipped). */
 export interface LinePoint {
+  /** The line's measurement and tags as written: the same series has the same key. */
+  seriesKey: string;
   measurement: string;
   tags: Record<string, string>;
   fields: Record<string, number>;
@@ -51,9 +53,9 @@ export function parseLineProtocol(body: string, precision: Precision = 'ns'): Li
     lineNo++;
     const line = body.charCodeAt(end - 1) === 13 ? body.slice(pos, end - 1) : body.slice(pos, end);
     pos = end + 1;
-    const trimmed = line.trimStart();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    points.push(parseLine(line, lineNo, scale));
+    const first = line.charCodeAt(0);
+    if (first === 35 /* # */ || line.trim() === '') continue;
+    points.push(fastParseLine(line, scale) ?? parseLine(line, lineNo, scale));
   }
   return points;
 }
@@ -78,8 +80,59 @@ function readToken(line: string, start: number, stops: string, lineNo: number, w
   return [out, i];
 }
 
+const seriesCache = new Map<string, { measurement: string; tags: Record<string, string> }>();
+
+/**
+ * The common case, fast: no escapes and no string fields, so plain splitting is exact. Returns
+ * undefined for anything else (or anything wrong), which the careful parser then handles and reports.
+ */
+function fastParseLine(line: string, scale: number): LinePoint | undefined {
+  if (line.includes('\\') || line.includes('"')) return undefined;
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) return undefined;
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  const seriesKey = line.slice(0, sp1);
+  let series = seriesCache.get(seriesKey);
+  if (!series) {
+    const parts = seriesKey.split(',');
+    const tags: Record<string, string> = {};
+    for (let k = 1; k < parts.length; k++) {
+      const part = parts[k]!;
+      const eq = part.indexOf('=');
+      if (eq <= 0 || eq === part.length - 1 || part.indexOf('=', eq + 1) >= 0) return undefined;
+      tags[part.slice(0, eq)] = part.slice(eq + 1);
+    }
+    if (!parts[0] || parts[0].length > 256) return undefined;
+    series = { measurement: parts[0], tags };
+    if (seriesCache.size > 100_000) seriesCache.clear();
+    seriesCache.set(seriesKey, series);
+  }
+  const fieldText = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
+  const fields: Record<string, number> = {};
+  let start = 0;
+  while (start <= fieldText.length) {
+    let comma = fieldText.indexOf(',', start);
+    if (comma < 0) comma = fieldText.length;
+    const eq = fieldText.indexOf('=', start);
+    if (eq <= start || eq >= comma) return undefined;
+    const value = parseFieldValue(fieldText.slice(eq + 1, comma));
+    if (value === undefined) return undefined;
+    fields[fieldText.slice(start, eq)] = value;
+    start = comma + 1;
+  }
+  let ts: number | undefined;
+  if (sp2 >= 0) {
+    const text = line.slice(sp2 + 1);
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text)) return undefined;
+    ts = Math.floor(n * scale);
+  }
+  return { seriesKey, measurement: series.measurement, tags: series.tags, fields, ts };
+}
+
 function parseLine(line: string, lineNo: number, scale: number): LinePoint {
-  let [measurement, i] = readToken(line, 0, ', ', lineNo, 'measurement');
+  const [measurement, afterMeasurement] = readToken(line, 0, ', ', lineNo, 'measurement');
+  let i = afterMeasurement;
   const tags: Record<string, string> = {};
   while (line[i] === ',') {
     const [key, eq] = readToken(line, i + 1, '=, ', lineNo, 'tag key');
@@ -131,7 +184,7 @@ function parseLine(line: string, lineNo: number, scale: number): LinePoint {
   } else if (i < line.length) {
     throw lineError(lineNo, i + 1, 'unexpected character after the fields');
   }
-  return { measurement, tags, fields, ts };
+  return { seriesKey: line.slice(0, line.search(/(?<!\\) /)), measurement, tags, fields, ts };
 }
 
 function parseFieldValue(raw: string): number | undefined {
@@ -156,5 +209,9 @@ function parseFieldValue(raw: string): number | undefined {
       return 0;
   }
   const value = Number(raw);
-  return Number.isFinite(value) && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? value : undefined;
+  if (!Number.isFinite(value)) return undefined;
+  // Number() also takes hex, binary, "Infinity" and surrounding spaces, which line protocol does not.
+  const c = raw.charCodeAt(raw.length - 1);
+  if (c < 48 || c > 57) return c === 46 && raw.length > 1 ? value : undefined;
+  return /[xXoObB ]/.test(raw) ? undefined : value;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../cli/process-helpers.ts';
 import { tempDir } from '../api/test-helpers.ts';
@@ -67,6 +68,57 @@ export async function startS3rver(): Promise<TestServer> {
       'twin',
     ],
     (p) => `http://127.0.0.1:${p}/`,
+    port
+  );
+}
+
+/** InfluxDB 1.x from Debian (`influxd`), on loopback ports, its data in a fresh folder. */
+export async function startInfluxDB1(): Promise<TestServer> {
+  const dir = tempDir('twin-influx-');
+  const port = await freePort();
+  const rpcPort = await freePort();
+  const config = path.join(dir, 'influxdb.conf');
+  fs.writeFileSync(
+    config,
+    [
+      'reporting-disabled = true',
+      `bind-address = "127.0.0.1:${rpcPort}"`,
+      '[meta]',
+      `  dir = "${dir}/meta"`,
+      '[data]',
+      `  dir = "${dir}/data"`,
+      `  wal-dir = "${dir}/wal"`,
+      '  query-log-enabled = false',
+      '[http]',
+      `  bind-address = "127.0.0.1:${port}"`,
+      '  log-enabled = false',
+      '[monitor]',
+      '  store-enabled = false',
+    ].join('\n')
+  );
+  return startProcess('influxd', ['-config', config], (p) => `http://127.0.0.1:${p}/ping`, port);
+}
+
+/** Prometheus from Debian with the remote-write receiver on, on a loopback port. */
+export async function startPrometheus(scrapeTargets: string[] = []): Promise<TestServer> {
+  const dir = tempDir('twin-prom-');
+  const port = await freePort();
+  const config = path.join(dir, 'prometheus.yml');
+  const scrape = scrapeTargets.length
+    ? `scrape_configs:\n  - job_name: twin\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${scrapeTargets.map((t) => `'${t}'`).join(', ')}]\n`
+    : '';
+  fs.writeFileSync(config, `global:\n  scrape_interval: 15s\n${scrape}`);
+  return startProcess(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      '--storage.tsdb.retention.time=30d',
+      '--log.level=warn',
+    ],
+    (p) => `http://127.0.0.1:${p}/-/ready`,
     port
   );
 }

@@ -5,15 +5,22 @@ import type { Sidecar } from '../sidecar.ts';
 export const healthRoutes =
   (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const Health = Type.Object({ status: Type.String(), instances: Type.Integer(), twins: Type.Integer() });
+    const Health = Type.Object({
+      status: Type.String(),
+      instances: Type.Integer(),
+      twins: Type.Integer(),
+      backlog: Type.Integer({ description: 'samples acknowledged and not yet in the metric store' }),
+    });
     app.get('/healthz', { schema: { response: { 200: Health } } }, async () => ({
       status: 'ok',
       instances: sidecar.instances.list().length,
       twins: sidecar.instances.list().filter((i) => sidecar.models.champion(i.id)).length,
+      backlog: sidecar.ingest.backlog,
     }));
     app.get('/readyz', { schema: { response: { 200: Health } } }, async () => ({
       status: 'ready',
       instances: sidecar.instances.list().length,
       twins: sidecar.instances.list().filter((i) => sidecar.models.champion(i.id)).length,
+      backlog: sidecar.ingest.backlog,
     }));
   };

@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
-import { batchesFromPoints, parseLineProtocol, parsePrecision } from '../../ingest/index.ts';
+import { parsePrecision } from '../../ingest/index.ts';
 import type { Sidecar } from '../sidecar.ts';
 
 /** Most bytes a line-protocol body may inflate to (gzip bombs are refused, not unpacked). */
@@ -54,8 +54,7 @@ export const lineProtocolRoutes =
     const handler = async (body: unknown, precision: string | undefined) => {
       if (typeof body !== 'string')
         throw new TwinError('TWIN_ERR_BAD_REQUEST', 400, 'expected a line-protocol body', 'body');
-      const points = parseLineProtocol(body, parsePrecision(precision));
-      await sidecar.ingest.ingestMany(batchesFromPoints(points));
+      await sidecar.ingest.ingestLineProtocol(body, parsePrecision(precision));
     };
 
     app.post(
