@@ -5,7 +5,6 @@ import type { TwinConfig } from '../core/config.ts';
 import type { FailureEvent, Sample } from '../core/types.ts';
 import { IngestService, LiveFeed } from '../ingest/index.ts';
 import {
-  DuckDBMetricStore,
   EmbeddedDatabase,
   FailureStore,
   FileObjectStore,
@@ -13,6 +12,8 @@ import {
   S3ObjectStore,
   AnomalyHistory,
   WriteAheadLog,
+  openMetricStore,
+  type MetricStore,
   type ObjectStore,
   type NewFailure,
 } from '../store/index.ts';
@@ -64,7 +65,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   /** Samples re-applied from the write-ahead log at start-up (after a crash). */
   recovered = 0;
   private db!: EmbeddedDatabase;
-  private metrics!: DuckDBMetricStore;
+  private metrics!: MetricStore;
   private timers: NodeJS.Timeout[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -75,7 +76,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   async start(): Promise<this> {
     const { config } = this;
     this.db = await EmbeddedDatabase.open(config.dataDir);
-    this.metrics = await DuckDBMetricStore.open(this.db);
+    this.metrics = await openMetricStore(config.metricStore, this.db);
     this.instances = await InstanceRegistry.open(this.db);
     this.failures = await FailureStore.open(this.db);
     this.objects =

@@ -22,6 +22,12 @@ export interface TwinConfig {
   horizonMs: number;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
   maxQueuedSamples: number;
+  /** Where metrics are stored: embedded DuckDB (default), InfluxDB 1.x or 2, or Prometheus. */
+  metricStore:
+    | { kind: 'duckdb' }
+    | { kind: 'influxdb1'; url: string; database: string; username?: string | undefined; password?: string | undefined }
+    | { kind: 'influxdb2'; url: string; token: string; org: string; bucket: string }
+    | { kind: 'prometheus'; url: string; remoteWriteUrl?: string | undefined };
   /** Where models and anomaly history go: files under dataDir/objects (default) or an S3 bucket. */
   objectStore:
     | { kind: 'fs' }
@@ -34,6 +40,48 @@ export interface TwinConfig {
         accessKeyId?: string | undefined;
         secretAccessKey?: string | undefined;
       };
+}
+
+function required(env: Env, key: string, why: string): string {
+  const value = env[key];
+  if (!value) throw errors.badConfig(key, `required when ${why}`);
+  return value;
+}
+
+function readMetricStore(env: Env): TwinConfig['metricStore'] {
+  const kind = env.TWIN_METRIC_STORE || 'duckdb';
+  const why = `TWIN_METRIC_STORE=${kind}`;
+  switch (kind) {
+    case 'duckdb':
+      return { kind };
+    case 'influxdb1':
+      return {
+        kind,
+        url: required(env, 'TWIN_INFLUX_URL', why),
+        database: env.TWIN_INFLUX_DB || 'twin',
+        username: env.TWIN_INFLUX_USER || undefined,
+        password: env.TWIN_INFLUX_PASSWORD || undefined,
+      };
+    case 'influxdb2':
+      return {
+        kind,
+        url: required(env, 'TWIN_INFLUX_URL', why),
+        token: required(env, 'TWIN_INFLUX_TOKEN', why),
+        org: required(env, 'TWIN_INFLUX_ORG', why),
+        bucket: env.TWIN_INFLUX_BUCKET || 'twin',
+      };
+    case 'prometheus':
+      return {
+        kind,
+        url: required(env, 'TWIN_PROMETHEUS_URL', why),
+        remoteWriteUrl: env.TWIN_PROMETHEUS_REMOTE_WRITE_URL || undefined,
+      };
+    default:
+      throw errors.badConfig(
+        'TWIN_METRIC_STORE',
+        `expected duckdb, influxdb1, influxdb2 or prometheus, got ${JSON.stringify(kind)}`
+      );
+  }
 }
 
 function readObjectStore(env: Env): TwinConfig['objectStore'] {
@@ -92,6 +140,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
+    metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),
     ...overrides,
   };

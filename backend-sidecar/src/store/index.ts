@@ -7,3 +7,6 @@ export { FileObjectStore, S3ObjectStore, type ObjectStore, type S3ObjectStoreOpt
 export { WriteAheadLog, type WalRecord, type WalOptions } from './wal/index.ts';
 export { AnomalyHistory, type HistoryRecord } from './anomaly-history.ts';
 export { InfluxDBv1Store, type InfluxDBv1Options } from './influxdb-v1-store.ts';
+export { PrometheusStore, NODE_EXPORTER_QUERIES, type PrometheusStoreOptions } from './prometheus-store.ts';
+export { InfluxDBv2Store, type InfluxDBv2Options } from './influxdb-v2-store.ts';
+export { openMetricStore } from './open-metric-store.ts';
