@@ -15,9 +15,16 @@ export function batchesFromPoints(points: readonly LinePoint[], now = Date.now()
   const byInstance = new Map<string, { labels: Record<string, string>; byTs: Map<number, Record<string, number>> }>();
   const series = new Map<
     string,
-    { instance: string; labels: Record<string, string>; prefix: string; suffix: string }
+    {
+      instance: string;
+      entry: { labels: Record<string, string>; byTs: Map<number, Record<string, number>> };
+      names: Map<string, string>;
+      prefix: string;
+      suffix: string;
+    }
   >();
-  points.forEach((p, index) => {
+  for (let index = 0; index < points.length; index++) {
+    const p = points[index]!;
     let s = series.get(p.seriesKey);
     if (!s) {
       const instance = INSTANCE_TAGS.map((t) => p.tags[t]).find(Boolean);
@@ -29,35 +36,38 @@ export function batchesFromPoints(points: readonly LinePoint[], now = Date.now()
           `body/point/${index + 1}`
         );
       }
-      const labels: Record<string, string> = {};
+      let entry = byInstance.get(instance);
+      if (!entry) byInstance.set(instance, (entry = { labels: {}, byTs: new Map() }));
       const qualifiers: string[] = [];
       for (const key of Object.keys(p.tags).sort()) {
-        if (LABEL_TAGS.has(key)) labels[key] = p.tags[key]!;
+        if (LABEL_TAGS.has(key)) entry.labels[key] = p.tags[key]!;
         else qualifiers.push(`${key}_${p.tags[key]}`);
       }
-      const clean = (x: string) => x.replace(/[^A-Za-z0-9_.]/g, '_');
       s = {
         instance,
-        labels,
+        entry,
+        names: new Map(),
         prefix: clean(`${p.measurement}_`),
         suffix: qualifiers.length ? clean(`.${qualifiers.join('.')}`) : '',
       };
       series.set(p.seriesKey, s);
     }
-    let entry = byInstance.get(s.instance);
-    if (!entry) byInstance.set(s.instance, (entry = { labels: {}, byTs: new Map() }));
-    Object.assign(entry.labels, s.labels);
     const ts = p.ts ?? now;
-    let values = entry.byTs.get(ts);
-    if (!values) entry.byTs.set(ts, (values = {}));
+    let values = s.entry.byTs.get(ts);
+    if (!values) s.entry.byTs.set(ts, (values = {}));
     for (const field in p.fields) {
-      const name = /^[A-Za-z0-9_.]*$/.test(field) ? field : field.replace(/[^A-Za-z0-9_.]/g, '_');
-      values[s.prefix + name + s.suffix] = p.fields[field]!;
+      let name = s.names.get(field);
+      if (name === undefined) s.names.set(field, (name = s.prefix + clean(field) + s.suffix));
+      values[name] = p.fields[field]!;
     }
-  });
+  }
   return [...byInstance].map(([instance, { labels, byTs }]) => ({
     instance,
     labels,
     samples: [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, values]) => ({ ts, values })),
   }));
+}
+
+function clean(x: string): string {
+  return /^[A-Za-z0-9_.]*$/.test(x) ? x : x.replace(/[^A-Za-z0-9_.]/g, '_');
 }
