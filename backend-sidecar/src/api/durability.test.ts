@@ -63,8 +63,8 @@ test(
     const connection = await db.connect();
     const rows = (
       await connection.runAndReadAll(
-        `SELECT instance, count(*) AS points, count(DISTINCT (ts, metric)) AS distinct_points, min(ts), max(ts)
-       FROM samples GROUP BY instance ORDER BY instance`
+        `SELECT se.instance, count(*) AS points, count(DISTINCT (p.ts, p.sid)) AS distinct_points, min(p.ts), max(p.ts)
+       FROM points p JOIN series se USING (sid) GROUP BY se.instance ORDER BY se.instance`
       )
     ).getRows() as [string, bigint, bigint, bigint, bigint][];
     connection.closeSync();

@@ -1,13 +1,27 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Sample } from '../core/types.ts';
 import type { EmbeddedDatabase } from './embedded-database.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
 const ROLLUP_MS = 300_000;
+/** DuckDB's vector size: rows per appended chunk. */
+const CHUNK_ROWS = 2048;
 
-/** Metric store on the embedded DuckDB file: one long table (instance, metric, ts, value), appended in bulk. */
+interface ChunkVector<T> {
+  setItem(index: number, value: T): void;
+  flush(): void;
+}
+
+/**
+ * Metric store on the embedded DuckDB file. Points are (series id, ts, value), appended as whole
+ * columnar chunks (one native call per 2,048 points instead of several per point); the series
+ * table maps ids to (instance, metric) and is cached in memory.
+ */
 export class DuckDBMetricStore implements MetricStore {
   private writeChain: Promise<void> = Promise.resolve();
+  private readonly sids = new Map<string, number>();
+  private readonly byInstance = new Map<string, Map<string, number>>();
+  private nextSid = 1;
 
   private constructor(
     private readonly writer: DuckDBConnection,
@@ -15,11 +29,26 @@ export class DuckDBMetricStore implements MetricStore {
   ) {}
 
   static async open(db: EmbeddedDatabase): Promise<DuckDBMetricStore> {
-    return new DuckDBMetricStore(await db.connect(), await db.connect());
+    const store = new DuckDBMetricStore(await db.connect(), await db.connect());
+    const rows = (await store.reader.runAndReadAll('SELECT sid, instance, metric FROM series')).getRows() as [
+      number,
+      string,
+      string,
+    ][];
+    for (const [sid, instance, metric] of rows) store.remember(sid, instance, metric);
+    return store;
+  }
+
+  private remember(sid: number, instance: string, metric: string): void {
+    this.sids.set(`${instance}\u0000${metric}`, sid);
+    let metrics = this.byInstance.get(instance);
+    if (!metrics) this.byInstance.set(instance, (metrics = new Map()));
+    metrics.set(metric, sid);
+    this.nextSid = Math.max(this.nextSid, sid + 1);
   }
 
   write(samples: readonly Sample[], walSeq?: number): Promise<void> {
-    // Appends are serialised: one appender at a time on the writer connection.
+    // Appends are serialised: one transaction at a time on the writer connection.
     const next = this.writeChain.then(() => this.append(samples, walSeq));
     this.writeChain = next.catch(() => undefined);
     return next;
@@ -27,28 +56,66 @@ export class DuckDBMetricStore implements MetricStore {
 
   private async append(samples: readonly Sample[], walSeq?: number): Promise<void> {
     if (samples.length === 0 && walSeq === undefined) return;
+    const created: [number, string, string][] = [];
     await this.writer.run('BEGIN TRANSACTION');
-    const appender = await this.writer.createAppender('samples');
+    const appender = await this.writer.createAppender('points');
     try {
+      let chunk = DuckDBDataChunk.create([INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
+      let sidVec = chunk.getColumnVector(0) as unknown as ChunkVector<number>;
+      let tsVec = chunk.getColumnVector(1) as unknown as ChunkVector<bigint>;
+      let valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
+      let row = 0;
+      const emit = () => {
+        sidVec.flush();
+        tsVec.flush();
+        valueVec.flush();
+        chunk.rowCount = row;
+        appender.appendDataChunk(chunk);
+        chunk = DuckDBDataChunk.create([INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
+        sidVec = chunk.getColumnVector(0) as unknown as ChunkVector<number>;
+        tsVec = chunk.getColumnVector(1) as unknown as ChunkVector<bigint>;
+        valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
+        row = 0;
+      };
       for (const sample of samples) {
         const ts = BigInt(Math.round(sample.ts));
         for (const metric in sample.values) {
           const value = sample.values[metric]!;
           if (!Number.isFinite(value)) continue;
-          appender.appendVarchar(sample.instance);
-          appender.appendVarchar(metric);
-          appender.appendBigInt(ts);
-          appender.appendDouble(value);
-          appender.endRow();
+          const key = `${sample.instance}\u0000${metric}`;
+          let sid = this.sids.get(key);
+          if (sid === undefined) {
+            sid = this.nextSid++;
+            this.sids.set(key, sid);
+            created.push([sid, sample.instance, metric]);
+          }
+          sidVec.setItem(row, sid);
+          tsVec.setItem(row, ts);
+          valueVec.setItem(row, value);
+          if (++row === CHUNK_ROWS) emit();
         }
       }
+      if (row > 0) emit();
       appender.flushSync();
       appender.closeSync();
+      if (created.length) {
+        const series = await this.writer.createAppender('series');
+        for (const [sid, instance, metric] of created) {
+          series.appendInteger(sid);
+          series.appendVarchar(instance);
+          series.appendVarchar(metric);
+          series.endRow();
+        }
+        series.flushSync();
+        series.closeSync();
+      }
       if (walSeq !== undefined) {
         await this.writer.run('UPDATE wal_state SET applied_seq = $seq WHERE id = 1', { seq: BigInt(walSeq) });
       }
       await this.writer.run('COMMIT');
+      for (const [sid, instance, metric] of created) this.remember(sid, instance, metric);
     } catch (err) {
+      for (const [, instance, metric] of created) this.sids.delete(`${instance}\u0000${metric}`);
       try {
         appender.closeSync();
       } catch {
@@ -67,36 +134,41 @@ export class DuckDBMetricStore implements MetricStore {
 
   async readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow> {
     await this.writeChain;
+    const known = this.byInstance.get(instance) ?? new Map<string, number>();
+    const wanted = options.metrics?.length ? options.metrics.filter((m) => known.has(m)) : [...known.keys()];
+    if (wanted.length === 0) return { instance, ts: [], metrics: [], values: [] };
+    const sidList = wanted.map((m) => known.get(m)!).join(',');
     const step = Math.max(1, Math.round(options.stepMs ?? 1));
-    const metricFilter = options.metrics?.length ? `AND metric IN (SELECT unnest($metrics::VARCHAR[]))` : '';
     // Raw points where they are kept, 5-minute rollups (weighted by their counts) beyond.
     const reader = await this.reader.runAndReadAll(
       `WITH pts AS (
-         SELECT ts, metric, value AS v, 1 AS n FROM samples
-         WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
+         SELECT sid, ts, value AS v, 1 AS n FROM points WHERE sid IN (${sidList}) AND ts >= $from AND ts < $to
          UNION ALL
-         SELECT ts, metric, avg AS v, count AS n FROM samples_5m
-         WHERE instance = $instance AND ts >= $from AND ts < $to ${metricFilter}
+         SELECT sid, ts, avg AS v, count AS n FROM points_5m WHERE sid IN (${sidList}) AND ts >= $from AND ts < $to
        )
-       SELECT (ts // $step) * $step AS t, metric, sum(v * n) / sum(n) AS v FROM pts GROUP BY ALL ORDER BY t`,
-      {
-        step: BigInt(step),
-        instance,
-        from: BigInt(Math.floor(options.from)),
-        to: BigInt(Math.ceil(options.to)),
-        ...(options.metrics?.length ? { metrics: options.metrics } : {}),
-      } as never
+       SELECT (ts // $step) * $step AS t, sid, sum(v * n) / sum(n) AS v FROM pts GROUP BY ALL ORDER BY t`,
+      { step: BigInt(step), from: BigInt(Math.floor(options.from)), to: BigInt(Math.ceil(options.to)) }
     );
-    const rows = reader.getRows() as [bigint, string, number][];
-    return pivot(instance, rows);
+    const columns = reader.getColumns() as [bigint[], number[], number[]];
+    const column = new Map(wanted.map((m, i) => [known.get(m)!, i]));
+    const ts: number[] = [];
+    const rowOf: number[] = [];
+    let last: bigint | undefined;
+    for (const t of columns[0]) {
+      if (t !== last) {
+        ts.push(Number(t));
+        last = t;
+      }
+      rowOf.push(ts.length - 1);
+    }
+    const values = wanted.map(() => new Float64Array(ts.length).fill(NaN));
+    columns[1].forEach((sid, i) => (values[column.get(sid)!]![rowOf[i]!] = columns[2][i]!));
+    const order = wanted.map((m, i) => [m, i] as const).sort((a, b) => a[0].localeCompare(b[0]));
+    return { instance, ts, metrics: order.map(([m]) => m), values: order.map(([, i]) => values[i]!) };
   }
 
   async listSeries(instance: string): Promise<string[]> {
-    const reader = await this.reader.runAndReadAll(
-      'SELECT DISTINCT metric FROM samples WHERE instance = $instance ORDER BY metric',
-      { instance }
-    );
-    return (reader.getRows() as [string][]).map((r) => r[0]);
+    return [...(this.byInstance.get(instance)?.keys() ?? [])].sort();
   }
 
   applyRetention(rawBefore: number, historyBefore: number): Promise<{ rolledUp: number; dropped: number }> {
@@ -114,13 +186,13 @@ export class DuckDBMetricStore implements MetricStore {
     await this.writer.run('BEGIN TRANSACTION');
     try {
       await this.writer.run(
-        `INSERT INTO samples_5m
-         SELECT instance, metric, (ts // ${ROLLUP_MS}) * ${ROLLUP_MS}, avg(value), min(value), max(value), count(*)
-         FROM samples WHERE ts < $cutoff GROUP BY ALL`,
+        `INSERT INTO points_5m
+         SELECT sid, (ts // ${ROLLUP_MS}) * ${ROLLUP_MS}, avg(value), min(value), max(value), count(*)
+         FROM points WHERE ts < $cutoff GROUP BY ALL`,
         { cutoff }
       );
-      const rolled = await this.writer.run('DELETE FROM samples WHERE ts < $cutoff', { cutoff });
-      const dropped = await this.writer.run('DELETE FROM samples_5m WHERE ts < $before', {
+      const rolled = await this.writer.run('DELETE FROM points WHERE ts < $cutoff', { cutoff });
+      const dropped = await this.writer.run('DELETE FROM points_5m WHERE ts < $before', {
         before: BigInt(Math.floor(historyBefore)),
       });
       await this.writer.run('COMMIT');
@@ -136,27 +208,4 @@ export class DuckDBMetricStore implements MetricStore {
     this.writer.closeSync();
     this.reader.closeSync();
   }
-}
-
-function pivot(instance: string, rows: [bigint, string, number][]): SeriesWindow {
-  const ts: number[] = [];
-  const metricIndex = new Map<string, number>();
-  const cells: [number, number, number][] = [];
-  let lastT: bigint | undefined;
-  for (const [t, metric, v] of rows) {
-    if (t !== lastT) {
-      ts.push(Number(t));
-      lastT = t;
-    }
-    let m = metricIndex.get(metric);
-    if (m === undefined) {
-      m = metricIndex.size;
-      metricIndex.set(metric, m);
-    }
-    cells.push([ts.length - 1, m, v]);
-  }
-  const metrics = [...metricIndex.keys()];
-  const values = metrics.map(() => new Float64Array(ts.length).fill(NaN));
-  for (const [row, m, v] of cells) values[m]![row] = v;
-  return { instance, ts, metrics, values };
 }

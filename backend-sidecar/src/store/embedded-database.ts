@@ -3,8 +3,10 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS samples (instance VARCHAR NOT NULL, metric VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS samples_5m (instance VARCHAR NOT NULL, metric VARCHAR NOT NULL, ts BIGINT NOT NULL, avg DOUBLE NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL, count BIGINT NOT NULL)`,
+  // One row per series (instance, metric); points refer to it by id, so an append is three numbers.
+  `CREATE TABLE IF NOT EXISTS series (sid INTEGER PRIMARY KEY, instance VARCHAR NOT NULL, metric VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS points (sid INTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS points_5m (sid INTEGER NOT NULL, ts BIGINT NOT NULL, avg DOUBLE NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL, count BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS instances (id VARCHAR PRIMARY KEY, labels VARCHAR NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, samples BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS wal_state (id INTEGER PRIMARY KEY, applied_seq BIGINT NOT NULL)`,
   `INSERT OR IGNORE INTO wal_state VALUES (1, 0)`,
