@@ -84,8 +84,10 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
     this.lookbackMs = options.lookbackMs ?? 20 * 60_000;
   }
 
-  observe(samples: readonly Sample[]): void {
+  observe(samples: readonly Sample[], now = Date.now()): void {
+    const oldest = now - this.lookbackMs;
     for (const s of samples) {
+      if (s.ts < oldest) continue; // history being loaded is not a live trend
       let h = this.histories.get(s.instance);
       if (!h) this.histories.set(s.instance, (h = { ts: [], values: new Map() }));
       const lastTs = h.ts[h.ts.length - 1];

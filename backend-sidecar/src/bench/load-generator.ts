@@ -11,12 +11,13 @@ export async function postAll(
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      for (;;) {
+      for (let attempt = 1; ; attempt++) {
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body });
         if (res.status === 503 || res.status === 429) {
           retries++;
-          await res.arrayBuffer();
-          await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1) * 0.1));
+          const text = await res.text();
+          if (attempt >= 300) throw new Error(`${url} kept answering ${res.status}: ${text}`);
+          await new Promise((r) => setTimeout(r, 100 * Number(res.headers.get('retry-after') ?? 1)));
           continue;
         }
         if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);

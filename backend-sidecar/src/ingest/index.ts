@@ -9,4 +9,4 @@ export {
 export { LiveFeed } from './live-feed.ts';
 export { validateBatch, type IngestBatch } from './validate-batch.ts';
 export { parseLineProtocol, parsePrecision, type LinePoint, type Precision } from './line-protocol-parser.ts';
-export { batchesFromPoints } from './line-protocol-batches.ts';
+export { batchesFromPoints, linesToBatches } from './line-protocol-batches.ts';

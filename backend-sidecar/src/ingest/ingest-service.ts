@@ -2,8 +2,8 @@ import { errors } from '../core/errors.ts';
 import type { InstanceLabels, Sample } from '../core/types.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { validateBatch, type IngestBatch } from './validate-batch.ts';
-import { parseLineProtocol, type Precision } from './line-protocol-parser.ts';
-import { batchesFromPoints } from './line-protocol-batches.ts';
+import type { Precision } from './line-protocol-parser.ts';
+import { linesToBatches } from './line-protocol-batches.ts';
 
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
 // (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
@@ -22,7 +22,7 @@ function decodePayload(payload: Buffer): IngestBatch[] {
   if (payload[0] !== LINE_PROTOCOL_PAYLOAD) return JSON.parse(payload.toString('utf8')) as IngestBatch[];
   const receivedAt = Number(payload.readBigUInt64LE(1));
   const precision = payload.toString('latin1', 10, 10 + payload[9]!) as Precision;
-  return batchesFromPoints(parseLineProtocol(payload.toString('utf8', 10 + payload[9]!), precision), receivedAt);
+  return linesToBatches(payload.toString('utf8', 10 + payload[9]!), precision, receivedAt);
 }
 
 /** The durable log every accepted batch goes to before it is acknowledged. */
@@ -121,7 +121,7 @@ export class IngestService {
   /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
   ingestLineProtocol(body: string, precision: Precision): Promise<number> {
     const receivedAt = Date.now();
-    const batches = batchesFromPoints(parseLineProtocol(body, precision), receivedAt);
+    const batches = linesToBatches(body, precision, receivedAt);
     return this.ingestMany(batches, 'body', () => encodeLineProtocol(body, precision, receivedAt));
   }
 

@@ -100,3 +100,28 @@ test('random and mutated input never crashes the parser: it parses or says where
     }
   }
 });
+
+test('the fast path gives exactly what the careful parser gives, and the same errors', async () => {
+  const { linesToBatches } = await import('./line-protocol-batches.ts');
+  const bodies = [
+    'cpu,host=a,cpu=cpu0 user=1.5,sys=2i 1000000\ncpu,host=a,cpu=cpu1 user=3 1000000\nmem,host=b used=40.5,ok=t 2000000',
+    'm,host=a\\ b v=1,s="text, with = signs" 5\nm,host=c v=.5 5\n# comment\n\nm,host=c w=-2e3 6',
+    'm,instance=x,host=y,zone=z,dev=sda v=1u 7\r\nm,instance=x v=2 7',
+  ];
+  for (const body of bodies) {
+    assert.deepEqual(linesToBatches(body, 'ns', 1), batchesFromPoints(parseLineProtocol(body, 'ns'), 1));
+  }
+  for (const bad of ['m,host=a v=1\nm,host=a v=0x10', 'm,host=a v=1 12\nm,host=a v=1 1.5', 'cpu v=1']) {
+    let careful = '';
+    try {
+      batchesFromPoints(parseLineProtocol(bad, 'ns'));
+    } catch (err) {
+      careful = (err as Error).message;
+    }
+    assert.ok(careful, bad);
+    assert.throws(
+      () => linesToBatches(bad, 'ns'),
+      (err: Error) => err.message === careful
+    );
+  }
+});

@@ -13,7 +13,7 @@ export interface LinePoint {
 
 export type Precision = 'ns' | 'us' | 'ms' | 's' | 'm' | 'h';
 
-const TO_MS: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
+export const TO_MS: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6 };
 
 /** Accepts both the v1 (`n`, `u`) and v2 (`ns`, `us`) spellings. */
 export function parsePrecision(text: string | undefined): Precision {
@@ -55,7 +55,7 @@ export function parseLineProtocol(body: string, precision: Precision = 'ns'): Li
     pos = end + 1;
     const first = line.charCodeAt(0);
     if (first === 35 /* # */ || line.trim() === '') continue;
-    points.push(fastParseLine(line, scale) ?? parseLine(line, lineNo, scale));
+    points.push(parseLine(line, lineNo, scale));
   }
   return points;
 }
@@ -80,57 +80,8 @@ function readToken(line: string, start: number, stops: string, lineNo: number, w
   return [out, i];
 }
 
-const seriesCache = new Map<string, { measurement: string; tags: Record<string, string> }>();
-
-/**
- * The common case, fast: no escapes and no string fields, so plain splitting is exact. Returns
- * undefined for anything else (or anything wrong), which the careful parser then handles and reports.
- */
-function fastParseLine(line: string, scale: number): LinePoint | undefined {
-  if (line.includes('\\') || line.includes('"')) return undefined;
-  const sp1 = line.indexOf(' ');
-  if (sp1 <= 0) return undefined;
-  const sp2 = line.indexOf(' ', sp1 + 1);
-  const seriesKey = line.slice(0, sp1);
-  let series = seriesCache.get(seriesKey);
-  if (!series) {
-    const parts = seriesKey.split(',');
-    const tags: Record<string, string> = {};
-    for (let k = 1; k < parts.length; k++) {
-      const part = parts[k]!;
-      const eq = part.indexOf('=');
-      if (eq <= 0 || eq === part.length - 1 || part.indexOf('=', eq + 1) >= 0) return undefined;
-      tags[part.slice(0, eq)] = part.slice(eq + 1);
-    }
-    if (!parts[0] || parts[0].length > 256) return undefined;
-    series = { measurement: parts[0], tags };
-    if (seriesCache.size > 100_000) seriesCache.clear();
-    seriesCache.set(seriesKey, series);
-  }
-  const fieldText = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
-  const fields: Record<string, number> = {};
-  let start = 0;
-  while (start <= fieldText.length) {
-    let comma = fieldText.indexOf(',', start);
-    if (comma < 0) comma = fieldText.length;
-    const eq = fieldText.indexOf('=', start);
-    if (eq <= start || eq >= comma) return undefined;
-    const value = parseFieldValue(fieldText.slice(eq + 1, comma));
-    if (value === undefined) return undefined;
-    fields[fieldText.slice(start, eq)] = value;
-    start = comma + 1;
-  }
-  let ts: number | undefined;
-  if (sp2 >= 0) {
-    const text = line.slice(sp2 + 1);
-    const n = Number(text);
-    if (!/^-?\d+$/.test(text)) return undefined;
-    ts = Math.floor(n * scale);
-  }
-  return { seriesKey, measurement: series.measurement, tags: series.tags, fields, ts };
-}
-
-function parseLine(line: string, lineNo: number, scale: number): LinePoint {
+/** The careful parser: handles escapes and string fields, and reports the first error's line and column. */
+export function parseLine(line: string, lineNo: number, scale: number): LinePoint {
   const [measurement, afterMeasurement] = readToken(line, 0, ', ', lineNo, 'measurement');
   let i = afterMeasurement;
   const tags: Record<string, string> = {};
@@ -187,7 +138,7 @@ function parseLine(line: string, lineNo: number, scale: number): LinePoint {
   return { seriesKey: line.slice(0, line.search(/(?<!\\) /)), measurement, tags, fields, ts };
 }
 
-function parseFieldValue(raw: string): number | undefined {
+export function parseFieldValue(raw: string): number | undefined {
   if (raw === '') return undefined;
   const last = raw[raw.length - 1];
   if (last === 'i' || last === 'u') {
@@ -208,10 +159,12 @@ function parseFieldValue(raw: string): number | undefined {
     case 'FALSE':
       return 0;
   }
+  // Number() also takes hex, octal, binary, "Infinity" and surrounding spaces, which line protocol does not.
+  const first = raw.charCodeAt(0);
+  const lastChar = raw.charCodeAt(raw.length - 1);
+  if (!((first >= 48 && first <= 57) || first === 45 || first === 43 || first === 46)) return undefined;
+  if (!((lastChar >= 48 && lastChar <= 57) || (lastChar === 46 && raw.length > 1))) return undefined;
+  if (first === 48 && raw.length > 2 && /[xXoObB]/.test(raw[1]!)) return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value)) return undefined;
-  // Number() also takes hex, binary, "Infinity" and surrounding spaces, which line protocol does not.
-  const c = raw.charCodeAt(raw.length - 1);
-  if (c < 48 || c > 57) return c === 46 && raw.length > 1 ? value : undefined;
-  return /[xXoObB ]/.test(raw) ? undefined : value;
+  return Number.isFinite(value) ? value : undefined;
 }

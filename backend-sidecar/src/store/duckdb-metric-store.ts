@@ -19,7 +19,6 @@ interface ChunkVector<T> {
  */
 export class DuckDBMetricStore implements MetricStore {
   private writeChain: Promise<void> = Promise.resolve();
-  private readonly sids = new Map<string, number>();
   private readonly byInstance = new Map<string, Map<string, number>>();
   private nextSid = 1;
 
@@ -40,7 +39,6 @@ export class DuckDBMetricStore implements MetricStore {
   }
 
   private remember(sid: number, instance: string, metric: string): void {
-    this.sids.set(`${instance}\u0000${metric}`, sid);
     let metrics = this.byInstance.get(instance);
     if (!metrics) this.byInstance.set(instance, (metrics = new Map()));
     metrics.set(metric, sid);
@@ -77,16 +75,22 @@ export class DuckDBMetricStore implements MetricStore {
         valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
         row = 0;
       };
+      let lastInstance: string | undefined;
+      let metrics: Map<string, number> = new Map();
       for (const sample of samples) {
         const ts = BigInt(Math.round(sample.ts));
+        if (sample.instance !== lastInstance) {
+          lastInstance = sample.instance;
+          metrics = this.byInstance.get(sample.instance) ?? new Map();
+          if (!this.byInstance.has(sample.instance)) this.byInstance.set(sample.instance, metrics);
+        }
         for (const metric in sample.values) {
           const value = sample.values[metric]!;
           if (!Number.isFinite(value)) continue;
-          const key = `${sample.instance}\u0000${metric}`;
-          let sid = this.sids.get(key);
+          let sid = metrics.get(metric);
           if (sid === undefined) {
             sid = this.nextSid++;
-            this.sids.set(key, sid);
+            metrics.set(metric, sid);
             created.push([sid, sample.instance, metric]);
           }
           sidVec.setItem(row, sid);
@@ -115,7 +119,7 @@ export class DuckDBMetricStore implements MetricStore {
       await this.writer.run('COMMIT');
       for (const [sid, instance, metric] of created) this.remember(sid, instance, metric);
     } catch (err) {
-      for (const [, instance, metric] of created) this.sids.delete(`${instance}\u0000${metric}`);
+      for (const [, instance, metric] of created) this.byInstance.get(instance)?.delete(metric);
       try {
         appender.closeSync();
       } catch {
