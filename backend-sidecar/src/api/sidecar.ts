@@ -2,8 +2,9 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { TwinConfig } from '../core/config.ts';
-import type { FailureEvent, Sample } from '../core/types.ts';
-import { IngestService, LiveFeed } from '../ingest/index.ts';
+import type { FailureEvent } from '../core/types.ts';
+import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
+import { IngestService, LineProtocolWorkers, LiveFeed } from '../ingest/index.ts';
 import {
   EmbeddedDatabase,
   FailureStore,
@@ -42,6 +43,7 @@ export interface InstanceLiveState {
 }
 
 const LIVE_WITHIN_MS = 120_000;
+const FORECAST_LOOKBACK_MS = 20 * 60_000;
 
 /**
  * The sidecar: opens the stores, wires ingest -> twin -> anomaly -> analysis, runs the periodic
@@ -67,6 +69,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   private db!: EmbeddedDatabase;
   private metrics!: MetricStore;
   private timers: NodeJS.Timeout[] = [];
+  private parsers: LineProtocolWorkers | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(readonly config: TwinConfig) {
@@ -87,8 +90,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.anomalies = new AnomalyHistory<AnomalyEvent>(this.objects);
     await this.models.loadChampions();
     this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
+    this.parsers = config.parseWorkers > 0 ? new LineProtocolWorkers(config.parseWorkers) : undefined;
     this.ingest = new IngestService(this.wal, this.metrics, this.instances, this.feed, {
       maxQueuedSamples: config.maxQueuedSamples,
+      ...(this.parsers ? { lineProtocolParser: this.parsers } : {}),
     });
     this.recovered = await this.ingest.recover();
 
@@ -138,7 +143,17 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   }
 
   /** Runs each instance's twin over fresh samples and feeds anomalies and trends onward. */
-  private score(samples: readonly Sample[]): void {
+  private score(batches: readonly ColumnarBatch[]): void {
+    const recent = Date.now() - FORECAST_LOOKBACK_MS;
+    for (const batch of batches) {
+      // History being loaded in bulk is stored, not scored: only live samples and twins' instances.
+      const hasTwin = this.models.champion(batch.instance) !== undefined;
+      const samples = toSamples(batch, hasTwin ? (this.live.get(batch.instance)?.lastScoredTs ?? -Infinity) + 1 : recent);
+      if (samples.length) this.scoreSamples(samples);
+    }
+  }
+
+  private scoreSamples(samples: ReturnType<typeof toSamples>): void {
     this.forecaster.observe(samples);
     for (const s of samples) {
       const model = this.models.champion(s.instance);
@@ -199,6 +214,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       await this.trainer?.stop();
       await this.ingest?.drain().catch(() => undefined);
       await this.wal?.close();
+      await this.parsers?.close();
       for (const state of this.live.values()) state.detector.close();
       await this.metrics?.close();
       await this.instances?.close();

@@ -94,7 +94,7 @@ describe('twin start: a live fleet on embedded defaults, stopped cleanly and con
     );
 
     twin.child.kill('SIGINT');
-    assert.equal(await twin.exited, 0);
+    assert.equal(await twin.exited, 0, twin.output.slice(-3000));
     assert.match(twin.output, /stopped cleanly; state kept in/);
     assert.match(twin.output, /agent +stopped after \d+ samples/);
     await assert.rejects(fetch(`${url}/healthz`), 'nothing listens after the stop');
@@ -110,6 +110,6 @@ describe('twin start: a live fleet on embedded defaults, stopped cleanly and con
     await new Promise((r) => setTimeout(r, 12_000));
     assert.doesNotMatch(twin.output, /TWIN +sim-\d+ v0002/);
     twin.child.kill('SIGTERM');
-    assert.equal(await twin.exited, 0);
+    assert.equal(await twin.exited, 0, twin.output.slice(-3000));
   });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.ts';
 import { parseDuration } from './duration.ts';
@@ -20,6 +21,8 @@ export interface TwinConfig {
   retrainIntervalMs: number;
   /** Failure prediction horizon. */
   horizonMs: number;
+  /** Worker threads that parse line protocol (0: parse on the event loop). */
+  parseWorkers: number;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
   maxQueuedSamples: number;
   /** Where metrics are stored: embedded DuckDB (default), InfluxDB 1.x or 2, or Prometheus. */
@@ -140,6 +143,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
+    parseWorkers: readInt(env, 'TWIN_PARSE_WORKERS', Math.max(1, os.availableParallelism() - 1), 0, 64),
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),
     ...overrides,

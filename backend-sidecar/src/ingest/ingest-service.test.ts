@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from '../core/types.ts';
+import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import { WriteAheadLog } from '../store/index.ts';
 import { tempDir } from '../api/test-helpers.ts';
 import { IngestService, type SampleWriter } from './ingest-service.ts';
@@ -11,9 +12,9 @@ class MemoryStore implements SampleWriter {
   rows: Sample[] = [];
   seq = 0;
   delayMs = 0;
-  async write(samples: readonly Sample[], walSeq?: number) {
+  async writeColumns(batches: readonly ColumnarBatch[], walSeq?: number) {
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    this.rows.push(...samples);
+    for (const b of batches) this.rows.push(...toSamples(b));
     if (walSeq !== undefined) this.seq = walSeq;
   }
   async appliedSeq() {

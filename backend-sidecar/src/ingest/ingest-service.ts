@@ -1,9 +1,10 @@
 import { errors } from '../core/errors.ts';
-import type { InstanceLabels, Sample } from '../core/types.ts';
+import type { InstanceLabels } from '../core/types.ts';
+import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
 import type { LiveFeed } from './live-feed.ts';
-import { validateBatch, type IngestBatch } from './validate-batch.ts';
+import { validateBatch, validateColumnar, type IngestBatch } from './validate-batch.ts';
 import type { Precision } from './line-protocol-parser.ts';
-import { linesToBatches } from './line-protocol-batches.ts';
+import { inThreadParser, linesToColumnar, type LineProtocolParser } from './line-protocol-workers.ts';
 
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
 // (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
@@ -18,11 +19,13 @@ function encodeLineProtocol(body: string, precision: Precision, receivedAt: numb
   return Buffer.concat([head, Buffer.from(body, 'utf8')]);
 }
 
-function decodePayload(payload: Buffer): IngestBatch[] {
-  if (payload[0] !== LINE_PROTOCOL_PAYLOAD) return JSON.parse(payload.toString('utf8')) as IngestBatch[];
+function decodePayload(payload: Buffer): ColumnarBatch[] {
+  if (payload[0] !== LINE_PROTOCOL_PAYLOAD) {
+    return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) => toColumnar(b.instance, b.labels, b.samples));
+  }
   const receivedAt = Number(payload.readBigUInt64LE(1));
   const precision = payload.toString('latin1', 10, 10 + payload[9]!) as Precision;
-  return linesToBatches(payload.toString('utf8', 10 + payload[9]!), precision, receivedAt);
+  return linesToColumnar(payload.toString('utf8', 10 + payload[9]!), precision, receivedAt);
 }
 
 /** The durable log every accepted batch goes to before it is acknowledged. */
@@ -32,9 +35,9 @@ export interface DurableLog {
   truncateThrough(seq: number): Promise<number>;
 }
 
-/** Where batches end up (a metric store); `walSeq` is recorded atomically with the samples. */
+/** Where batches end up (a metric store); `walSeq` is recorded atomically with the data. */
 export interface SampleWriter {
-  write(samples: readonly Sample[], walSeq?: number): Promise<void>;
+  writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void>;
   appliedSeq(): Promise<number>;
 }
 
@@ -48,30 +51,32 @@ export interface IngestOptions {
   maxQueuedSamples?: number;
   /** Most samples written to the store in one transaction. */
   maxApplySamples?: number;
+  /** Where line protocol is parsed (worker threads in the sidecar; this thread by default). */
+  lineProtocolParser?: LineProtocolParser;
 }
 
 export interface IngestStats {
   batches: number;
   samples: number;
-  points: number;
   refused: number;
   applied: number;
 }
 
 interface Queued {
   seq: number;
-  entries: { batch: IngestBatch; samples: Sample[] }[];
+  batches: ColumnarBatch[];
   count: number;
 }
 
 /**
- * The one entry point for metrics, whatever protocol they came in: validate (a batch is kept whole
- * or refused whole), append to the write-ahead log, acknowledge; then, in the background, store in
- * large transactions and publish to the live feed. When the store falls behind, new batches are
- * refused (503 + Retry-After) so memory stays bounded and nothing acknowledged is ever dropped.
+ * The one entry point for metrics, whatever protocol they came in: validate (a request is kept
+ * whole or refused whole), append to the write-ahead log, acknowledge; then, in the background,
+ * store in large transactions and publish to the live feed. When the store falls behind, new
+ * requests are refused (503 + Retry-After) so memory stays bounded and nothing acknowledged is
+ * ever dropped. Data moves as columns (one batch per instance), never as objects per sample.
  */
 export class IngestService {
-  readonly stats: IngestStats = { batches: 0, samples: 0, points: 0, refused: 0, applied: 0 };
+  readonly stats: IngestStats = { batches: 0, samples: 0, refused: 0, applied: 0 };
   private queue: Queued[] = [];
   private queuedSamples = 0;
   private applying: Promise<void> | undefined;
@@ -79,6 +84,7 @@ export class IngestService {
   private applyError: Error | undefined;
   private readonly maxQueued: number;
   private readonly maxApply: number;
+  private readonly parser: LineProtocolParser;
 
   constructor(
     private readonly log: DurableLog,
@@ -89,6 +95,7 @@ export class IngestService {
   ) {
     this.maxQueued = options.maxQueuedSamples ?? 500_000;
     this.maxApply = options.maxApplySamples ?? 100_000;
+    this.parser = options.lineProtocolParser ?? inThreadParser;
   }
 
   /** Re-applies what the log holds beyond what the store has (after a crash), before serving. */
@@ -97,12 +104,8 @@ export class IngestService {
     let replayed = 0;
     for (const record of this.log.replay(this.appliedSeq)) {
       const batches = decodePayload(record.payload);
-      const entries = batches.map((batch) => ({
-        batch,
-        samples: batch.samples.map((s) => ({ instance: batch.instance, ts: s.ts, values: s.values })),
-      }));
-      const count = entries.reduce((n, e) => n + e.samples.length, 0);
-      this.enqueue({ seq: record.seq, entries, count });
+      const count = batches.reduce((n, b) => n + b.ts.length, 0);
+      this.enqueue({ seq: record.seq, batches, count });
       replayed += count;
     }
     await this.drain();
@@ -118,24 +121,25 @@ export class IngestService {
     return this.ingestMany([batch], where);
   }
 
-  /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
-  ingestLineProtocol(body: string, precision: Precision): Promise<number> {
-    const receivedAt = Date.now();
-    const batches = linesToBatches(body, precision, receivedAt);
-    return this.ingestMany(batches, 'body', () => encodeLineProtocol(body, precision, receivedAt));
+  /** Several instances' batches as one write: all kept, or (on any error) none. */
+  ingestMany(batches: readonly IngestBatch[], where = 'body'): Promise<number> {
+    const columnar = batches.map((batch, i) => {
+      const samples = validateBatch(batch, batches.length > 1 ? `${where}/batches/${i}` : where);
+      return toColumnar(batch.instance, batch.labels, samples);
+    });
+    return this.commit(columnar, () => Buffer.from(JSON.stringify(batches)));
   }
 
-  /** Several instances' batches as one write: all kept, or (on any error) none. */
-  async ingestMany(
-    batches: readonly IngestBatch[],
-    where = 'body',
-    payload: () => Buffer = () => Buffer.from(JSON.stringify(batches))
-  ): Promise<number> {
-    const validated = batches.map((batch, i) => ({
-      batch,
-      samples: validateBatch(batch, batches.length > 1 ? `${where}/batches/${i}` : where),
-    }));
-    const count = validated.reduce((n, v) => n + v.samples.length, 0);
+  /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
+  async ingestLineProtocol(body: string, precision: Precision): Promise<number> {
+    const receivedAt = Date.now();
+    const batches = await this.parser.parse(body, precision, receivedAt);
+    batches.forEach((b, i) => validateColumnar(b, batches.length > 1 ? `body/batches/${i}` : 'body'));
+    return this.commit(batches, () => encodeLineProtocol(body, precision, receivedAt));
+  }
+
+  private async commit(batches: ColumnarBatch[], payload: () => Buffer): Promise<number> {
+    const count = batches.reduce((n, b) => n + b.ts.length, 0);
     if (count === 0) return 0;
     if (this.applyError) throw errors.unavailable(`the metric store failed: ${this.applyError.message}`);
     if (this.queuedSamples + count > this.maxQueued) {
@@ -151,10 +155,9 @@ export class IngestService {
     } finally {
       this.queuedSamples -= count;
     }
-    this.enqueue({ seq, entries: validated, count });
+    this.enqueue({ seq, batches, count });
     this.stats.batches += batches.length;
     this.stats.samples += count;
-    for (const v of validated) for (const s of v.samples) this.stats.points += Object.keys(s.values).length;
     return count;
   }
 
@@ -177,15 +180,15 @@ export class IngestService {
           take++;
         }
         const chunk = this.queue.slice(0, take);
-        const samples = chunk.flatMap((q) => q.entries.flatMap((e) => e.samples));
+        const batches = chunk.flatMap((q) => q.batches);
         const lastSeq = chunk[chunk.length - 1]!.seq;
-        await this.writer.write(samples, lastSeq);
+        await this.writer.writeColumns(batches, lastSeq);
         this.queue.splice(0, take);
         this.queuedSamples -= count;
         this.appliedSeq = lastSeq;
         this.stats.applied += count;
-        for (const q of chunk) for (const e of q.entries) this.track(e.batch, e.samples);
-        this.feed.publish(samples);
+        for (const b of batches) this.track(b);
+        this.feed.publish(batches);
       }
     } catch (err) {
       this.applyError = err as Error;
@@ -194,15 +197,15 @@ export class IngestService {
     }
   }
 
-  private track(batch: IngestBatch, samples: Sample[]): void {
-    if (samples.length === 0) return;
+  private track(batch: ColumnarBatch): void {
+    if (batch.ts.length === 0) return;
     let first = Infinity;
     let last = -Infinity;
-    for (const s of samples) {
-      if (s.ts < first) first = s.ts;
-      if (s.ts > last) last = s.ts;
+    for (const ts of batch.ts) {
+      if (ts < first) first = ts;
+      if (ts > last) last = ts;
     }
-    this.instances.touch(batch.instance, batch.labels, first, last, samples.length);
+    this.instances.touch(batch.instance, batch.labels, first, last, batch.ts.length);
   }
 
   /** Waits until everything acknowledged is stored. */

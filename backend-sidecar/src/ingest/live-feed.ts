@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Sample } from '../core/types.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
 
 /** Fan-out of freshly accepted samples to in-process consumers (twin scoring, the terminal view, streams). */
 export class LiveFeed {
@@ -9,12 +9,12 @@ export class LiveFeed {
     this.emitter.setMaxListeners(0);
   }
 
-  publish(samples: readonly Sample[]): void {
-    if (samples.length > 0) this.emitter.emit('samples', samples);
+  publish(batches: readonly ColumnarBatch[]): void {
+    if (batches.length > 0) this.emitter.emit('batches', batches);
   }
 
-  subscribe(listener: (samples: readonly Sample[]) => void): () => void {
-    this.emitter.on('samples', listener);
-    return () => this.emitter.off('samples', listener);
+  subscribe(listener: (batches: readonly ColumnarBatch[]) => void): () => void {
+    this.emitter.on('batches', listener);
+    return () => this.emitter.off('batches', listener);
   }
 }

@@ -1,5 +1,6 @@
 import { errors } from '../core/errors.ts';
 import type { InstanceLabels, Sample } from '../core/types.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
 
 export interface IngestBatch {
   instance: string;
@@ -47,4 +48,31 @@ export function validateBatch(batch: IngestBatch, where = 'body', now = Date.now
     samples.push({ instance: batch.instance, ts: sample.ts, values: sample.values });
   });
   return samples;
+}
+
+/** The same checks on a columnar batch (instance id, metric names, times, finite values), naming the first bad field. */
+export function validateColumnar(batch: ColumnarBatch, where = 'body', now = Date.now()): void {
+  if (!INSTANCE_ID.test(batch.instance)) {
+    throw errors.badRequest(`${where}/instance`, `instance id ${JSON.stringify(batch.instance)} is not valid`);
+  }
+  for (const name of batch.metrics) {
+    if (!knownNames.has(name)) {
+      if (!METRIC_NAME.test(name)) throw errors.badRequest(`${where}/metrics`, `metric name ${JSON.stringify(name)} is not valid`);
+      if (knownNames.size > 100_000) knownNames.clear();
+      knownNames.add(name);
+    }
+  }
+  const maxTs = now + MAX_FUTURE_MS;
+  for (let i = 0; i < batch.ts.length; i++) {
+    const ts = batch.ts[i]!;
+    if (!(ts >= MIN_TS && ts <= maxTs)) {
+      throw errors.badRequest(`${where}/samples/${i}/ts`, `timestamp ${ts} is not a time in milliseconds since the epoch between 2000 and tomorrow`);
+    }
+  }
+  for (let i = 0; i < batch.values.length; i++) {
+    const v = batch.values[i]!;
+    if (v === Infinity || v === -Infinity) {
+      throw errors.badRequest(`${where}/samples/${Math.floor(i / batch.metrics.length)}/values/${batch.metrics[i % batch.metrics.length]}`, 'value must be a finite number');
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Sample } from '../core/types.ts';
+import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
 import type { EmbeddedDatabase } from './embedded-database.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
@@ -46,14 +47,27 @@ export class DuckDBMetricStore implements MetricStore {
   }
 
   write(samples: readonly Sample[], walSeq?: number): Promise<void> {
+    const byInstance = new Map<string, Sample[]>();
+    for (const s of samples) {
+      let list = byInstance.get(s.instance);
+      if (!list) byInstance.set(s.instance, (list = []));
+      list.push(s);
+    }
+    return this.writeColumns(
+      [...byInstance].map(([instance, list]) => toColumnar(instance, undefined, list)),
+      walSeq
+    );
+  }
+
+  writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
     // Appends are serialised: one transaction at a time on the writer connection.
-    const next = this.writeChain.then(() => this.append(samples, walSeq));
+    const next = this.writeChain.then(() => this.append(batches, walSeq));
     this.writeChain = next.catch(() => undefined);
     return next;
   }
 
-  private async append(samples: readonly Sample[], walSeq?: number): Promise<void> {
-    if (samples.length === 0 && walSeq === undefined) return;
+  private async append(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
+    if (batches.length === 0 && walSeq === undefined) return;
     const created: [number, string, string][] = [];
     await this.writer.run('BEGIN TRANSACTION');
     const appender = await this.writer.createAppender('points');
@@ -75,28 +89,31 @@ export class DuckDBMetricStore implements MetricStore {
         valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
         row = 0;
       };
-      let lastInstance: string | undefined;
-      let metrics: Map<string, number> = new Map();
-      for (const sample of samples) {
-        const ts = BigInt(Math.round(sample.ts));
-        if (sample.instance !== lastInstance) {
-          lastInstance = sample.instance;
-          metrics = this.byInstance.get(sample.instance) ?? new Map();
-          if (!this.byInstance.has(sample.instance)) this.byInstance.set(sample.instance, metrics);
-        }
-        for (const metric in sample.values) {
-          const value = sample.values[metric]!;
-          if (!Number.isFinite(value)) continue;
+      for (const batch of batches) {
+        let metrics = this.byInstance.get(batch.instance);
+        if (!metrics) this.byInstance.set(batch.instance, (metrics = new Map()));
+        // One series id per column, looked up once per batch.
+        const sids = batch.metrics.map((metric) => {
           let sid = metrics.get(metric);
           if (sid === undefined) {
             sid = this.nextSid++;
             metrics.set(metric, sid);
-            created.push([sid, sample.instance, metric]);
+            created.push([sid, batch.instance, metric]);
           }
-          sidVec.setItem(row, sid);
-          tsVec.setItem(row, ts);
-          valueVec.setItem(row, value);
-          if (++row === CHUNK_ROWS) emit();
+          return sid;
+        });
+        const width = sids.length;
+        for (let r = 0; r < batch.ts.length; r++) {
+          const ts = BigInt(Math.round(batch.ts[r]!));
+          const base = r * width;
+          for (let c = 0; c < width; c++) {
+            const value = batch.values[base + c]!;
+            if (Number.isNaN(value)) continue;
+            sidVec.setItem(row, sids[c]!);
+            tsVec.setItem(row, ts);
+            valueVec.setItem(row, value);
+            if (++row === CHUNK_ROWS) emit();
+          }
         }
       }
       if (row > 0) emit();

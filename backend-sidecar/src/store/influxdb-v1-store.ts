@@ -1,4 +1,5 @@
 import type { Sample } from '../core/types.ts';
+import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
 export interface InfluxDBv1Options {
@@ -63,6 +64,10 @@ export class InfluxDBv1Store implements MetricStore {
       await this.writeLines(InfluxDBv1Store.toLineProtocol(samples.slice(i, i + 5000), this.measurement));
     }
     if (walSeq !== undefined) await this.writeLines(`twin_wal applied_seq=${walSeq}i 0`);
+  }
+
+  writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
+    return this.write(batches.flatMap((b) => toSamples(b)), walSeq);
   }
 
   async appliedSeq(): Promise<number> {

@@ -1,5 +1,6 @@
 import { InfluxDB, Point, type QueryApi, type WriteApi } from '@influxdata/influxdb-client';
 import type { Sample } from '../core/types.ts';
+import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
 export interface InfluxDBv2Options {
@@ -38,6 +39,10 @@ export class InfluxDBv2Store implements MetricStore {
     if (walSeq !== undefined)
       this.writeApi.writePoint(new Point('twin_wal').intField('applied_seq', walSeq).timestamp(0));
     await this.writeApi.flush();
+  }
+
+  writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
+    return this.write(batches.flatMap((b) => toSamples(b)), walSeq);
   }
 
   async appliedSeq(): Promise<number> {

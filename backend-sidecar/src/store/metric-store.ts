@@ -1,4 +1,5 @@
 import type { Sample } from '../core/types.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
 
 /** A window of one instance's series, aligned on shared timestamps; missing values are NaN. */
 export interface SeriesWindow {
@@ -24,6 +25,8 @@ export interface MetricStore {
    * write-ahead log is applied through that sequence number, so a replay never writes twice.
    */
   write(samples: readonly Sample[], walSeq?: number): Promise<void>;
+  /** The same as `write`, for batches already in columns (the ingest path). */
+  writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void>;
   /** The write-ahead log sequence number applied so far (0 when none). */
   appliedSeq(): Promise<number>;
   readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow>;

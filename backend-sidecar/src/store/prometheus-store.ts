@@ -1,5 +1,6 @@
 import { pushTimeseries } from 'prometheus-remote-write';
 import type { Sample } from '../core/types.ts';
+import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import type { MetricStore, ReadWindowOptions, SeriesWindow } from './metric-store.ts';
 
 export interface PrometheusStoreOptions {
@@ -147,6 +148,10 @@ export class PrometheusStore implements MetricStore {
     });
     if (result.status >= 500)
       throw new Error(`Prometheus remote write answered ${result.status}: ${result.errorMessage ?? ''}`);
+  }
+
+  writeColumns(batches: readonly ColumnarBatch[]): Promise<void> {
+    return this.write(batches.flatMap((b) => toSamples(b)));
   }
 
   async appliedSeq(): Promise<number> {

@@ -1,0 +1,103 @@
+import { Worker } from 'node:worker_threads';
+import { TwinError } from '../core/errors.ts';
+import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
+import { linesToBatches } from './line-protocol-batches.ts';
+import type { Precision } from './line-protocol-parser.ts';
+
+/** Turns a line-protocol body into columnar batches, in this thread or in workers. */
+export interface LineProtocolParser {
+  parse(body: string, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]>;
+  close(): Promise<void>;
+}
+
+export function linesToColumnar(body: string, precision: Precision, receivedAt: number): ColumnarBatch[] {
+  return linesToBatches(body, precision, receivedAt).map((b) => toColumnar(b.instance, b.labels, b.samples));
+}
+
+export const inThreadParser: LineProtocolParser = {
+  parse: async (body, precision, receivedAt) => linesToColumnar(body, precision, receivedAt),
+  close: async () => {},
+};
+
+interface Pending {
+  resolve: (batches: ColumnarBatch[]) => void;
+  reject: (err: Error) => void;
+}
+
+interface WorkerReply {
+  id: number;
+  batches?: ColumnarBatch[];
+  error?: { message: string; code?: string; statusCode?: number; where?: string };
+}
+
+/**
+ * Parses line protocol in worker threads so that the event loop (the write-ahead log, the store,
+ * the API) keeps its own core. Results come back as columns in transferred buffers: no copy, and
+ * no per-sample objects for the main thread to build or collect.
+ */
+export class LineProtocolWorkers implements LineProtocolParser {
+  private readonly workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  private nextId = 0;
+  private turn = 0;
+  private closing = false;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn());
+  }
+
+  /** Starts a worker; run from TypeScript sources, it loads them through tsx as the main thread does. */
+  private spawn(): { worker: Worker; pending: Map<number, Pending> } {
+    const fromSources = import.meta.url.endsWith('.ts');
+    const script = new URL(fromSources ? './line-protocol-worker.ts' : './line-protocol-worker.js', import.meta.url);
+    const worker = fromSources
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); });`,
+          { eval: true }
+        )
+      : new Worker(script);
+    const slot = { worker, pending: new Map<number, Pending>() };
+    const pending = slot.pending;
+    {
+      worker.on('message', (reply: WorkerReply) => {
+        const p = pending.get(reply.id);
+        pending.delete(reply.id);
+        if (!p) return;
+        if (reply.error) {
+          const e = reply.error;
+          p.reject(e.code ? new TwinError(e.code, e.statusCode ?? 400, e.message, e.where) : new Error(e.message));
+        } else {
+          p.resolve(reply.batches!);
+        }
+      });
+      // A worker that dies fails its jobs and is replaced, so no request waits forever.
+      const fail = (err: Error) => {
+        for (const p of pending.values()) p.reject(err);
+        pending.clear();
+        if (this.closing) return;
+        const index = this.workers.indexOf(slot);
+        if (index >= 0) this.workers[index] = this.spawn();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`line-protocol worker exited with code ${code}`)));
+      worker.unref();
+    }
+    return slot;
+  }
+
+  parse(body: string, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]> {
+    // The least busy worker, round robin among equals.
+    this.turn = (this.turn + 1) % this.workers.length;
+    let chosen = this.workers[this.turn]!;
+    for (const w of this.workers) if (w.pending.size < chosen.pending.size) chosen = w;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      chosen.pending.set(id, { resolve, reject });
+      chosen.worker.postMessage({ id, body, precision, receivedAt });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
