@@ -148,7 +148,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     for (const batch of batches) {
       // History being loaded in bulk is stored, not scored: only live samples and twins' instances.
       const hasTwin = this.models.champion(batch.instance) !== undefined;
-      const samples = toSamples(batch, hasTwin ? (this.live.get(batch.instance)?.lastScoredTs ?? -Infinity) + 1 : recent);
+      const samples = toSamples(
+        batch,
+        hasTwin ? (this.live.get(batch.instance)?.lastScoredTs ?? -Infinity) + 1 : recent
+      );
       if (samples.length) this.scoreSamples(samples);
     }
   }

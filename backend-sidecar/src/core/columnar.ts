@@ -12,7 +12,11 @@ export interface ColumnarBatch {
   values: Float64Array;
 }
 
-export function toColumnar(instance: string, labels: InstanceLabels | undefined, samples: readonly { ts: number; values: Record<string, number> }[]): ColumnarBatch {
+export function toColumnar(
+  instance: string,
+  labels: InstanceLabels | undefined,
+  samples: readonly { ts: number; values: Record<string, number> }[]
+): ColumnarBatch {
   const index = new Map<string, number>();
   for (const s of samples) for (const m in s.values) if (!index.has(m)) index.set(m, index.size);
   const width = index.size;

@@ -9,6 +9,6 @@ export {
 export { LiveFeed } from './live-feed.ts';
 export { validateBatch, type IngestBatch } from './validate-batch.ts';
 export { parseLineProtocol, parsePrecision, type LinePoint, type Precision } from './line-protocol-parser.ts';
-export { batchesFromPoints, linesToBatches } from './line-protocol-batches.ts';
-export { LineProtocolWorkers, inThreadParser, linesToColumnar, type LineProtocolParser } from './line-protocol-workers.ts';
+export { columnarFromPoints, linesToColumnar } from './line-protocol-batches.ts';
+export { LineProtocolWorkers, inThreadParser, type LineProtocolParser } from './line-protocol-workers.ts';
 export { validateColumnar } from './validate-batch.ts';

@@ -4,24 +4,27 @@ import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { validateBatch, validateColumnar, type IngestBatch } from './validate-batch.ts';
 import type { Precision } from './line-protocol-parser.ts';
-import { inThreadParser, linesToColumnar, type LineProtocolParser } from './line-protocol-workers.ts';
+import { inThreadParser, type LineProtocolParser } from './line-protocol-workers.ts';
+import { linesToColumnar } from './line-protocol-batches.ts';
 
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
 // (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
 const LINE_PROTOCOL_PAYLOAD = 0x02;
 
-function encodeLineProtocol(body: string, precision: Precision, receivedAt: number): Buffer {
+function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer {
   const head = Buffer.alloc(10 + precision.length);
   head[0] = LINE_PROTOCOL_PAYLOAD;
   head.writeBigUInt64LE(BigInt(receivedAt), 1);
   head[9] = precision.length;
   head.write(precision, 10, 'latin1');
-  return Buffer.concat([head, Buffer.from(body, 'utf8')]);
+  return Buffer.concat([head, body]);
 }
 
 function decodePayload(payload: Buffer): ColumnarBatch[] {
   if (payload[0] !== LINE_PROTOCOL_PAYLOAD) {
-    return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) => toColumnar(b.instance, b.labels, b.samples));
+    return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) =>
+      toColumnar(b.instance, b.labels, b.samples)
+    );
   }
   const receivedAt = Number(payload.readBigUInt64LE(1));
   const precision = payload.toString('latin1', 10, 10 + payload[9]!) as Precision;
@@ -131,11 +134,12 @@ export class IngestService {
   }
 
   /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
-  async ingestLineProtocol(body: string, precision: Precision): Promise<number> {
+  async ingestLineProtocol(body: Buffer | string, precision: Precision): Promise<number> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const receivedAt = Date.now();
-    const batches = await this.parser.parse(body, precision, receivedAt);
+    const batches = await this.parser.parse(bytes, precision, receivedAt);
     batches.forEach((b, i) => validateColumnar(b, batches.length > 1 ? `body/batches/${i}` : 'body'));
-    return this.commit(batches, () => encodeLineProtocol(body, precision, receivedAt));
+    return this.commit(batches, () => encodeLineProtocol(bytes, precision, receivedAt));
   }
 
   private async commit(batches: ColumnarBatch[], payload: () => Buffer): Promise<number> {

@@ -1,5 +1,5 @@
 import { TwinError } from '../core/errors.ts';
-import type { IngestBatch } from './validate-batch.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
 import { parseFieldValue, parseLine, TO_MS, type LinePoint, type Precision } from './line-protocol-parser.ts';
 
 /** Tags that say which instance a point belongs to and where it runs; the rest qualify the metric. */
@@ -15,6 +15,14 @@ interface SeriesInfo {
   names: Map<string, string>;
   /** The fields in the order the last line of this series had them (lines usually repeat it). */
   order: { key: string; name: string }[];
+}
+
+interface InstanceColumns {
+  labels: Record<string, string>;
+  /** metric name -> column */
+  columns: Map<string, number>;
+  /** ts -> row of values by column (NaN or absent where missing) */
+  rows: Map<number, number[]>;
 }
 
 function clean(x: string): string {
@@ -48,26 +56,35 @@ function seriesInfo(measurement: string, tags: Record<string, string>, pointNo: 
 }
 
 /**
- * Collects points into one batch per instance, merging the fields of points of the same instance
- * and time into one sample. A metric is `<measurement>_<field>`, qualified by the tags that are not
- * labels: `diskio_read_bytes.name_sda`. The instance is the `instance` tag, else `host`.
+ * Collects points into one columnar batch per instance, merging the fields of points of the same
+ * instance and time into one row. A metric is `<measurement>_<field>`, qualified by the tags that
+ * are not labels: `diskio_read_bytes.name_sda`. The instance is the `instance` tag, else `host`.
  */
 class BatchBuilder {
-  private readonly byInstance = new Map<
-    string,
-    { labels: Record<string, string>; byTs: Map<number, Record<string, number>> }
-  >();
+  private readonly byInstance = new Map<string, InstanceColumns>();
+  private readonly columnsOf = new WeakMap<SeriesInfo, { instance: InstanceColumns; byName: Map<string, number> }>();
 
   constructor(private readonly now: number) {}
 
-  valuesFor(series: SeriesInfo, ts: number | undefined): Record<string, number> {
+  private instanceOf(series: SeriesInfo): InstanceColumns {
     let entry = this.byInstance.get(series.instance);
-    if (!entry) this.byInstance.set(series.instance, (entry = { labels: {}, byTs: new Map() }));
+    if (!entry) this.byInstance.set(series.instance, (entry = { labels: {}, columns: new Map(), rows: new Map() }));
     for (const key in series.labels) entry.labels[key] = series.labels[key]!;
+    return entry;
+  }
+
+  rowFor(series: SeriesInfo, ts: number | undefined): { row: number[]; columns: Map<string, number> } {
+    const entry = this.instanceOf(series);
     const at = ts ?? this.now;
-    let values = entry.byTs.get(at);
-    if (!values) entry.byTs.set(at, (values = {}));
-    return values;
+    let row = entry.rows.get(at);
+    if (!row) entry.rows.set(at, (row = []));
+    return { row, columns: entry.columns };
+  }
+
+  column(columns: Map<string, number>, name: string): number {
+    let c = columns.get(name);
+    if (c === undefined) columns.set(name, (c = columns.size));
+    return c;
   }
 
   name(series: SeriesInfo, field: string): string {
@@ -79,21 +96,27 @@ class BatchBuilder {
   addPoint(p: LinePoint, pointNo: number, cache: Map<string, SeriesInfo>): void {
     let series = cache.get(p.seriesKey);
     if (!series) cache.set(p.seriesKey, (series = seriesInfo(p.measurement, p.tags, pointNo)));
-    const values = this.valuesFor(series, p.ts);
-    for (const field in p.fields) values[this.name(series, field)] = p.fields[field]!;
+    const { row, columns } = this.rowFor(series, p.ts);
+    for (const field in p.fields) row[this.column(columns, this.name(series, field))] = p.fields[field]!;
   }
 
-  batches(): IngestBatch[] {
-    return [...this.byInstance].map(([instance, { labels, byTs }]) => ({
-      instance,
-      labels,
-      samples: [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, values]) => ({ ts, values })),
-    }));
+  batches(): ColumnarBatch[] {
+    return [...this.byInstance].map(([instance, { labels, columns, rows }]) => {
+      const width = columns.size;
+      const times = [...rows.keys()].sort((a, b) => a - b);
+      const ts = Float64Array.from(times);
+      const values = new Float64Array(times.length * width).fill(NaN);
+      times.forEach((t, r) => {
+        const row = rows.get(t)!;
+        for (let c = 0; c < row.length; c++) if (row[c] !== undefined) values[r * width + c] = row[c]!;
+      });
+      return { instance, labels, metrics: [...columns.keys()], ts, values };
+    });
   }
 }
 
-/** Groups parsed points into one ingest batch per instance. */
-export function batchesFromPoints(points: readonly LinePoint[], now = Date.now()): IngestBatch[] {
+/** Groups parsed points into one columnar batch per instance. */
+export function columnarFromPoints(points: readonly LinePoint[], now = Date.now()): ColumnarBatch[] {
   const builder = new BatchBuilder(now);
   const cache = new Map<string, SeriesInfo>();
   points.forEach((p, i) => builder.addPoint(p, i + 1, cache));
@@ -122,10 +145,12 @@ function fastSeries(seriesKey: string, pointNo: number): SeriesInfo | undefined 
  * fields (nearly all of them) take a fast path; any other line, or any line the fast path cannot
  * take, goes through the careful parser, which also reports errors with their line and column.
  */
-export function linesToBatches(body: string, precision: Precision, now = Date.now()): IngestBatch[] {
+export function linesToColumnar(body: string, precision: Precision, now = Date.now()): ColumnarBatch[] {
   const scale = TO_MS[precision];
   const builder = new BatchBuilder(now);
   const careful = new Map<string, SeriesInfo>();
+  // Escapes and string fields are rare: when the body has none, no line needs to be checked for them.
+  const plain = !body.includes('\\') && !body.includes('"');
   let lineNo = 0;
   let pointNo = 0;
   let pos = 0;
@@ -141,23 +166,23 @@ export function linesToBatches(body: string, precision: Precision, now = Date.no
     const line = body.slice(lineStart, lineEnd);
     if (line.trim() === '') continue;
     pointNo++;
-    if (!fastLine(line, scale, builder, pointNo)) builder.addPoint(parseLine(line, lineNo, scale), pointNo, careful);
+    if (!fastLine(line, scale, builder, pointNo, plain))
+      builder.addPoint(parseLine(line, lineNo, scale), pointNo, careful);
   }
   return builder.batches();
 }
 
 /** The fast path for one line; false (having added nothing) when the line needs the careful parser. */
-function fastLine(line: string, scale: number, builder: BatchBuilder, pointNo: number): boolean {
-  if (line.includes('\\') || line.includes('"')) return false;
+function fastLine(line: string, scale: number, builder: BatchBuilder, pointNo: number, plain: boolean): boolean {
+  if (!plain && (line.includes('\\') || line.includes('"'))) return false;
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) return false;
   const sp2 = line.indexOf(' ', sp1 + 1);
   const fieldsEnd = sp2 < 0 ? line.length : sp2;
   let ts: number | undefined;
   if (sp2 >= 0) {
-    const text = line.slice(sp2 + 1);
-    if (!/^-?\d+$/.test(text)) return false;
-    ts = Math.floor(Number(text) * scale);
+    ts = parseTimestamp(line, sp2 + 1, scale);
+    if (ts === undefined) return false;
   }
   const seriesKey = line.slice(0, sp1);
   let series = seriesCache.get(seriesKey);
@@ -168,8 +193,10 @@ function fastLine(line: string, scale: number, builder: BatchBuilder, pointNo: n
     seriesCache.set(seriesKey, series);
   }
   // Parse every field before adding any, so a bad line falls back whole.
-  const names: string[] = [];
-  const parsed: number[] = [];
+  const names: string[] = scratchNames;
+  const parsed: number[] = scratchValues;
+  names.length = 0;
+  parsed.length = 0;
   let start = sp1 + 1;
   for (let k = 0; start <= fieldsEnd; k++) {
     let comma = line.indexOf(',', start);
@@ -194,7 +221,27 @@ function fastLine(line: string, scale: number, builder: BatchBuilder, pointNo: n
     parsed.push(value);
     start = comma + 1;
   }
-  const values = builder.valuesFor(series, ts);
-  for (let k = 0; k < names.length; k++) values[names[k]!] = parsed[k]!;
+  const { row, columns } = builder.rowFor(series, ts);
+  for (let k = 0; k < names.length; k++) row[builder.column(columns, names[k]!)] = parsed[k]!;
   return true;
+}
+
+const scratchNames: string[] = [];
+const scratchValues: number[] = [];
+
+/** An integer timestamp from `start` to the end of the line, scaled to ms; undefined if it is not one. */
+function parseTimestamp(line: string, start: number, scale: number): number | undefined {
+  let i = start;
+  const negative = line.charCodeAt(i) === 45;
+  if (negative) i++;
+  if (i >= line.length) return undefined;
+  let n = 0;
+  for (let k = i; k < line.length; k++) {
+    const d = line.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  // Beyond 15 digits the running sum may round differently from Number(): let Number() parse it.
+  if (line.length - i > 15) n = Number(line.slice(i));
+  return Math.floor((negative ? -n : n) * scale);
 }

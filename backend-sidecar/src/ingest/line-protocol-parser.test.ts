@@ -1,7 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLineProtocol, parsePrecision } from './line-protocol-parser.ts';
-import { batchesFromPoints } from './line-protocol-batches.ts';
+import { columnarFromPoints } from './line-protocol-batches.ts';
+import { toSamples } from '../core/columnar.ts';
+import type { LinePoint } from './line-protocol-parser.ts';
+
+/** Columnar batches shown as samples, for readable expectations. */
+function batchesFromPoints(points: readonly LinePoint[], now?: number) {
+  return columnarFromPoints(points, now).map((b) => ({
+    instance: b.instance,
+    labels: b.labels,
+    samples: toSamples(b).map((x) => ({ ts: x.ts, values: x.values })),
+  }));
+}
 
 test('fields of every type, tags, escapes and timestamps at each precision', () => {
   const body = [
@@ -102,14 +113,14 @@ test('random and mutated input never crashes the parser: it parses or says where
 });
 
 test('the fast path gives exactly what the careful parser gives, and the same errors', async () => {
-  const { linesToBatches } = await import('./line-protocol-batches.ts');
+  const { linesToColumnar } = await import('./line-protocol-batches.ts');
   const bodies = [
     'cpu,host=a,cpu=cpu0 user=1.5,sys=2i 1000000\ncpu,host=a,cpu=cpu1 user=3 1000000\nmem,host=b used=40.5,ok=t 2000000',
     'm,host=a\\ b v=1,s="text, with = signs" 5\nm,host=c v=.5 5\n# comment\n\nm,host=c w=-2e3 6',
     'm,instance=x,host=y,zone=z,dev=sda v=1u 7\r\nm,instance=x v=2 7',
   ];
   for (const body of bodies) {
-    assert.deepEqual(linesToBatches(body, 'ns', 1), batchesFromPoints(parseLineProtocol(body, 'ns'), 1));
+    assert.deepEqual(linesToColumnar(body, 'ns', 1), columnarFromPoints(parseLineProtocol(body, 'ns'), 1));
   }
   for (const bad of ['m,host=a v=1\nm,host=a v=0x10', 'm,host=a v=1 12\nm,host=a v=1 1.5', 'cpu v=1']) {
     let careful = '';
@@ -120,7 +131,7 @@ test('the fast path gives exactly what the careful parser gives, and the same er
     }
     assert.ok(careful, bad);
     assert.throws(
-      () => linesToBatches(bad, 'ns'),
+      () => linesToColumnar(bad, 'ns'),
       (err: Error) => err.message === careful
     );
   }

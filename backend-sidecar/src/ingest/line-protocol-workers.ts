@@ -1,21 +1,19 @@
 import { Worker } from 'node:worker_threads';
 import { TwinError } from '../core/errors.ts';
-import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
-import { linesToBatches } from './line-protocol-batches.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
+import { linesToColumnar } from './line-protocol-batches.ts';
 import type { Precision } from './line-protocol-parser.ts';
 
 /** Turns a line-protocol body into columnar batches, in this thread or in workers. */
 export interface LineProtocolParser {
-  parse(body: string, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]>;
+  /** `body` is UTF-8 line protocol; the parser may take ownership of its bytes. */
+  parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]>;
   close(): Promise<void>;
 }
 
-export function linesToColumnar(body: string, precision: Precision, receivedAt: number): ColumnarBatch[] {
-  return linesToBatches(body, precision, receivedAt).map((b) => toColumnar(b.instance, b.labels, b.samples));
-}
-
 export const inThreadParser: LineProtocolParser = {
-  parse: async (body, precision, receivedAt) => linesToColumnar(body, precision, receivedAt),
+  parse: async (body, precision, receivedAt) =>
+    linesToColumnar(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), precision, receivedAt),
   close: async () => {},
 };
 
@@ -84,7 +82,7 @@ export class LineProtocolWorkers implements LineProtocolParser {
     return slot;
   }
 
-  parse(body: string, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]> {
+  parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]> {
     // The least busy worker, round robin among equals.
     this.turn = (this.turn + 1) % this.workers.length;
     let chosen = this.workers[this.turn]!;
@@ -92,7 +90,9 @@ export class LineProtocolWorkers implements LineProtocolParser {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       chosen.pending.set(id, { resolve, reject });
-      chosen.worker.postMessage({ id, body, precision, receivedAt });
+      // Bytes, not a string: one copy into a buffer the worker then owns (transferred, not cloned).
+      const bytes = new Uint8Array(body);
+      chosen.worker.postMessage({ id, body: bytes, precision, receivedAt }, [bytes.buffer]);
     });
   }
 

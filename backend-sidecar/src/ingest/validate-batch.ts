@@ -57,7 +57,8 @@ export function validateColumnar(batch: ColumnarBatch, where = 'body', now = Dat
   }
   for (const name of batch.metrics) {
     if (!knownNames.has(name)) {
-      if (!METRIC_NAME.test(name)) throw errors.badRequest(`${where}/metrics`, `metric name ${JSON.stringify(name)} is not valid`);
+      if (!METRIC_NAME.test(name))
+        throw errors.badRequest(`${where}/metrics`, `metric name ${JSON.stringify(name)} is not valid`);
       if (knownNames.size > 100_000) knownNames.clear();
       knownNames.add(name);
     }
@@ -66,13 +67,19 @@ export function validateColumnar(batch: ColumnarBatch, where = 'body', now = Dat
   for (let i = 0; i < batch.ts.length; i++) {
     const ts = batch.ts[i]!;
     if (!(ts >= MIN_TS && ts <= maxTs)) {
-      throw errors.badRequest(`${where}/samples/${i}/ts`, `timestamp ${ts} is not a time in milliseconds since the epoch between 2000 and tomorrow`);
+      throw errors.badRequest(
+        `${where}/samples/${i}/ts`,
+        `timestamp ${ts} is not a time in milliseconds since the epoch between 2000 and tomorrow`
+      );
     }
   }
   for (let i = 0; i < batch.values.length; i++) {
     const v = batch.values[i]!;
     if (v === Infinity || v === -Infinity) {
-      throw errors.badRequest(`${where}/samples/${Math.floor(i / batch.metrics.length)}/values/${batch.metrics[i % batch.metrics.length]}`, 'value must be a finite number');
+      throw errors.badRequest(
+        `${where}/samples/${Math.floor(i / batch.metrics.length)}/values/${batch.metrics[i % batch.metrics.length]}`,
+        'value must be a finite number'
+      );
     }
   }
 }

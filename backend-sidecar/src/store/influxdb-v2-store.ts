@@ -42,7 +42,10 @@ export class InfluxDBv2Store implements MetricStore {
   }
 
   writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
-    return this.write(batches.flatMap((b) => toSamples(b)), walSeq);
+    return this.write(
+      batches.flatMap((b) => toSamples(b)),
+      walSeq
+    );
   }
 
   async appliedSeq(): Promise<number> {

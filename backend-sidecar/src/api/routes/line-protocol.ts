@@ -33,7 +33,7 @@ export const lineProtocolRoutes =
             'headers/content-encoding'
           );
         }
-        done(null, bytes.toString('utf8'));
+        done(null, bytes);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
         if (e instanceof TwinError) return done(e);
@@ -52,7 +52,7 @@ export const lineProtocolRoutes =
     });
 
     const handler = async (body: unknown, precision: string | undefined) => {
-      if (typeof body !== 'string')
+      if (!Buffer.isBuffer(body))
         throw new TwinError('TWIN_ERR_BAD_REQUEST', 400, 'expected a line-protocol body', 'body');
       await sidecar.ingest.ingestLineProtocol(body, parsePrecision(precision));
     };
