@@ -1,6 +1,13 @@
 import { TwinError } from '../core/errors.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
-import { parseFieldValue, parseLine, TO_MS, type LinePoint, type Precision } from './line-protocol-parser.ts';
+import {
+  forEachLine,
+  parseFieldValue,
+  parseLine,
+  TO_MS,
+  type LinePoint,
+  type Precision,
+} from './line-protocol-parser.ts';
 
 /** Tags that say which instance a point belongs to and where it runs; the rest qualify the metric. */
 const INSTANCE_TAGS = ['instance', 'host'];
@@ -151,24 +158,12 @@ export function linesToColumnar(body: string, precision: Precision, now = Date.n
   const careful = new Map<string, SeriesInfo>();
   // Escapes and string fields are rare: when the body has none, no line needs to be checked for them.
   const plain = !body.includes('\\') && !body.includes('"');
-  let lineNo = 0;
   let pointNo = 0;
-  let pos = 0;
-  while (pos <= body.length) {
-    let end = body.indexOf('\n', pos);
-    if (end < 0) end = body.length;
-    lineNo++;
-    const lineEnd = body.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    const lineStart = pos;
-    pos = end + 1;
-    const first = body.charCodeAt(lineStart);
-    if (lineEnd <= lineStart || first === 35 /* # */) continue;
-    const line = body.slice(lineStart, lineEnd);
-    if (line.trim() === '') continue;
+  forEachLine(body, (line, lineNo) => {
     pointNo++;
     if (!fastLine(line, scale, builder, pointNo, plain))
       builder.addPoint(parseLine(line, lineNo, scale), pointNo, careful);
-  }
+  });
   return builder.batches();
 }
 

@@ -45,18 +45,7 @@ function lineError(line: number, column: number, problem: string): TwinError {
 export function parseLineProtocol(body: string, precision: Precision = 'ns'): LinePoint[] {
   const points: LinePoint[] = [];
   const scale = TO_MS[precision];
-  let lineNo = 0;
-  let pos = 0;
-  while (pos <= body.length) {
-    let end = body.indexOf('\n', pos);
-    if (end < 0) end = body.length;
-    lineNo++;
-    const line = body.charCodeAt(end - 1) === 13 ? body.slice(pos, end - 1) : body.slice(pos, end);
-    pos = end + 1;
-    const first = line.charCodeAt(0);
-    if (first === 35 /* # */ || line.trim() === '') continue;
-    points.push(parseLine(line, lineNo, scale));
-  }
+  forEachLine(body, (line, lineNo) => points.push(parseLine(line, lineNo, scale)));
   return points;
 }
 
@@ -78,6 +67,23 @@ function readToken(line: string, start: number, stops: string, lineNo: number, w
   if (out === '') throw lineError(lineNo, start + 1, `empty ${what}`);
   if (out.length > 256) throw lineError(lineNo, start + 1, `${what} is longer than 256 characters`);
   return [out, i];
+}
+
+/** Calls `visit` with each line that holds a point (not blank, not a # comment) and its 1-based number. */
+export function forEachLine(body: string, visit: (line: string, lineNo: number) => void): void {
+  let lineNo = 0;
+  let pos = 0;
+  while (pos <= body.length) {
+    let end = body.indexOf('\n', pos);
+    if (end < 0) end = body.length;
+    lineNo++;
+    const lineEnd = body.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const lineStart = pos;
+    pos = end + 1;
+    if (lineEnd <= lineStart || body.charCodeAt(lineStart) === 35 /* # */) continue;
+    const line = body.slice(lineStart, lineEnd);
+    if (line.trim() !== '') visit(line, lineNo);
+  }
 }
 
 /** The careful parser: handles escapes and string fields, and reports the first error's line and column. */

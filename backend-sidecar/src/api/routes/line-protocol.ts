@@ -57,33 +57,24 @@ export const lineProtocolRoutes =
       await sidecar.ingest.ingestLineProtocol(body, parsePrecision(precision));
     };
 
-    app.post(
-      '/write',
-      {
-        schema: {
-          querystring: Type.Object({ db: Type.Optional(Type.String()), precision: Type.Optional(Type.String()) }),
+    // v1 (`db`) and v2 (`org`, `bucket`) clients; where the points go is the sidecar's configuration.
+    for (const url of ['/write', '/api/v2/write']) {
+      app.post(
+        url,
+        {
+          schema: {
+            querystring: Type.Object({
+              db: Type.Optional(Type.String()),
+              org: Type.Optional(Type.String()),
+              bucket: Type.Optional(Type.String()),
+              precision: Type.Optional(Type.String()),
+            }),
+          },
         },
-      },
-      async (request, reply) => {
-        await handler(request.body, request.query.precision);
-        return reply.status(204).send();
-      }
-    );
-
-    app.post(
-      '/api/v2/write',
-      {
-        schema: {
-          querystring: Type.Object({
-            org: Type.Optional(Type.String()),
-            bucket: Type.Optional(Type.String()),
-            precision: Type.Optional(Type.String()),
-          }),
-        },
-      },
-      async (request, reply) => {
-        await handler(request.body, request.query.precision);
-        return reply.status(204).send();
-      }
-    );
+        async (request, reply) => {
+          await handler(request.body, request.query.precision);
+          return reply.status(204).send();
+        }
+      );
+    }
   };
