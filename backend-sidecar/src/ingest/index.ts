@@ -12,3 +12,4 @@ export { parseLineProtocol, parsePrecision, type LinePoint, type Precision } fro
 export { columnarFromPoints, linesToColumnar } from './line-protocol-batches.ts';
 export { LineProtocolWorkers, inThreadParser, type LineProtocolParser } from './line-protocol-workers.ts';
 export { validateColumnar } from './validate-batch.ts';
+export { decodeRemoteWrite } from './remote-write-decoder.ts';

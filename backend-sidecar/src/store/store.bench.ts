@@ -53,40 +53,50 @@ export async function storeBench(options: { json: boolean; instances?: number; c
       TWIN_MIN_HISTORY: '365d',
     }
   );
-  await twin.waitFor(/listening on/);
-  const base = `http://127.0.0.1:${port}`;
-  const tw = await postAll(`${base}/write?precision=ms`, bodies, concurrency);
-  for (;;) {
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { backlog: number };
-    if (health.backlog === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
+  let tw: { seconds: number; retries: number };
+  let twinRead: { readMs: number; readPoints: number };
+  try {
+    await twin.waitFor(/listening on/);
+    const base = `http://127.0.0.1:${port}`;
+    tw = await postAll(`${base}/write?precision=ms`, bodies, concurrency);
+    for (;;) {
+      const health = (await (await fetch(`${base}/healthz`)).json()) as { backlog: number };
+      if (health.backlog === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    twinRead = await timeReads(async () => {
+      const res = await fetch(`${base}/api/v1/series?instance=sim-001&from=${from}&to=${now + 1}`);
+      const body = (await res.json()) as { ts: number[]; series: Record<string, unknown[]> };
+      return body.ts.length * Object.keys(body.series).length;
+    });
+  } finally {
+    twin.child.kill('SIGINT');
+    await twin.exited;
   }
-  const twinRead = await timeReads(async () => {
-    const res = await fetch(`${base}/api/v1/series?instance=sim-001&from=${from}&to=${now + 1}`);
-    const body = (await res.json()) as { ts: number[]; series: Record<string, unknown[]> };
-    return body.ts.length * Object.keys(body.series).length;
-  });
-  twin.child.kill('SIGINT');
-  await twin.exited;
 
   // Peer: InfluxDB 1.6 from Debian.
   const influx = await startInfluxDB1();
   const store = new InfluxDBv1Store({ url: influx.url, database: 'twin' });
   await store.ensureDatabase();
-  const ix = await postAll(`${influx.url}/write?db=twin&precision=ms`, bodies, concurrency);
-  const influxRead = await timeReads(async () => {
-    const q = new URLSearchParams({
-      db: 'twin',
-      epoch: 'ms',
-      q: `SELECT * FROM twin WHERE instance = 'sim-001' AND time >= ${from}ms AND time <= ${now}ms`,
+  let ix: { seconds: number; retries: number };
+  let influxRead: { readMs: number; readPoints: number };
+  try {
+    ix = await postAll(`${influx.url}/write?db=twin&precision=ms`, bodies, concurrency);
+    influxRead = await timeReads(async () => {
+      const q = new URLSearchParams({
+        db: 'twin',
+        epoch: 'ms',
+        q: `SELECT * FROM twin WHERE instance = 'sim-001' AND time >= ${from}ms AND time <= ${now}ms`,
+      });
+      const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as {
+        results: { series?: { columns: string[]; values: unknown[][] }[] }[];
+      };
+      const s = body.results[0]?.series?.[0];
+      return s ? s.values.length * (s.columns.length - 2) : 0;
     });
-    const body = (await (await fetch(`${influx.url}/query?${q}`)).json()) as {
-      results: { series?: { columns: string[]; values: unknown[][] }[] }[];
-    };
-    const s = body.results[0]?.series?.[0];
-    return s ? s.values.length * (s.columns.length - 2) : 0;
-  });
-  await influx.stop();
+  } finally {
+    await influx.stop();
+  }
 
   const twinSide: Side = {
     pointsPerSecond: points / tw.seconds,

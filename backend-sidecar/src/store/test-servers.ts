@@ -99,15 +99,31 @@ export async function startInfluxDB1(): Promise<TestServer> {
   return startProcess('influxd', ['-config', config], (p) => `http://127.0.0.1:${p}/ping`, port);
 }
 
-/** Prometheus from Debian with the remote-write receiver on, on a loopback port. */
-export async function startPrometheus(scrapeTargets: string[] = []): Promise<TestServer> {
+/** Prometheus from Debian with the remote-write receiver on, on a loopback port; optionally scraping itself each second and remote-writing to a URL. */
+export async function startPrometheus(
+  options: { scrapeSelf?: boolean; remoteWriteUrl?: string } = {}
+): Promise<TestServer> {
   const dir = tempDir('twin-prom-');
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
-  const scrape = scrapeTargets.length
-    ? `scrape_configs:\n  - job_name: twin\n    scrape_interval: 1s\n    static_configs:\n      - targets: [${scrapeTargets.map((t) => `'${t}'`).join(', ')}]\n`
-    : '';
-  fs.writeFileSync(config, `global:\n  scrape_interval: 15s\n${scrape}`);
+  const lines = ['global:', '  scrape_interval: 1s'];
+  if (options.scrapeSelf) {
+    lines.push(
+      'scrape_configs:',
+      '  - job_name: prometheus',
+      '    static_configs:',
+      `      - targets: ['127.0.0.1:${port}']`
+    );
+  }
+  if (options.remoteWriteUrl) {
+    lines.push(
+      'remote_write:',
+      `  - url: ${options.remoteWriteUrl}`,
+      '    queue_config:',
+      '      batch_send_deadline: 1s'
+    );
+  }
+  fs.writeFileSync(config, lines.join('\n') + '\n');
   return startProcess(
     'prometheus',
     [
