@@ -1,5 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { toColumnar } from '../core/columnar.ts';
+import { encodeAgentFrame } from '../core/agent-frame.ts';
+import { Spool } from './spool.ts';
 import type { InstanceLabels } from '../core/types.ts';
 import { ProcReader, type ProcSnapshot } from './procfs.ts';
 import { metricsBetween } from './rates.ts';
@@ -15,8 +20,12 @@ export interface AgentOptions {
   labels: InstanceLabels;
   probeTargets: ProbeTarget[];
   token?: string | undefined;
-  /** Most samples kept in memory while the sidecar is unreachable. */
-  maxQueuedSamples?: number;
+  /** Where batches wait while the sidecar is unreachable (default: a folder per instance under the temp dir). */
+  spoolDir?: string;
+  /** Most bytes the spool may hold; beyond it the oldest batches are dropped (and counted). */
+  maxSpoolBytes?: number;
+  /** Most time a sample waits in a batch before the batch is sent. */
+  batchMs?: number;
   log?: (message: string) => void;
 }
 
@@ -52,22 +61,44 @@ export class TwinAgent {
   private readonly wallAnchor = Date.now();
   private readonly monoAnchor = performance.now();
   private previous: { snap: ProcSnapshot; mono: number } | undefined;
-  private queue: PendingSample[] = [];
+  private batch: PendingSample[] = [];
+  private batchStarted = 0;
+  private readonly spool: Spool;
+  private readonly agentId: string;
+  private nextSeq: number;
   private latencyMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
-  private sending = false;
+  private sending: Promise<void> | undefined;
   private stopped = false;
   private tick = 0;
-  private readonly periodMs: number;
   private backoffUntil = 0;
   private failures = 0;
-  readonly stats = { sampled: 0, sent: 0, dropped: 0 };
+  readonly stats = { sampled: 0, sent: 0, batches: 0, duplicates: 0, rejected: 0 };
+  private readonly periodMs: number;
 
   constructor(private readonly options: AgentOptions) {
     validateHz(options.hz);
     this.periodMs = 1000 / options.hz;
     this.reader = new ProcReader('', (source, reason) => this.log(`source ${source} unavailable, skipped: ${reason}`));
+    const dir =
+      options.spoolDir ?? path.join(os.tmpdir(), `twin-agent-${options.instance.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+    this.spool = new Spool(dir, options.maxSpoolBytes ?? 256 * 1024 * 1024);
+    this.nextSeq = this.spool.lastSeq + 1;
+    // One id per spool: resent batches keep their (id, sequence) so the sidecar stores them once.
+    const idFile = path.join(dir, 'agent-id');
+    if (!fs.existsSync(idFile)) fs.writeFileSync(idFile, randomUUID());
+    this.agentId = fs.readFileSync(idFile, 'utf8').trim();
+    if (this.spool.length)
+      this.log(`${this.spool.length} batches waiting in the spool from before; sending them first`);
+  }
+
+  get spooled(): number {
+    return this.spool.length;
+  }
+
+  get spoolDropped(): number {
+    return this.spool.dropped;
   }
 
   private log(message: string): void {
@@ -105,64 +136,94 @@ export class TwinAgent {
     const values = metricsBetween(this.previous!.snap, snap, seconds);
     if (this.latencyMs !== undefined) values.net_latency_ms = this.latencyMs;
     this.previous = { snap, mono };
-    this.queue.push({ ts: Math.round(this.wallAnchor + (mono - this.monoAnchor)), values });
+    const ts = Math.round(this.wallAnchor + (mono - this.monoAnchor));
+    if (this.batch.length === 0) this.batchStarted = mono;
+    this.batch.push({ ts, values });
     this.stats.sampled++;
-    const max = this.options.maxQueuedSamples ?? 100_000;
-    if (this.queue.length > max) {
-      this.stats.dropped += this.queue.length - max;
-      this.queue.splice(0, this.queue.length - max);
+    // A batch is about a second of samples (at most 1,000), or whatever waited batchMs.
+    if (
+      this.batch.length >= Math.min(1000, Math.max(1, Math.round(this.options.hz))) ||
+      mono - this.batchStarted >= (this.options.batchMs ?? 1000)
+    ) {
+      this.seal();
     }
-    // Batch about a second of samples per request.
-    if (this.queue.length >= Math.max(1, Math.round(this.options.hz))) void this.flush();
     this.schedule();
   }
 
-  async flush(): Promise<void> {
-    if (this.sending || this.queue.length === 0 || Date.now() < this.backoffUntil) return;
-    this.sending = true;
-    const batch = this.queue.slice(0, 5000);
-    try {
-      const response = await fetch(new URL('/api/v1/ingest', this.options.url), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
-        },
-        body: JSON.stringify({ instance: this.options.instance, labels: this.options.labels, samples: batch }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (response.ok) {
-        this.queue.splice(0, batch.length);
-        this.stats.sent += batch.length;
-        this.failures = 0;
-      } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-        this.log(`sidecar refused a batch (${response.status}): ${await response.text()}`);
-        this.queue.splice(0, batch.length);
-        this.stats.dropped += batch.length;
-      } else {
-        this.retryLater(`sidecar answered ${response.status}`);
+  /** Encodes the current batch into the spool; the sender takes it from there. */
+  private seal(): void {
+    if (this.batch.length === 0) return;
+    const columns = toColumnar(this.options.instance, this.options.labels, this.batch);
+    const seq = this.nextSeq++;
+    this.spool.put(seq, encodeAgentFrame({ ...columns, agentId: this.agentId, seq }));
+    this.batch = [];
+    this.stats.batches++;
+    void this.flush();
+  }
+
+  /** Sends spooled batches oldest first until the spool is empty or the sidecar is away. */
+  flush(): Promise<void> {
+    this.sending ??= this.sendLoop().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  private async sendLoop(): Promise<void> {
+    for (let next = this.spool.oldest(); next && Date.now() >= this.backoffUntil; next = this.spool.oldest()) {
+      try {
+        const response = await fetch(new URL('/api/v1/agent/batches', this.options.url), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/vnd.twin.batch+lz4',
+            ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+          },
+          body: next.frame,
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (response.ok) {
+          const ack = (await response.json()) as { accepted: number; duplicate: boolean };
+          this.spool.remove(next.seq);
+          this.stats.sent += ack.accepted;
+          if (ack.duplicate) this.stats.duplicates++;
+          this.failures = 0;
+        } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+          this.log(`sidecar refused batch ${next.seq} (${response.status}): ${await response.text()}`);
+          this.spool.remove(next.seq);
+          this.stats.rejected++;
+        } else {
+          const retryAfter = Number(response.headers.get('retry-after'));
+          await response.arrayBuffer();
+          this.retryLater(
+            `sidecar answered ${response.status}`,
+            Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined
+          );
+        }
+      } catch (err) {
+        this.retryLater((err as Error).message);
       }
-    } catch (err) {
-      this.retryLater((err as Error).message);
-    } finally {
-      this.sending = false;
     }
   }
 
-  private retryLater(reason: string): void {
+  private retryLater(reason: string, delayMs?: number): void {
     this.failures++;
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6));
+    const delay = delayMs ?? Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6));
     this.backoffUntil = Date.now() + delay;
-    if (this.failures === 1 || this.failures % 10 === 0) {
-      this.log(`sidecar unreachable (${reason}); keeping ${this.queue.length} samples, retrying`);
+    if (this.failures === 1 || this.failures % 20 === 0) {
+      this.log(`sidecar unreachable (${reason}); ${this.spool.length} batches spooled, retrying`);
     }
+    setTimeout(() => void this.flush(), delay).unref();
   }
 
-  async stop(): Promise<void> {
+  /** Stops sampling; sends what it can within `graceMs` and leaves the rest in the spool. */
+  async stop(graceMs = 3000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    this.backoffUntil = 0;
-    await this.flush();
+    this.seal();
+    const deadline = Date.now() + graceMs;
+    while (this.spool.length && Date.now() < deadline) {
+      this.backoffUntil = Math.min(this.backoffUntil, Date.now());
+      await this.flush();
+      if (this.spool.length) await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }

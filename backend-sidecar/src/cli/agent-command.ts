@@ -8,6 +8,7 @@ export interface AgentCommandOptions {
   label: string[];
   probe: string[];
   token?: string;
+  spool?: string;
   once: boolean;
 }
 
@@ -45,6 +46,9 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
     labels: parseLabels(options.label),
     probeTargets: probes,
     token: options.token ?? process.env.TWIN_TOKEN,
+    ...((options.spool ?? process.env.TWIN_AGENT_SPOOL)
+      ? { spoolDir: options.spool ?? process.env.TWIN_AGENT_SPOOL! }
+      : {}),
     log: (m) => process.stderr.write(`${m}\n`),
   });
   agent.start();
@@ -54,5 +58,7 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
     process.once('SIGTERM', resolve);
   });
   await agent.stop();
-  process.stderr.write(`stopped after ${agent.stats.sampled} samples (${agent.stats.sent} sent)\n`);
+  process.stderr.write(
+    `stopped after ${agent.stats.sampled} samples (${agent.stats.sent} acknowledged, ${agent.spooled} batches left in the spool)\n`
+  );
 }

@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('--label <key=value>', 'label carried with every sample (repeatable): host, zone, service...', collect, [])
     .option('--probe <host:port>', 'TCP connect latency target (repeatable; default: the sidecar)', collect, [])
     .option('--token <token>', 'bearer token (TWIN_TOKEN)')
+    .option('--spool <dir>', 'where batches wait while the sidecar is unreachable (TWIN_AGENT_SPOOL)')
     .option('--once', 'print one sample as JSON and exit', false)
     .action(agentCommand);
 

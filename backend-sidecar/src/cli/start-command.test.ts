@@ -96,7 +96,7 @@ describe('twin start: a live fleet on embedded defaults, stopped cleanly and con
     twin.child.kill('SIGINT');
     assert.equal(await twin.exited, 0, twin.output.slice(-3000));
     assert.match(twin.output, /stopped cleanly; state kept in/);
-    assert.match(twin.output, /agent +stopped after \d+ samples/);
+    assert.match(twin.output, /agent +stopped after \d+ samples \(\d+ acknowledged/);
     await assert.rejects(fetch(`${url}/healthz`), 'nothing listens after the stop');
   });
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { Sidecar } from '../api/index.ts';
 import { loadConfig, type TwinConfig } from '../core/config.ts';
 import { parseDuration } from '../core/duration.ts';
@@ -32,9 +33,9 @@ function inProcessSink(sidecar: Sidecar): SimulatorSink {
   };
 }
 
-function spawnAgent(url: string, view: FleetView): ChildProcess {
+function spawnAgent(url: string, spoolDir: string, view: FleetView): ChildProcess {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'agent', '--url', url], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'agent', '--url', url, '--spool', spoolDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const relay = (chunk: Buffer) => {
@@ -88,7 +89,7 @@ export async function startCommand(options: StartOptions): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  if (options.agent) agent = spawnAgent(sidecar.url, view);
+  if (options.agent) agent = spawnAgent(sidecar.url, path.join(config.dataDir, 'agent-spool'), view);
 
   if (options.simulator && Number(options.instances) > 0) {
     const now = Date.now();

@@ -1,6 +1,7 @@
-import { errors } from '../core/errors.ts';
+import { errors, TwinError } from '../core/errors.ts';
 import type { InstanceLabels } from '../core/types.ts';
 import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
+import { decodeAgentFrame, FrameError } from '../core/agent-frame.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { validateBatch, validateColumnar, type IngestBatch } from './validate-batch.ts';
 import type { Precision } from './line-protocol-parser.ts';
@@ -10,6 +11,8 @@ import { linesToColumnar } from './line-protocol-batches.ts';
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
 // (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
 const LINE_PROTOCOL_PAYLOAD = 0x02;
+// Agent batches are logged as the LZ4 frame they came in (0x03, frame).
+const AGENT_FRAME_PAYLOAD = 0x03;
 
 function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer {
   const head = Buffer.alloc(10 + precision.length);
@@ -21,6 +24,7 @@ function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: numb
 }
 
 function decodePayload(payload: Buffer): ColumnarBatch[] {
+  if (payload[0] === AGENT_FRAME_PAYLOAD) return [decodeAgentFrame(payload.subarray(1))];
   if (payload[0] !== LINE_PROTOCOL_PAYLOAD) {
     return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) =>
       toColumnar(b.instance, b.labels, b.samples)
@@ -88,6 +92,8 @@ export class IngestService {
   private readonly maxQueued: number;
   private readonly maxApply: number;
   private readonly parser: LineProtocolParser;
+  /** Highest batch sequence acknowledged per agent. */
+  private readonly agentSeqs = new Map<string, number>();
 
   constructor(
     private readonly log: DurableLog,
@@ -140,6 +146,26 @@ export class IngestService {
     const batches = await this.parser.parse(bytes, precision, receivedAt);
     batches.forEach((b, i) => validateColumnar(b, batches.length > 1 ? `body/batches/${i}` : 'body'));
     return this.commit(batches, () => encodeLineProtocol(bytes, precision, receivedAt));
+  }
+
+  /**
+   * An agent's LZ4 batch. A batch whose sequence number this agent already had acknowledged (a
+   * resend after a lost answer) is acknowledged again and not stored twice.
+   */
+  async ingestAgentFrame(frame: Buffer): Promise<{ accepted: number; duplicate: boolean; seq: number }> {
+    let batch;
+    try {
+      batch = decodeAgentFrame(frame);
+    } catch (err) {
+      if (err instanceof FrameError) throw new TwinError('TWIN_ERR_AGENT_FRAME', 400, err.message, 'body');
+      throw err;
+    }
+    validateColumnar(batch);
+    const seen = this.agentSeqs.get(batch.agentId);
+    if (seen !== undefined && batch.seq <= seen) return { accepted: 0, duplicate: true, seq: batch.seq };
+    const accepted = await this.commit([batch], () => Buffer.concat([Buffer.from([AGENT_FRAME_PAYLOAD]), frame]));
+    if (batch.seq > (this.agentSeqs.get(batch.agentId) ?? -1)) this.agentSeqs.set(batch.agentId, batch.seq);
+    return { accepted, duplicate: false, seq: batch.seq };
   }
 
   private async commit(batches: ColumnarBatch[], payload: () => Buffer): Promise<number> {
