@@ -1,5 +1,14 @@
 import fs from 'node:fs';
 
+export interface DiskCounters {
+  readSectors: number;
+  writeSectors: number;
+  reads: number;
+  writes: number;
+  ioMs: number;
+  weightedMs: number;
+}
+
 /** Raw counters and gauges read from /proc and /sys in one pass; missing sources are left out. */
 export interface ProcSnapshot {
   cpu?: {
@@ -17,7 +26,9 @@ export interface ProcSnapshot {
   mem?: { totalKb: number; availableKb: number; cachedKb: number; swapTotalKb: number; swapFreeKb: number };
   vm?: { pgfault: number; pgmajfault: number };
   psi?: { cpu?: number; memory?: number; io?: number };
-  disk?: { readSectors: number; writeSectors: number; reads: number; writes: number; ioMs: number; weightedMs: number };
+  disk?: DiskCounters;
+  /** The same counters per whole device (sda, vda, nvme0n1...). */
+  devices?: Record<string, DiskCounters>;
   net?: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number; errors: number; drops: number };
   tcp?: { retransSegs: number; outSegs: number };
   rootFs?: { usedPct: number };
@@ -83,21 +94,25 @@ const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = 
     snap.psi = { cpu: some('cpu'), memory: some('memory'), io: some('io') };
   },
   diskstats(snap, root) {
-    const disk = { readSectors: 0, writeSectors: 0, reads: 0, writes: 0, ioMs: 0, weightedMs: 0 };
-    let found = false;
+    const disk: DiskCounters = { readSectors: 0, writeSectors: 0, reads: 0, writes: 0, ioMs: 0, weightedMs: 0 };
+    const devices: Record<string, DiskCounters> = {};
     for (const line of read(`${root}/proc/diskstats`).split('\n')) {
       const f = fields(line);
       if (f.length < 14 || !WHOLE_DISK.test(f[2]!)) continue;
-      found = true;
-      disk.reads += Number(f[3]);
-      disk.readSectors += Number(f[5]);
-      disk.writes += Number(f[7]);
-      disk.writeSectors += Number(f[9]);
-      disk.ioMs += Number(f[12]);
-      disk.weightedMs += Number(f[13]);
+      const d: DiskCounters = {
+        reads: Number(f[3]),
+        readSectors: Number(f[5]),
+        writes: Number(f[7]),
+        writeSectors: Number(f[9]),
+        ioMs: Number(f[12]),
+        weightedMs: Number(f[13]),
+      };
+      devices[f[2]!] = d;
+      for (const k of Object.keys(disk) as (keyof DiskCounters)[]) disk[k] += d[k];
     }
-    if (!found) throw new Error('no physical disks listed');
+    if (Object.keys(devices).length === 0) throw new Error('no physical disks listed');
     snap.disk = disk;
+    snap.devices = devices;
   },
   netdev(snap, root) {
     const net = { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, errors: 0, drops: 0 };

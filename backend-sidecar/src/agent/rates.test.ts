@@ -58,3 +58,33 @@ test('the probe target and the sampling rate are validated with clear errors', (
   assert.throws(() => validateHz(0.05), /between 0.1 and 100 Hz/);
   assert.throws(() => validateHz(NaN), /between 0.1 and 100 Hz/);
 });
+
+test('disk bytes, IOPS, utilisation and await come per device and in total', () => {
+  const line = (dev: string, reads: number, rsec: number, writes: number, wsec: number, io: number, weighted: number) =>
+    `   8       0 ${dev} ${reads} 0 ${rsec} 0 ${writes} 0 ${wsec} 0 0 ${io} ${weighted} 0 0 0 0`;
+  const root = fakeProc({
+    'proc/diskstats': [
+      line('sda', 100, 1000, 50, 2000, 500, 900),
+      line('sda1', 99, 999, 49, 1999, 499, 899),
+      line('vdb', 0, 0, 0, 0, 0, 0),
+    ].join('\n'),
+  });
+  const reader = new ProcReader(root);
+  const a = reader.read();
+  fs.writeFileSync(
+    path.join(root, 'proc/diskstats'),
+    [
+      line('sda', 110, 1200, 60, 2400, 800, 1100),
+      line('sda1', 109, 1199, 59, 2399, 799, 1099),
+      line('vdb', 10, 80, 0, 0, 100, 50),
+    ].join('\n')
+  );
+  const m = metricsBetween(a, reader.read(), 1);
+  assert.equal(m['disk_read_bytes_per_s.dev_sda'], 200 * 512);
+  assert.equal(m['disk_iops.dev_sda'], 20);
+  assert.equal(m['disk_util_pct.dev_sda'], 30);
+  assert.equal(m['disk_await_ms.dev_sda'], 10);
+  assert.equal(m['disk_await_ms.dev_vdb'], 5);
+  assert.equal(m.disk_iops, 30, 'partitions are not counted twice');
+  assert.equal(m.disk_util_pct, 20, 'mean over devices');
+});

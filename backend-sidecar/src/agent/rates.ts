@@ -1,4 +1,4 @@
-import type { ProcSnapshot } from './procfs.ts';
+import type { DiskCounters, ProcSnapshot } from './procfs.ts';
 
 /**
  * Per-second rate of a monotonically increasing counter. A counter that went backwards was reset
@@ -55,23 +55,10 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
   put('psi_cpu_some_avg10', cur.psi?.cpu);
   put('psi_memory_some_avg10', cur.psi?.memory);
   put('psi_io_some_avg10', cur.psi?.io);
-  if (cur.disk && prev.disk) {
-    const reads = counterRate(prev.disk.reads, cur.disk.reads, seconds);
-    const writes = counterRate(prev.disk.writes, cur.disk.writes, seconds);
-    put(
-      'disk_read_bytes_per_s',
-      scale(counterRate(prev.disk.readSectors, cur.disk.readSectors, seconds), SECTOR_BYTES)
-    );
-    put(
-      'disk_write_bytes_per_s',
-      scale(counterRate(prev.disk.writeSectors, cur.disk.writeSectors, seconds), SECTOR_BYTES)
-    );
-    put('disk_iops', reads !== undefined && writes !== undefined ? reads + writes : undefined);
-    const busyMs = counterRate(prev.disk.ioMs, cur.disk.ioMs, seconds);
-    put('disk_util_pct', busyMs === undefined ? undefined : Math.min(100, busyMs / 10));
-    const ios = cur.disk.reads + cur.disk.writes - (prev.disk.reads + prev.disk.writes);
-    const waited = cur.disk.weightedMs - prev.disk.weightedMs;
-    put('disk_await_ms', ios > 0 && waited >= 0 ? waited / ios : ios === 0 ? 0 : undefined);
+  if (cur.disk && prev.disk) diskRates(put, '', prev.disk, cur.disk, seconds, Object.keys(cur.devices ?? {}).length);
+  for (const [device, counters] of Object.entries(cur.devices ?? {})) {
+    const before = prev.devices?.[device];
+    if (before) diskRates(put, `.dev_${device}`, before, counters, seconds, 1);
   }
   put('disk_used_pct', cur.rootFs?.usedPct);
   if (cur.net && prev.net) {
@@ -84,6 +71,31 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
   }
   put('net_retrans_per_s', counterRate(prev.tcp?.retransSegs, cur.tcp?.retransSegs, seconds));
   return out;
+}
+
+/** Bytes, IOPS, utilisation and average wait of one device (or of all, `devices` of them). */
+function diskRates(
+  put: (name: string, value: number | undefined) => void,
+  suffix: string,
+  prev: DiskCounters,
+  cur: DiskCounters,
+  seconds: number,
+  devices: number
+): void {
+  const reads = counterRate(prev.reads, cur.reads, seconds);
+  const writes = counterRate(prev.writes, cur.writes, seconds);
+  put(`disk_read_bytes_per_s${suffix}`, scale(counterRate(prev.readSectors, cur.readSectors, seconds), SECTOR_BYTES));
+  put(
+    `disk_write_bytes_per_s${suffix}`,
+    scale(counterRate(prev.writeSectors, cur.writeSectors, seconds), SECTOR_BYTES)
+  );
+  put(`disk_iops${suffix}`, reads !== undefined && writes !== undefined ? reads + writes : undefined);
+  // Busy milliseconds per second over all devices: their mean utilisation.
+  const busyMs = counterRate(prev.ioMs, cur.ioMs, seconds);
+  put(`disk_util_pct${suffix}`, busyMs === undefined ? undefined : Math.min(100, busyMs / 10 / Math.max(1, devices)));
+  const ios = cur.reads + cur.writes - (prev.reads + prev.writes);
+  const waited = cur.weightedMs - prev.weightedMs;
+  put(`disk_await_ms${suffix}`, ios > 0 && waited >= 0 ? waited / ios : ios === 0 ? 0 : undefined);
 }
 
 function scale(x: number | undefined, factor: number): number | undefined {
