@@ -1,7 +1,7 @@
 /** Posts bodies to an HTTP endpoint from a few concurrent clients, honouring 503/429 + Retry-After. */
 export async function postAll(
   url: string,
-  bodies: readonly string[],
+  bodies: readonly (string | Buffer)[],
   concurrency: number,
   headers: Record<string, string> = {}
 ): Promise<{ seconds: number; retries: number }> {

@@ -1,8 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { startCommand } from './start-command.ts';
-import { simulateCommand } from './simulate-command.ts';
-import { agentCommand } from './agent-command.ts';
 import { runNamed, BENCHMARKS, EVALUATIONS } from './measure-commands.ts';
+
+// Each command loads only what it needs: the agent must not pay for the sidecar's store and server.
+const startCommand = async (o: import('./start-command.ts').StartOptions) =>
+  (await import('./start-command.ts')).startCommand(o);
+const simulateCommand = async (o: import('./simulate-command.ts').SimulateOptions) =>
+  (await import('./simulate-command.ts')).simulateCommand(o);
+const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions) =>
+  (await import('./agent-command.ts')).agentCommand(o);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const positiveInt = (value: string) => {

@@ -8,6 +8,8 @@ export type Measure = (options: MeasureOptions) => Promise<void>;
 /** Benchmarks (`npm run bench -- NAME`) by name; each prints its figures beside a peer's from the same run. */
 export const BENCHMARKS: Record<string, Measure> = {
   store: async (o) => (await import('../store/store.bench.ts')).storeBench(o),
+  agent: async (o) => (await import('../agent/agent.bench.ts')).agentBench(o),
+  ingest: async (o) => (await import('../ingest/ingest.bench.ts')).ingestBench(o),
 };
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
