@@ -21,8 +21,13 @@ function findTests(dir) {
 const files = args.length ? args.map((f) => path.resolve(f)) : findTests(path.join(root, 'src')).sort();
 const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
 if (tapFile) reporters.push('--test-reporter=tap', `--test-reporter-destination=${tapFile}`);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// --test-force-exit: a test that fails half-way may leave a server or timer behind; it must not hang the run.
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=300000', ...reporters, ...files],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  }
+);
 process.exit(result.status ?? 1);

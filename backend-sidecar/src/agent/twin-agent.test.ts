@@ -21,21 +21,25 @@ test(
       spoolDir: tempDir('twin-spool-'),
     });
     agent.start();
-    await new Promise((r) => setTimeout(r, 1500));
-    await sidecar.stop(); // the sidecar goes away...
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.ok(agent.spooled >= 2, `${agent.spooled} batches spooled while the sidecar was away`);
-    sidecar = await startTestSidecar({ port, dataDir }); // ...and comes back
-    await new Promise((r) => setTimeout(r, 1500));
-    await agent.stop(10_000);
-    assert.equal(agent.spooled, 0);
-    await sidecar.ingest.drain();
-    const w = await sidecar.readWindow('agent-100hz', 0, Date.now() + 1000, undefined, ['mem_used_pct']);
-    assert.ok(agent.stats.sampled >= 400, `${agent.stats.sampled} samples`);
-    assert.equal(w.ts.length, agent.stats.sampled, 'every sample stored');
-    assert.equal(new Set(w.ts).size, w.ts.length, 'none twice');
-    assert.equal(agent.stats.sent, agent.stats.sampled);
-    await sidecar.stop();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      await sidecar.stop(); // the sidecar goes away...
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.ok(agent.spooled >= 2, `${agent.spooled} batches spooled while the sidecar was away`);
+      sidecar = await startTestSidecar({ port, dataDir }); // ...and comes back
+      await new Promise((r) => setTimeout(r, 1500));
+      await agent.stop(10_000);
+      assert.equal(agent.spooled, 0);
+      await sidecar.ingest.drain();
+      const w = await sidecar.readWindow('agent-100hz', 0, Date.now() + 1000, undefined, ['mem_used_pct']);
+      assert.ok(agent.stats.sampled >= 400, `${agent.stats.sampled} samples`);
+      assert.equal(w.ts.length, agent.stats.sampled, 'every sample stored');
+      assert.equal(new Set(w.ts).size, w.ts.length, 'none twice');
+      assert.equal(agent.stats.sent, agent.stats.sampled);
+    } finally {
+      await agent.stop(0);
+      await sidecar.stop();
+    }
   }
 );
 

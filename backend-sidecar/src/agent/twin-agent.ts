@@ -63,6 +63,7 @@ export class TwinAgent {
   private previous: { snap: ProcSnapshot; mono: number } | undefined;
   private batch: PendingSample[] = [];
   private batchStarted = 0;
+  private lastTs = 0;
   private readonly spool: Spool;
   private readonly agentId: string;
   private nextSeq: number;
@@ -125,6 +126,12 @@ export class TwinAgent {
   private schedule(): void {
     if (this.stopped) return;
     this.tick++;
+    // Behind by more than a period (the event loop was busy): skip the missed ticks rather than
+    // taking samples back to back, which would measure nothing and could share a timestamp.
+    const now = performance.now();
+    if (this.monoAnchor + this.tick * this.periodMs < now - this.periodMs) {
+      this.tick = Math.ceil((now - this.monoAnchor) / this.periodMs);
+    }
     const due = this.monoAnchor + this.tick * this.periodMs;
     this.timer = setTimeout(() => this.sampleOnce(), Math.max(0, due - performance.now()));
   }
@@ -136,7 +143,9 @@ export class TwinAgent {
     const values = metricsBetween(this.previous!.snap, snap, seconds);
     if (this.latencyMs !== undefined) values.net_latency_ms = this.latencyMs;
     this.previous = { snap, mono };
-    const ts = Math.round(this.wallAnchor + (mono - this.monoAnchor));
+    // Strictly increasing timestamps: one sample per millisecond at most.
+    const ts = Math.max(Math.round(this.wallAnchor + (mono - this.monoAnchor)), this.lastTs + 1);
+    this.lastTs = ts;
     if (this.batch.length === 0) this.batchStarted = mono;
     this.batch.push({ ts, values });
     this.stats.sampled++;

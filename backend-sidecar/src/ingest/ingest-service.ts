@@ -155,7 +155,7 @@ export class IngestService {
   async ingestAgentFrame(frame: Buffer): Promise<{ accepted: number; duplicate: boolean; seq: number }> {
     let batch;
     try {
-      batch = decodeAgentFrame(frame);
+      batch = await this.parser.decodeFrame(frame);
     } catch (err) {
       if (err instanceof FrameError) throw new TwinError('TWIN_ERR_AGENT_FRAME', 400, err.message, 'body');
       throw err;

@@ -2,25 +2,32 @@ import { parentPort } from 'node:worker_threads';
 import { TwinError } from '../core/errors.ts';
 import type { Precision } from './line-protocol-parser.ts';
 import { linesToColumnar } from './line-protocol-batches.ts';
+import { decodeAgentFrame, FrameError } from '../core/agent-frame.ts';
 
-// One line-protocol parsing thread: bodies in, columns out (their buffers transferred).
+// One parsing thread: line-protocol bodies and agent frames in, columns out (their buffers transferred).
 const decoder = new TextDecoder('utf-8');
 
-parentPort!.on('message', (job: { id: number; body: Uint8Array; precision: Precision; receivedAt: number }) => {
-  try {
-    const batches = linesToColumnar(decoder.decode(job.body), job.precision, job.receivedAt);
-    parentPort!.postMessage(
-      { id: job.id, batches },
-      batches.flatMap((b) => [b.ts.buffer as ArrayBuffer, b.values.buffer as ArrayBuffer])
-    );
-  } catch (err) {
-    const e = err as Error;
-    parentPort!.postMessage({
-      id: job.id,
-      error:
-        e instanceof TwinError
-          ? { message: e.message, code: e.code, statusCode: e.statusCode, where: e.where }
-          : { message: e.message },
-    });
+parentPort!.on(
+  'message',
+  (job: { id: number; kind: 'lines' | 'frame'; body: Uint8Array; precision: Precision; receivedAt: number }) => {
+    try {
+      const batches =
+        job.kind === 'frame'
+          ? [decodeAgentFrame(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength))]
+          : linesToColumnar(decoder.decode(job.body), job.precision, job.receivedAt);
+      parentPort!.postMessage(
+        { id: job.id, batches },
+        batches.flatMap((b) => [b.ts.buffer as ArrayBuffer, b.values.buffer as ArrayBuffer])
+      );
+    } catch (err) {
+      const e = err as Error;
+      parentPort!.postMessage({
+        id: job.id,
+        error:
+          e instanceof TwinError
+            ? { message: e.message, code: e.code, statusCode: e.statusCode, where: e.where }
+            : { message: e.message, frame: e instanceof FrameError },
+      });
+    }
   }
-});
+);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { TwinError } from '../core/errors.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
+import { decodeAgentFrame, FrameError, type AgentFrame } from '../core/agent-frame.ts';
 import { linesToColumnar } from './line-protocol-batches.ts';
 import type { Precision } from './line-protocol-parser.ts';
 
@@ -8,12 +9,15 @@ import type { Precision } from './line-protocol-parser.ts';
 export interface LineProtocolParser {
   /** `body` is UTF-8 line protocol; the parser may take ownership of its bytes. */
   parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]>;
+  /** An agent's LZ4 batch; FrameError when it is not one. */
+  decodeFrame(frame: Uint8Array): Promise<AgentFrame>;
   close(): Promise<void>;
 }
 
 export const inThreadParser: LineProtocolParser = {
   parse: async (body, precision, receivedAt) =>
     linesToColumnar(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), precision, receivedAt),
+  decodeFrame: async (frame) => decodeAgentFrame(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
   close: async () => {},
 };
 
@@ -25,7 +29,7 @@ interface Pending {
 interface WorkerReply {
   id: number;
   batches?: ColumnarBatch[];
-  error?: { message: string; code?: string; statusCode?: number; where?: string };
+  error?: { message: string; code?: string; statusCode?: number; where?: string; frame?: boolean };
 }
 
 /**
@@ -62,7 +66,13 @@ export class LineProtocolWorkers implements LineProtocolParser {
         if (!p) return;
         if (reply.error) {
           const e = reply.error;
-          p.reject(e.code ? new TwinError(e.code, e.statusCode ?? 400, e.message, e.where) : new Error(e.message));
+          p.reject(
+            e.frame
+              ? new FrameError(e.message)
+              : e.code
+                ? new TwinError(e.code, e.statusCode ?? 400, e.message, e.where)
+                : new Error(e.message)
+          );
         } else {
           p.resolve(reply.batches!);
         }
@@ -83,6 +93,14 @@ export class LineProtocolWorkers implements LineProtocolParser {
   }
 
   parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]> {
+    return this.submit({ kind: 'lines', precision, receivedAt }, body);
+  }
+
+  async decodeFrame(frame: Uint8Array): Promise<AgentFrame> {
+    return (await this.submit({ kind: 'frame' }, frame))[0] as AgentFrame;
+  }
+
+  private submit(job: Record<string, unknown>, body: Uint8Array): Promise<ColumnarBatch[]> {
     // The least busy worker, round robin among equals.
     this.turn = (this.turn + 1) % this.workers.length;
     let chosen = this.workers[this.turn]!;
@@ -92,7 +110,7 @@ export class LineProtocolWorkers implements LineProtocolParser {
       chosen.pending.set(id, { resolve, reject });
       // Bytes, not a string: one copy into a buffer the worker then owns (transferred, not cloned).
       const bytes = new Uint8Array(body);
-      chosen.worker.postMessage({ id, body: bytes, precision, receivedAt }, [bytes.buffer]);
+      chosen.worker.postMessage({ ...job, id, body: bytes }, [bytes.buffer]);
     });
   }
 
