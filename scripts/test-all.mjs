@@ -17,19 +17,27 @@ function run(name, command, args, cwd) {
   return result.status ?? 1;
 }
 
-// Backend: Node's test runner, counted from its TAP report.
-const tap = path.join(work, 'backend.tap');
-const backendStatus = run('backend-sidecar (node --test)', process.execPath, ['scripts/run-tests.mjs', '--tap', tap], path.join(root, 'backend-sidecar'));
-const tapText = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
-const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(tapText)?.[1] ?? 0);
-let backend = { passed: count('pass'), failed: count('fail') + count('cancelled') };
+// Backend: Node's test runner, counted from its report's closing lines.
+const summary = path.join(work, 'backend.json');
+const backendStatus = run(
+  'backend-sidecar (node --test)',
+  process.execPath,
+  ['scripts/run-tests.mjs', '--summary', summary],
+  path.join(root, 'backend-sidecar')
+);
+let backend = fs.existsSync(summary) ? JSON.parse(fs.readFileSync(summary, 'utf8')) : { passed: 0, failed: 0 };
 if (backendStatus !== 0 && backend.failed === 0) backend = { ...backend, failed: 1 };
 suites.push(['backend-sidecar', backend]);
 
 // Plugin: jest, counted from its JSON report.
 const jestJson = path.join(work, 'plugin.json');
 const jestBin = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
-const pluginStatus = run('plugin (jest)', process.execPath, [jestBin, '--ci', '--maxWorkers=2', '--json', `--outputFile=${jestJson}`], path.join(root, 'plugin'));
+const pluginStatus = run(
+  'plugin (jest)',
+  process.execPath,
+  [jestBin, '--ci', '--maxWorkers=2', '--json', `--outputFile=${jestJson}`],
+  path.join(root, 'plugin')
+);
 let plugin = { passed: 0, failed: 0 };
 if (fs.existsSync(jestJson)) {
   const report = JSON.parse(fs.readFileSync(jestJson, 'utf8'));

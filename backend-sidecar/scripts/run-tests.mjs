@@ -1,14 +1,15 @@
 // Runs every *.test.ts of the sidecar with Node's test runner (through tsx), printing the spec
-// report; with --tap FILE it also writes a TAP report that the root test command counts.
-import { spawnSync } from 'node:child_process';
+// report; with --summary FILE it also writes {"passed": N, "failed": N} read from that report's
+// closing lines, which the root test command adds up.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
-const tapIndex = args.indexOf('--tap');
-const tapFile = tapIndex >= 0 ? path.resolve(args.splice(tapIndex, 2)[1]) : undefined;
+const summaryIndex = args.indexOf('--summary');
+const summaryFile = summaryIndex >= 0 ? path.resolve(args.splice(summaryIndex, 2)[1]) : undefined;
 
 function findTests(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -19,15 +20,24 @@ function findTests(dir) {
 }
 
 const files = args.length ? args.map((f) => path.resolve(f)) : findTests(path.join(root, 'src')).sort();
-const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
-if (tapFile) reporters.push('--test-reporter=tap', `--test-reporter-destination=${tapFile}`);
 // --test-force-exit: a test that fails half-way may leave a server or timer behind; it must not hang the run.
-const result = spawnSync(
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=300000', ...reporters, ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  }
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=300000', '--test-reporter=spec', ...files],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }
 );
-process.exit(result.status ?? 1);
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4000);
+});
+child.on('close', (code) => {
+  const count = (key) => Number(new RegExp(`^\\S* ?${key} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+  if (summaryFile) {
+    fs.writeFileSync(
+      summaryFile,
+      JSON.stringify({ passed: count('pass'), failed: count('fail') + count('cancelled') })
+    );
+  }
+  process.exit(code ?? 1);
+});
