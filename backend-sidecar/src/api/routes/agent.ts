@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import type { Sidecar } from '../sidecar.ts';
+import { acceptRawBody } from '../raw-body.ts';
 
 export const AGENT_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -9,10 +10,7 @@ export const AGENT_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 export const agentRoutes =
   (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: AGENT_BATCH_MAX_BYTES }, (_request, body, done) =>
-      done(null, body)
-    );
+    acceptRawBody(app, AGENT_BATCH_MAX_BYTES);
     app.post(
       '/agent/batches',
       {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TwinError } from '../../core/errors.ts';
 import { decodeRemoteWrite } from '../../ingest/index.ts';
 import type { Sidecar } from '../sidecar.ts';
+import { acceptRawBody } from '../raw-body.ts';
 
 export const REMOTE_WRITE_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -13,10 +14,7 @@ export const REMOTE_WRITE_MAX_BYTES = 64 * 1024 * 1024;
 export const remoteWriteRoutes =
   (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: REMOTE_WRITE_MAX_BYTES }, (_request, body, done) =>
-      done(null, body)
-    );
+    acceptRawBody(app, REMOTE_WRITE_MAX_BYTES);
     app.post('/write', async (request, reply) => {
       if (!Buffer.isBuffer(request.body))
         throw new TwinError('TWIN_ERR_BAD_REQUEST', 400, 'expected a remote-write body', 'body');
