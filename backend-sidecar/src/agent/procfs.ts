@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ProcText } from './proc-text.ts';
 
 export interface DiskCounters {
   readSectors: number;
@@ -24,140 +25,133 @@ export interface ProcSnapshot {
   load1?: number;
   procsRunning?: number;
   mem?: { totalKb: number; availableKb: number; cachedKb: number; swapTotalKb: number; swapFreeKb: number };
-  vm?: { pgfault: number; pgmajfault: number };
+  /** `at`: when read (performance.now()); these counters are read less often than every sample. */
+  vm?: { pgfault: number; pgmajfault: number; at: number };
   psi?: { cpu?: number; memory?: number; io?: number };
   disk?: DiskCounters;
   /** The same counters per whole device (sda, vda, nvme0n1...). */
   devices?: Record<string, DiskCounters>;
   net?: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number; errors: number; drops: number };
-  tcp?: { retransSegs: number; outSegs: number };
+  tcp?: { retransSegs: number; outSegs: number; at: number };
   rootFs?: { usedPct: number };
 }
 
 export type SourceName = 'stat' | 'loadavg' | 'meminfo' | 'vmstat' | 'psi' | 'diskstats' | 'netdev' | 'snmp' | 'statfs';
 
-// /proc files are re-read through descriptors kept open (pread at offset 0): at 100 Hz that saves
-// an open and a close per file per sample.
-const descriptors = new Map<string, number>();
-let buffer = Buffer.allocUnsafe(64 * 1024);
-
-function read(file: string): string {
-  let fd = descriptors.get(file);
-  if (fd === undefined) {
-    fd = fs.openSync(file, 'r');
-    descriptors.set(file, fd);
-  }
-  for (;;) {
-    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    if (n < buffer.length) return buffer.toString('latin1', 0, n);
-    buffer = Buffer.allocUnsafe(buffer.length * 2);
-  }
-}
-
-function fields(line: string): string[] {
-  return line.trim().split(/\s+/);
-}
-
 // Whole devices only: partitions and virtual devices would count the same I/O twice.
 const WHOLE_DISK = /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+|hd[a-z]+|nvme\d+n\d+|mmcblk\d+)$/;
-
-/** "Key: value" or "key value" lines into numbers, for the keys asked (one pass, no regular expressions). */
-function pick(text: string, keys: readonly string[], separator: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  let pos = 0;
-  let found = 0;
-  while (pos < text.length && found < keys.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const sep = text.indexOf(separator, pos);
-    if (sep > pos && sep < end) {
-      const key = text.slice(pos, sep);
-      if (keys.includes(key)) {
-        out[key] = Number.parseFloat(text.slice(sep + 1, end).trim());
-        found++;
-      }
-    }
-    pos = end + 1;
-  }
-  return out;
+const wholeDisk = new Map<string, boolean>();
+function isWholeDisk(name: string): boolean {
+  let yes = wholeDisk.get(name);
+  if (yes === undefined) wholeDisk.set(name, (yes = WHOLE_DISK.test(name)));
+  return yes;
 }
 
-const MEMINFO_KEYS = ['MemTotal', 'MemAvailable', 'Cached', 'SwapTotal', 'SwapFree'];
-const VMSTAT_KEYS = ['pgfault', 'pgmajfault'];
-// Slow-moving sources are read at most this often, whatever the sampling rate.
+// Sources whose values the kernel itself refreshes slowly are read at most once a second, whatever
+// the sampling rate, and their last values repeated: the load average is recomputed every 5 s,
+// PSI's avg10 every 2 s.
 const SLOW_SOURCE_MS = 1000;
+const SLOW_SOURCES: ReadonlySet<SourceName> = new Set(['loadavg', 'psi', 'statfs']);
+// The kernel formats /proc/vmstat and /proc/net/snmp from hundreds of counters, which at 100 Hz
+// was a third of the agent's CPU: page faults and TCP retransmits are read at most 10 times a
+// second, and samples in between leave them out (their rates span the interval between reads).
+const MEDIUM_SOURCE_MS = 100;
+const MEDIUM_SOURCES: ReadonlySet<SourceName> = new Set(['vmstat', 'snmp']);
+
+const scratch: number[] = [];
+let tcpColumns: { retrans: number; out: number } | undefined;
 
 const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = {
   stat(snap, root) {
-    const text = read(`${root}/proc/stat`);
-    const end = text.indexOf('\n');
-    const line = text.slice(0, end < 0 ? text.length : end);
-    if (!line.startsWith('cpu ')) throw new Error('no cpu line');
-    const [, user, nice, system, idle, iowait, irq, softirq, steal] = fields(line).map(Number);
+    const text = ProcText.read(`${root}/proc/stat`);
+    if (text.find('cpu ') !== 0) throw new Error('no cpu line');
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = text.numbers(4, 8, scratch);
     snap.cpu = {
       user: user!,
       nice: nice!,
       system: system!,
       idle: idle!,
-      iowait: iowait ?? 0,
-      irq: irq ?? 0,
-      softirq: softirq ?? 0,
-      steal: steal ?? 0,
+      iowait: Number.isNaN(iowait) ? 0 : iowait!,
+      irq: Number.isNaN(irq) ? 0 : irq!,
+      softirq: Number.isNaN(softirq) ? 0 : softirq!,
+      steal: Number.isNaN(steal) ? 0 : steal!,
     };
-    const at = text.indexOf('procs_running ');
-    if (at >= 0) snap.procsRunning = Number.parseInt(text.slice(at + 14, text.indexOf('\n', at)), 10);
+    const running = text.valueAfter('\nprocs_running ');
+    if (!Number.isNaN(running)) snap.procsRunning = running;
   },
   loadavg(snap, root) {
-    snap.load1 = Number(fields(read(`${root}/proc/loadavg`))[0]);
+    snap.load1 = ProcText.read(`${root}/proc/loadavg`).number(0);
   },
   meminfo(snap, root) {
-    const m = pick(read(`${root}/proc/meminfo`), MEMINFO_KEYS, ':');
+    const text = ProcText.read(`${root}/proc/meminfo`);
     snap.mem = {
-      totalKb: m.MemTotal ?? NaN,
-      availableKb: m.MemAvailable ?? NaN,
-      cachedKb: m.Cached ?? NaN,
-      swapTotalKb: m.SwapTotal ?? NaN,
-      swapFreeKb: m.SwapFree ?? NaN,
+      totalKb: text.valueAfter('MemTotal:'),
+      availableKb: text.valueAfter('\nMemAvailable:'),
+      cachedKb: text.valueAfter('\nCached:'),
+      swapTotalKb: text.valueAfter('\nSwapTotal:'),
+      swapFreeKb: text.valueAfter('\nSwapFree:'),
     };
   },
   vmstat(snap, root) {
-    const v = pick(read(`${root}/proc/vmstat`), VMSTAT_KEYS, ' ');
-    snap.vm = { pgfault: v.pgfault ?? NaN, pgmajfault: v.pgmajfault ?? NaN };
+    const text = ProcText.read(`${root}/proc/vmstat`);
+    snap.vm = {
+      pgfault: text.valueAfter('\npgfault '),
+      pgmajfault: text.valueAfter('\npgmajfault '),
+      at: performance.now(),
+    };
   },
   psi(snap, root) {
     const some = (kind: string) => {
-      const text = read(`${root}/proc/pressure/${kind}`);
-      return text.startsWith('some avg10=') ? Number.parseFloat(text.slice(11)) : undefined;
+      const text = ProcText.read(`${root}/proc/pressure/${kind}`);
+      return text.find('some avg10=') === 0 ? text.number(11) : undefined;
     };
     snap.psi = { cpu: some('cpu'), memory: some('memory'), io: some('io') };
   },
   diskstats(snap, root) {
+    const text = ProcText.read(`${root}/proc/diskstats`);
     const disk: DiskCounters = { readSectors: 0, writeSectors: 0, reads: 0, writes: 0, ioMs: 0, weightedMs: 0 };
     const devices: Record<string, DiskCounters> = {};
-    for (const line of read(`${root}/proc/diskstats`).split('\n')) {
-      const f = fields(line);
-      if (f.length < 14 || !WHOLE_DISK.test(f[2]!)) continue;
+    let found = false;
+    for (let line = 0; line < text.length; line = text.lineAfter(line)) {
+      text.number(line); // major
+      text.number(text.next); // minor
+      const nameAt = text.word(text.next);
+      const name = text.text(nameAt, text.next);
+      if (!isWholeDisk(name)) continue;
+      // reads, merged, sectors read, ms reading, writes, merged, sectors written, ms writing, in flight, io ms, weighted ms
+      const f = text.numbers(text.next, 11, scratch);
+      if (Number.isNaN(f[10]!)) continue;
       const d: DiskCounters = {
-        reads: Number(f[3]),
-        readSectors: Number(f[5]),
-        writes: Number(f[7]),
-        writeSectors: Number(f[9]),
-        ioMs: Number(f[12]),
-        weightedMs: Number(f[13]),
+        reads: f[0]!,
+        readSectors: f[2]!,
+        writes: f[4]!,
+        writeSectors: f[6]!,
+        ioMs: f[9]!,
+        weightedMs: f[10]!,
       };
-      devices[f[2]!] = d;
-      for (const k of Object.keys(disk) as (keyof DiskCounters)[]) disk[k] += d[k];
+      devices[name] = d;
+      found = true;
+      disk.reads += d.reads;
+      disk.readSectors += d.readSectors;
+      disk.writes += d.writes;
+      disk.writeSectors += d.writeSectors;
+      disk.ioMs += d.ioMs;
+      disk.weightedMs += d.weightedMs;
     }
-    if (Object.keys(devices).length === 0) throw new Error('no physical disks listed');
+    if (!found) throw new Error('no physical disks listed');
     snap.disk = disk;
     snap.devices = devices;
   },
   netdev(snap, root) {
+    const text = ProcText.read(`${root}/proc/net/dev`);
     const net = { rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, errors: 0, drops: 0 };
-    for (const line of read(`${root}/proc/net/dev`).split('\n').slice(2)) {
-      const [name, rest] = line.split(':');
-      if (!rest || name!.trim() === 'lo') continue;
-      const f = fields(rest).map(Number);
+    // Two header lines, then "  name: rx bytes packets errs drop fifo frame compressed multicast tx bytes packets errs drop ..."
+    for (let line = text.lineAfter(text.lineAfter(0)); line < text.length; line = text.lineAfter(line)) {
+      const colon = text.find(':', line);
+      if (colon < 0) break;
+      const nameAt = text.word(line);
+      if (text.next - nameAt === 3 && text.text(nameAt, colon) === 'lo') continue;
+      const f = text.numbers(colon + 1, 12, scratch);
       net.rxBytes += f[0]!;
       net.rxPackets += f[1]!;
       net.errors += f[2]! + f[10]!;
@@ -168,15 +162,26 @@ const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = 
     snap.net = net;
   },
   snmp(snap, root) {
-    const lines = read(`${root}/proc/net/snmp`)
-      .split('\n')
-      .filter((l) => l.startsWith('Tcp:'));
-    const names = fields(lines[0]!);
-    const values = fields(lines[1]!);
-    snap.tcp = {
-      retransSegs: Number(values[names.indexOf('RetransSegs')]),
-      outSegs: Number(values[names.indexOf('OutSegs')]),
-    };
+    const text = ProcText.read(`${root}/proc/net/snmp`);
+    const header = text.find('\nTcp: ');
+    const values = text.find('\nTcp: ', header + 1);
+    if (header < 0 || values < 0) throw new Error('no Tcp lines');
+    if (!tcpColumns) {
+      const names = text.text(header + 6, text.lineAfter(header + 1) - 1).split(' ');
+      tcpColumns = { retrans: names.indexOf('RetransSegs'), out: names.indexOf('OutSegs') };
+      if (tcpColumns.retrans < 0 || tcpColumns.out < 0) throw new Error('no RetransSegs or OutSegs column');
+    }
+    let pos = values + 6;
+    let retransSegs = NaN;
+    let outSegs = NaN;
+    for (let column = 0; column <= Math.max(tcpColumns.retrans, tcpColumns.out); column++) {
+      const at = text.word(pos);
+      const end = text.next;
+      if (column === tcpColumns.retrans) retransSegs = text.number(at);
+      if (column === tcpColumns.out) outSegs = text.number(at);
+      pos = end;
+    }
+    snap.tcp = { retransSegs, outSegs, at: performance.now() };
   },
   statfs(snap, root) {
     const s = fs.statfsSync(root === '' ? '/' : root);
@@ -192,7 +197,8 @@ const readers: Record<SourceName, (snap: ProcSnapshot, root: string) => void> = 
  */
 export class ProcReader {
   private readonly disabled = new Set<SourceName>();
-  private rootFs: { at: number; value: ProcSnapshot['rootFs'] } | undefined;
+  /** The last reading of each slow or medium source, and when it was taken. */
+  private readonly last = new Map<SourceName, { at: number; snap: ProcSnapshot }>();
 
   constructor(
     private readonly root = '',
@@ -201,15 +207,22 @@ export class ProcReader {
 
   read(): ProcSnapshot {
     const snap: ProcSnapshot = {};
+    const now = performance.now();
     for (const name of Object.keys(readers) as SourceName[]) {
       if (this.disabled.has(name)) continue;
-      if (name === 'statfs' && this.rootFs && performance.now() - this.rootFs.at < SLOW_SOURCE_MS) {
-        snap.rootFs = this.rootFs.value;
+      const slow = SLOW_SOURCES.has(name);
+      const medium = MEDIUM_SOURCES.has(name);
+      const last = this.last.get(name);
+      if (slow && last && now - last.at < SLOW_SOURCE_MS) {
+        Object.assign(snap, last.snap);
         continue;
       }
+      if (medium && last && now - last.at < MEDIUM_SOURCE_MS) continue;
       try {
-        readers[name](snap, this.root);
-        if (name === 'statfs') this.rootFs = { at: performance.now(), value: snap.rootFs };
+        const part: ProcSnapshot = {};
+        readers[name](part, this.root);
+        if (slow || medium) this.last.set(name, { at: now, snap: part });
+        Object.assign(snap, part);
       } catch (err) {
         this.disabled.add(name);
         this.onMissing(name, (err as Error).message.split('\n')[0]!);

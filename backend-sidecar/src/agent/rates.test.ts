@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../api/test-helpers.ts';
-import { counterRate, metricsBetween } from './rates.ts';
+import { counterRate, mergeSnapshots, metricsBetween } from './rates.ts';
 import { ProcReader, type SourceName } from './procfs.ts';
 import { parseTarget } from './tcp-probe.ts';
 import { validateHz } from './twin-agent.ts';
@@ -87,4 +87,40 @@ test('disk bytes, IOPS, utilisation and await come per device and in total', () 
   assert.equal(m['disk_await_ms.dev_vdb'], 5);
   assert.equal(m.disk_iops, 30, 'partitions are not counted twice');
   assert.equal(m.disk_util_pct, 20, 'mean over devices');
+});
+
+test('page faults are read at most 10 times a second: samples in between leave them out, rates span the reads', async () => {
+  const vmstat = (faults: number, major: number) =>
+    `nr_free_pages 1\npgfault ${faults}\npgmajfault ${major}\npgfree 9\n`;
+  const root = fakeProc({ 'proc/stat': stat(100, 50, 800, 25, 25), 'proc/vmstat': vmstat(1000, 10) });
+  const reader = new ProcReader(root);
+  const a = reader.read();
+  const b = reader.read(); // within 100 ms of a: vmstat not read again
+  assert.equal(b.vm, undefined);
+  assert.equal(metricsBetween(a, b, 0.01).page_faults_minor_per_s, undefined);
+  await new Promise((r) => setTimeout(r, 150));
+  fs.writeFileSync(path.join(root, 'proc/vmstat'), vmstat(2000, 20));
+  const c = reader.read();
+  const m = metricsBetween(mergeSnapshots(a, b), c, 0.01);
+  const seconds = (c.vm!.at - a.vm!.at) / 1000;
+  assert.ok(Math.abs(m.page_faults_major_per_s! - 10 / seconds) < 1e-9);
+  assert.ok(
+    Math.abs(m.page_faults_minor_per_s! - 990 / seconds) < 1e-9,
+    'over the 150 ms between reads, not the 10 ms tick'
+  );
+});
+
+test('numbers are read from the bytes as the kernel wrote them', () => {
+  const root = fakeProc({
+    'proc/loadavg': '12.34 0.40 0.30 2/100 123\n',
+    'proc/meminfo':
+      'MemTotal:       1000 kB\nMemFree: 10 kB\nMemAvailable:    250 kB\nCached:  100 kB\nSwapCached: 7 kB\nSwapTotal: 0 kB\nSwapFree: 0 kB\n',
+    'proc/net/snmp':
+      'Ip: Forwarding X\nIp: 1 2\nTcp: RtoAlgorithm RtoMin MaxConn OutSegs RetransSegs\nTcp: 1 200 -1 5000 42\n',
+  });
+  const snap = new ProcReader(root).read();
+  assert.equal(snap.load1, 12.34);
+  assert.deepEqual(snap.mem, { totalKb: 1000, availableKb: 250, cachedKb: 100, swapTotalKb: 0, swapFreeKb: 0 });
+  assert.equal(snap.tcp!.retransSegs, 42);
+  assert.equal(snap.tcp!.outSegs, 5000);
 });

@@ -17,7 +17,16 @@ export function counterRate(
 
 const SECTOR_BYTES = 512;
 
-/** Turns two snapshots into the agent's metrics: gauges as they are, counters as rates over the interval. */
+/** The previous snapshot for the next interval: the newest reading of every source. */
+export function mergeSnapshots(prev: ProcSnapshot, cur: ProcSnapshot): ProcSnapshot {
+  return { ...prev, ...cur };
+}
+
+/**
+ * Turns two snapshots into the agent's metrics: gauges as they are, counters as rates over the
+ * interval (over the interval between their own reads for the counters read less often, which
+ * `prev` must then hold from an earlier sample: see `mergeSnapshots`).
+ */
 export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: number): Record<string, number> {
   const out: Record<string, number> = {};
   const put = (name: string, value: number | undefined) => {
@@ -46,9 +55,10 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
       cur.mem.swapTotalKb > 0 ? (100 * (cur.mem.swapTotalKb - cur.mem.swapFreeKb)) / cur.mem.swapTotalKb : 0
     );
   }
-  if (cur.vm) {
-    const major = counterRate(prev.vm?.pgmajfault, cur.vm.pgmajfault, seconds);
-    const all = counterRate(prev.vm?.pgfault, cur.vm.pgfault, seconds);
+  if (cur.vm && prev.vm) {
+    const vmSeconds = (cur.vm.at - prev.vm.at) / 1000;
+    const major = counterRate(prev.vm.pgmajfault, cur.vm.pgmajfault, vmSeconds);
+    const all = counterRate(prev.vm.pgfault, cur.vm.pgfault, vmSeconds);
     put('page_faults_major_per_s', major);
     put('page_faults_minor_per_s', all !== undefined && major !== undefined ? Math.max(0, all - major) : undefined);
   }
@@ -69,7 +79,8 @@ export function metricsBetween(prev: ProcSnapshot, cur: ProcSnapshot, seconds: n
     put('net_errors_per_s', counterRate(prev.net.errors, cur.net.errors, seconds));
     put('net_drops_per_s', counterRate(prev.net.drops, cur.net.drops, seconds));
   }
-  put('net_retrans_per_s', counterRate(prev.tcp?.retransSegs, cur.tcp?.retransSegs, seconds));
+  if (cur.tcp && prev.tcp)
+    put('net_retrans_per_s', counterRate(prev.tcp.retransSegs, cur.tcp.retransSegs, (cur.tcp.at - prev.tcp.at) / 1000));
   return out;
 }
 
@@ -82,20 +93,40 @@ function diskRates(
   seconds: number,
   devices: number
 ): void {
+  const name = diskNames(suffix);
   const reads = counterRate(prev.reads, cur.reads, seconds);
   const writes = counterRate(prev.writes, cur.writes, seconds);
-  put(`disk_read_bytes_per_s${suffix}`, scale(counterRate(prev.readSectors, cur.readSectors, seconds), SECTOR_BYTES));
-  put(
-    `disk_write_bytes_per_s${suffix}`,
-    scale(counterRate(prev.writeSectors, cur.writeSectors, seconds), SECTOR_BYTES)
-  );
-  put(`disk_iops${suffix}`, reads !== undefined && writes !== undefined ? reads + writes : undefined);
+  put(name.disk_read_bytes_per_s, scale(counterRate(prev.readSectors, cur.readSectors, seconds), SECTOR_BYTES));
+  put(name.disk_write_bytes_per_s, scale(counterRate(prev.writeSectors, cur.writeSectors, seconds), SECTOR_BYTES));
+  put(name.disk_iops, reads !== undefined && writes !== undefined ? reads + writes : undefined);
   // Busy milliseconds per second over all devices: their mean utilisation.
   const busyMs = counterRate(prev.ioMs, cur.ioMs, seconds);
-  put(`disk_util_pct${suffix}`, busyMs === undefined ? undefined : Math.min(100, busyMs / 10 / Math.max(1, devices)));
+  put(name.disk_util_pct, busyMs === undefined ? undefined : Math.min(100, busyMs / 10 / Math.max(1, devices)));
   const ios = cur.reads + cur.writes - (prev.reads + prev.writes);
   const waited = cur.weightedMs - prev.weightedMs;
-  put(`disk_await_ms${suffix}`, ios > 0 && waited >= 0 ? waited / ios : ios === 0 ? 0 : undefined);
+  put(name.disk_await_ms, ios > 0 && waited >= 0 ? waited / ios : ios === 0 ? 0 : undefined);
+}
+
+const namesBySuffix = new Map<string, Record<string, string>>();
+/** The metric names of one device (built once, not at every sample). */
+function diskNames(suffix: string) {
+  let names = namesBySuffix.get(suffix);
+  if (!names) {
+    names = {};
+    for (const base of [
+      'disk_read_bytes_per_s',
+      'disk_write_bytes_per_s',
+      'disk_iops',
+      'disk_util_pct',
+      'disk_await_ms',
+    ])
+      names[base] = base + suffix;
+    namesBySuffix.set(suffix, names);
+  }
+  return names as Record<
+    'disk_read_bytes_per_s' | 'disk_write_bytes_per_s' | 'disk_iops' | 'disk_util_pct' | 'disk_await_ms',
+    string
+  >;
 }
 
 function scale(x: number | undefined, factor: number): number | undefined {

@@ -7,7 +7,7 @@ import { encodeAgentFrame } from '../core/agent-frame.ts';
 import { Spool } from './spool.ts';
 import type { InstanceLabels } from '../core/types.ts';
 import { ProcReader, type ProcSnapshot } from './procfs.ts';
-import { metricsBetween } from './rates.ts';
+import { mergeSnapshots, metricsBetween } from './rates.ts';
 import { tcpConnectMs, type ProbeTarget } from './tcp-probe.ts';
 
 export const MIN_HZ = 0.1;
@@ -142,7 +142,7 @@ export class TwinAgent {
     const seconds = (mono - this.previous!.mono) / 1000;
     const values = metricsBetween(this.previous!.snap, snap, seconds);
     if (this.latencyMs !== undefined) values.net_latency_ms = this.latencyMs;
-    this.previous = { snap, mono };
+    this.previous = { snap: mergeSnapshots(this.previous!.snap, snap), mono };
     // Strictly increasing timestamps: one sample per millisecond at most.
     const ts = Math.max(Math.round(this.wallAnchor + (mono - this.monoAnchor)), this.lastTs + 1);
     this.lastTs = ts;

@@ -30,9 +30,10 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
     const reader = new ProcReader('', (source, reason) =>
       process.stderr.write(`source ${source} unavailable: ${reason}\n`)
     );
+    // A second apart whatever the rate, so that every source has been read twice.
     const first = reader.read();
-    await new Promise((r) => setTimeout(r, 1000 / hz));
-    process.stdout.write(JSON.stringify(metricsBetween(first, reader.read(), 1 / hz), null, 2) + '\n');
+    await new Promise((r) => setTimeout(r, 1000));
+    process.stdout.write(JSON.stringify(metricsBetween(first, reader.read(), 1), null, 2) + '\n');
     return;
   }
   const sidecar = new URL(options.url);
