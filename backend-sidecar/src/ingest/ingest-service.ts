@@ -14,13 +14,13 @@ const LINE_PROTOCOL_PAYLOAD = 0x02;
 // Agent batches are logged as the LZ4 frame they came in (0x03, frame).
 const AGENT_FRAME_PAYLOAD = 0x03;
 
-function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer {
+function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer[] {
   const head = Buffer.alloc(10 + precision.length);
   head[0] = LINE_PROTOCOL_PAYLOAD;
   head.writeBigUInt64LE(BigInt(receivedAt), 1);
   head[9] = precision.length;
   head.write(precision, 10, 'latin1');
-  return Buffer.concat([head, body]);
+  return [head, body];
 }
 
 function decodePayload(payload: Buffer): ColumnarBatch[] {
@@ -37,7 +37,8 @@ function decodePayload(payload: Buffer): ColumnarBatch[] {
 
 /** The durable log every accepted batch goes to before it is acknowledged. */
 export interface DurableLog {
-  append(payload: Buffer): Promise<number>;
+  /** A payload given in parts is logged as their concatenation. */
+  append(payload: Buffer | readonly Buffer[]): Promise<number>;
   replay(afterSeq: number): Iterable<{ seq: number; payload: Buffer }>;
   truncateThrough(seq: number): Promise<number>;
 }
@@ -163,12 +164,12 @@ export class IngestService {
     validateColumnar(batch);
     const seen = this.agentSeqs.get(batch.agentId);
     if (seen !== undefined && batch.seq <= seen) return { accepted: 0, duplicate: true, seq: batch.seq };
-    const accepted = await this.commit([batch], () => Buffer.concat([Buffer.from([AGENT_FRAME_PAYLOAD]), frame]));
+    const accepted = await this.commit([batch], () => [Buffer.from([AGENT_FRAME_PAYLOAD]), frame]);
     if (batch.seq > (this.agentSeqs.get(batch.agentId) ?? -1)) this.agentSeqs.set(batch.agentId, batch.seq);
     return { accepted, duplicate: false, seq: batch.seq };
   }
 
-  private async commit(batches: ColumnarBatch[], payload: () => Buffer): Promise<number> {
+  private async commit(batches: ColumnarBatch[], payload: () => Buffer | Buffer[]): Promise<number> {
     const count = batches.reduce((n, b) => n + b.ts.length, 0);
     if (count === 0) return 0;
     if (this.applyError) throw errors.unavailable(`the metric store failed: ${this.applyError.message}`);

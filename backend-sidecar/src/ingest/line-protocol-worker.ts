@@ -5,16 +5,17 @@ import { linesToColumnar } from './line-protocol-batches.ts';
 import { decodeAgentFrame, FrameError } from '../core/agent-frame.ts';
 
 // One parsing thread: line-protocol bodies and agent frames in, columns out (their buffers transferred).
-const decoder = new TextDecoder('utf-8');
 
 parentPort!.on(
   'message',
   (job: { id: number; kind: 'lines' | 'frame'; body: Uint8Array; precision: Precision; receivedAt: number }) => {
     try {
+      // Buffer, not TextDecoder: the body may be in shared memory, which TextDecoder refuses.
+      const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
       const batches =
         job.kind === 'frame'
-          ? [decodeAgentFrame(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength))]
-          : linesToColumnar(decoder.decode(job.body), job.precision, job.receivedAt);
+          ? [decodeAgentFrame(body)]
+          : linesToColumnar(body.toString('utf8'), job.precision, job.receivedAt);
       parentPort!.postMessage(
         { id: job.id, batches },
         batches.flatMap((b) => [b.ts.buffer as ArrayBuffer, b.values.buffer as ArrayBuffer])

@@ -108,9 +108,14 @@ export class LineProtocolWorkers implements LineProtocolParser {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       chosen.pending.set(id, { resolve, reject });
-      // Bytes, not a string: one copy into a buffer the worker then owns (transferred, not cloned).
-      const bytes = new Uint8Array(body);
-      chosen.worker.postMessage({ ...job, id, body: bytes }, [bytes.buffer]);
+      // Bytes, not a string. A body in shared memory is read by the worker in place; any other is
+      // copied once into a buffer the worker then owns (transferred, not cloned).
+      if (body.buffer instanceof SharedArrayBuffer) {
+        chosen.worker.postMessage({ ...job, id, body });
+      } else {
+        const bytes = new Uint8Array(body);
+        chosen.worker.postMessage({ ...job, id, body: bytes }, [bytes.buffer]);
+      }
     });
   }
 

@@ -72,21 +72,19 @@ export class DuckDBMetricStore implements MetricStore {
     await this.writer.run('BEGIN TRANSACTION');
     const appender = await this.writer.createAppender('points');
     try {
-      let chunk = DuckDBDataChunk.create([INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
-      let sidVec = chunk.getColumnVector(0) as unknown as ChunkVector<number>;
-      let tsVec = chunk.getColumnVector(1) as unknown as ChunkVector<bigint>;
-      let valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
+      const chunk = DuckDBDataChunk.create([INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
+      const sidVec = chunk.getColumnVector(0) as unknown as ChunkVector<number>;
+      const tsVec = chunk.getColumnVector(1) as unknown as ChunkVector<bigint>;
+      const valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
       let row = 0;
       const emit = () => {
         sidVec.flush();
         tsVec.flush();
         valueVec.flush();
-        chunk.rowCount = row;
+        // The appender copies the chunk: a full one is refilled rather than reallocated (the last,
+        // shorter one ends the loop).
+        if (row < CHUNK_ROWS) chunk.rowCount = row;
         appender.appendDataChunk(chunk);
-        chunk = DuckDBDataChunk.create([INTEGER, BIGINT, DOUBLE], CHUNK_ROWS);
-        sidVec = chunk.getColumnVector(0) as unknown as ChunkVector<number>;
-        tsVec = chunk.getColumnVector(1) as unknown as ChunkVector<bigint>;
-        valueVec = chunk.getColumnVector(2) as unknown as ChunkVector<number>;
         row = 0;
       };
       for (const batch of batches) {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import { parsePrecision } from '../../ingest/index.ts';
+import { readSharedBody } from '../shared-body.ts';
 import type { Sidecar } from '../sidecar.ts';
 
 /** Most bytes a line-protocol body may inflate to (gzip bombs are refused, not unpacked). */
@@ -19,10 +20,15 @@ export const lineProtocolRoutes =
   async (app) => {
     // Line protocol comes as text/plain, octet-stream or with no type at all, often gzipped.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LINE_PROTOCOL_MAX_BYTES }, (request, body, done) => {
+    app.addContentTypeParser('*', (request, payload, done) => {
+      readSharedBody(payload, LINE_PROTOCOL_MAX_BYTES).then(
+        (body) => inflate(request.headers['content-encoding'], body, done),
+        (err: Error) => done(err, undefined)
+      );
+    });
+    const inflate = (encoding: string | undefined, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => {
       try {
-        let bytes = body as Buffer;
-        const encoding = request.headers['content-encoding'];
+        let bytes = body;
         if (encoding === 'gzip') {
           bytes = gunzipSync(bytes, { maxOutputLength: LINE_PROTOCOL_MAX_BYTES });
         } else if (encoding && encoding !== 'identity') {
@@ -49,7 +55,7 @@ export const lineProtocolRoutes =
           )
         );
       }
-    });
+    };
 
     const handler = async (body: unknown, precision: string | undefined) => {
       if (!Buffer.isBuffer(body))

@@ -22,21 +22,29 @@ export interface WalOptions {
 
 const HEADER = 16;
 const SEGMENT = /^(\d{20})\.wal$/;
+// Buffers per writev call (IOV_MAX on Linux is 1,024).
+const MAX_WRITEV_BUFFERS = 1024;
 
 interface Pending {
   seq: number;
-  frame: Buffer;
+  /** The record: its header, then the payload's parts as they came (no copy). */
+  parts: Buffer[];
   resolve: (seq: number) => void;
   reject: (err: Error) => void;
 }
 
-function frame(seq: number, payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeBigUInt64LE(BigInt(seq), 8);
-  payload.copy(out, HEADER);
-  out.writeUInt32LE(crc32(out.subarray(8)), 4);
-  return out;
+function record(seq: number, payload: Buffer | readonly Buffer[]): Buffer[] {
+  const parts = Buffer.isBuffer(payload) ? [payload] : [...payload];
+  const header = Buffer.allocUnsafe(HEADER);
+  header.writeUInt32LE(
+    parts.reduce((n, p) => n + p.length, 0),
+    0
+  );
+  header.writeBigUInt64LE(BigInt(seq), 8);
+  let crc = crc32(header.subarray(8));
+  for (const part of parts) crc = crc32(part, crc);
+  header.writeUInt32LE(crc, 4);
+  return [header, ...parts];
 }
 
 /** Reads the records of one segment; stops at the first incomplete or corrupt record. */
@@ -114,11 +122,11 @@ export class WriteAheadLog {
   }
 
   /** Resolves with the record's sequence number once it is durable. */
-  append(payload: Buffer): Promise<number> {
+  append(payload: Buffer | readonly Buffer[]): Promise<number> {
     if (this.closed) return Promise.reject(new Error('write-ahead log is closed'));
     const seq = this.nextSeq++;
     return new Promise((resolve, reject) => {
-      this.pending.push({ seq, frame: frame(seq, payload), resolve, reject });
+      this.pending.push({ seq, parts: record(seq, payload), resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
   }
@@ -129,11 +137,17 @@ export class WriteAheadLog {
       this.pending = [];
       try {
         if (!this.handle || this.segmentSize >= this.segmentBytes) await this.roll(batch[0]!.seq);
-        const buffer = Buffer.concat(batch.map((p) => p.frame));
-        await this.handle!.write(buffer, 0, buffer.length);
+        const buffers = batch.flatMap((p) => p.parts);
+        const length = buffers.reduce((n, b) => n + b.length, 0);
+        for (let from = 0; from < buffers.length; from += MAX_WRITEV_BUFFERS) {
+          const { bytesWritten } = await this.handle!.writev(buffers.slice(from, from + MAX_WRITEV_BUFFERS));
+          const expected = buffers.slice(from, from + MAX_WRITEV_BUFFERS).reduce((n, b) => n + b.length, 0);
+          if (bytesWritten !== expected)
+            throw new Error(`short write to the log (${bytesWritten} of ${expected} bytes)`);
+        }
         await this.handle!.datasync();
-        this.segmentSize += buffer.length;
-        this.bytes += buffer.length;
+        this.segmentSize += length;
+        this.bytes += length;
         for (const p of batch) p.resolve(p.seq);
       } catch (err) {
         for (const p of batch) p.reject(err as Error);
