@@ -1,2 +1,13 @@
 export { median, robustScale, quantile, linearTrend } from './robust-stats.ts';
 export { fitSeasonalProfile, profileAt, binOf, type SeasonalProfile } from './seasonal-profile.ts';
+export {
+  fitFeatureSpec,
+  toRegular,
+  type FeatureSpec,
+  type FeatureSpecOptions,
+  type FeatureInput,
+  type FeatureColumn,
+  type RegularSeries,
+  type AggregateKind,
+} from './feature-spec.ts';
+export { FeatureBuilder, buildFeatureMatrix, type FeatureMatrix } from './feature-builder.ts';

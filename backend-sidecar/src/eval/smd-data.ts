@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RegularSeries } from '../features/index.ts';
+
+/** `../shared/data` beside the repository (evaluation data is read from there, never copied). */
+export const SHARED_DATA = path.resolve(fileURLToPath(new URL('../../../../shared/data', import.meta.url)));
+
+export const SMD_STEP_MS = 60_000;
+
+/** SMD metric names: the data set has none, so its 1-based column numbers (as its labels use). */
+export function smdMetric(column: number): string {
+  return `smd_${String(column).padStart(2, '0')}`;
+}
+
+/**
+ * One machine's `train` or `test` part of a folder in the SMD layout, as series at SMD's 1-minute
+ * step (the files have no timestamps: `from` is where the part starts on an arbitrary clock).
+ */
+export function loadSmdPart(
+  dir: string,
+  part: 'train' | 'test',
+  machine: string,
+  from = 0,
+  maxRows = Infinity
+): RegularSeries {
+  const file = path.join(dir, part, `${machine}.txt`);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
+  const rows = Math.min(lines.length, maxRows);
+  const width = lines[0]!.split(',').length;
+  const values = Array.from({ length: width }, () => new Float64Array(rows));
+  for (let r = 0; r < rows; r++) {
+    const cells = lines[r]!.split(',');
+    if (cells.length !== width) throw new Error(`${file}:${r + 1}: ${cells.length} columns, expected ${width}`);
+    for (let c = 0; c < width; c++) values[c]![r] = Number(cells[c]);
+  }
+  return { from, stepMs: SMD_STEP_MS, metrics: Array.from({ length: width }, (_, c) => smdMetric(c + 1)), values };
+}
+
+export function smdMachines(dir: string): string[] {
+  return fs
+    .readdirSync(path.join(dir, 'train'))
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}

@@ -1,0 +1,157 @@
+import type { FeatureSpec, RegularSeries } from './feature-spec.ts';
+
+/**
+ * Turns raw samples into feature rows by a fitted spec, one step at a time: the same code builds
+ * the training matrix and the live features, so inference sees exactly what training saw. Keeps
+ * the little state features need: the last counter reading (rates), the last value of each input
+ * (imputation: a missing value repeats the last one and sets its mask), and a ring of recent
+ * scaled values (rolling aggregates).
+ */
+export class FeatureBuilder {
+  readonly width: number;
+  /** Number of predicted values: the scaled value of each input. */
+  readonly targets: number;
+  private readonly lastCounter: Float64Array;
+  private readonly lastCounterAt: Float64Array;
+  private readonly lastScaled: Float64Array;
+  private readonly ring: Float64Array;
+  private ringPos = 0;
+  private ringCount = 0;
+  private readonly maskColumn: Int32Array;
+
+  constructor(readonly spec: FeatureSpec) {
+    this.width = spec.columns.length;
+    const k = spec.inputs.length;
+    this.targets = k;
+    this.lastCounter = new Float64Array(k).fill(NaN);
+    this.lastCounterAt = new Float64Array(k).fill(NaN);
+    this.lastScaled = new Float64Array(k);
+    this.ring = new Float64Array(spec.aggregates.steps * k);
+    this.maskColumn = new Int32Array(k).fill(-1);
+    let c = k;
+    spec.inputs.forEach((input, i) => {
+      if (input.masked) this.maskColumn[i] = c++;
+    });
+  }
+
+  /** Where each of the spec's inputs is in a list of metric names (-1 when absent). */
+  static indexOf(spec: FeatureSpec, metrics: readonly string[]): number[] {
+    return spec.inputs.map((i) => metrics.indexOf(i.metric));
+  }
+
+  /**
+   * One step: `raw[i]` is input i's raw value at `ts` (NaN when missing). Writes the feature row
+   * into `row` and the scaled, imputed values (what the model predicts) into `scaled`; returns how
+   * many inputs were observed.
+   */
+  push(ts: number, raw: ArrayLike<number>, row: Float32Array | Float64Array, scaled: Float64Array): number {
+    const { inputs, clip, seasonality, aggregates } = this.spec;
+    const k = inputs.length;
+    let observed = 0;
+    for (let i = 0; i < k; i++) {
+      const input = inputs[i]!;
+      let x = raw[i]!;
+      if (input.transform === 'rate' && Number.isFinite(x)) {
+        const prev = this.lastCounter[i]!;
+        const prevAt = this.lastCounterAt[i]!;
+        this.lastCounter[i] = x;
+        this.lastCounterAt[i] = ts;
+        x = Number.isFinite(prev) && x >= prev && ts > prevAt ? (x - prev) / ((ts - prevAt) / 1000) : NaN;
+      }
+      const present = Number.isFinite(x);
+      let s: number;
+      if (present) {
+        s = (x - input.center) / input.scale;
+        s = s > clip ? clip : s < -clip ? -clip : s;
+        this.lastScaled[i] = s;
+        observed++;
+      } else {
+        s = this.lastScaled[i]!;
+      }
+      scaled[i] = s;
+      row[i] = s;
+      const mc = this.maskColumn[i]!;
+      if (mc >= 0) row[mc] = present ? 0 : 1;
+    }
+    let c = k;
+    for (let i = 0; i < k; i++) if (this.maskColumn[i]! >= 0) c++;
+    for (const season of seasonality) {
+      const phase = (2 * Math.PI * (ts % season.periodMs)) / season.periodMs;
+      row[c++] = Math.sin(phase);
+      row[c++] = Math.cos(phase);
+    }
+    // Rolling aggregates over the last `steps` scaled values, this one included.
+    const steps = aggregates.steps;
+    this.ring.set(scaled.subarray(0, k), this.ringPos * k);
+    this.ringPos = (this.ringPos + 1) % steps;
+    if (this.ringCount < steps) this.ringCount++;
+    const count = this.ringCount;
+    for (const kind of aggregates.kinds) {
+      for (let i = 0; i < k; i++) {
+        let sum = 0;
+        let sumSq = 0;
+        let min = Infinity;
+        let max = -Infinity;
+        for (let r = 0; r < count; r++) {
+          const v = this.ring[r * k + i]!;
+          sum += v;
+          sumSq += v * v;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        const mean = sum / count;
+        row[c++] =
+          kind === 'mean'
+            ? mean
+            : kind === 'spread'
+              ? Math.sqrt(Math.max(0, sumSq / count - mean * mean))
+              : kind === 'min'
+                ? min
+                : max;
+      }
+    }
+    return observed;
+  }
+}
+
+/** The training matrix: feature rows, the scaled values to predict, and which of them were observed. */
+export interface FeatureMatrix {
+  rows: number;
+  width: number;
+  targets: number;
+  features: Float32Array;
+  scaled: Float32Array;
+  observed: Uint8Array;
+  from: number;
+  stepMs: number;
+}
+
+export function buildFeatureMatrix(spec: FeatureSpec, series: RegularSeries): FeatureMatrix {
+  const builder = new FeatureBuilder(spec);
+  const index = FeatureBuilder.indexOf(spec, series.metrics);
+  const n = series.values[0]?.length ?? 0;
+  const k = builder.targets;
+  const features = new Float32Array(n * builder.width);
+  const scaledOut = new Float32Array(n * k);
+  const observed = new Uint8Array(n * k);
+  const raw = new Float64Array(k);
+  const scaled = new Float64Array(k);
+  const row = new Float64Array(builder.width);
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < k; i++) raw[i] = index[i]! >= 0 ? series.values[index[i]!]![t]! : NaN;
+    builder.push(series.from + t * series.stepMs, raw, row, scaled);
+    features.set(row, t * builder.width);
+    scaledOut.set(scaled, t * k);
+    for (let i = 0; i < k; i++) observed[t * k + i] = Number.isFinite(raw[i]) ? 1 : 0;
+  }
+  return {
+    rows: n,
+    width: builder.width,
+    targets: k,
+    features,
+    scaled: scaledOut,
+    observed,
+    from: series.from,
+    stepMs: series.stepMs,
+  };
+}
