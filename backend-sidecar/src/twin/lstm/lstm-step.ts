@@ -1,0 +1,131 @@
+/** The trained weights of the twin's network, as plain arrays (tfjs's layout, gates in i, f, c, o order). */
+export interface LstmWeights {
+  inputs: number;
+  units: number;
+  outputs: number;
+  /** [inputs x 4 units] */
+  kernel: Float32Array;
+  /** [units x 4 units] */
+  recurrent: Float32Array;
+  /** [4 units] */
+  bias: Float32Array;
+  /** [units x outputs] */
+  denseKernel: Float32Array;
+  /** [outputs] */
+  denseBias: Float32Array;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The network's forward pass without tfjs: an LSTM over a window of feature rows, then the dense
+ * layer, in double precision (tfjs computes in float32; the two agree to about 1e-6). tfjs takes
+ * some 4-5 ms for one window; this takes tens of microseconds, which is what makes a prediction
+ * for every sample of a whole fleet affordable.
+ */
+export class LstmPredictor {
+  private readonly z: Float64Array;
+  private readonly h: Float64Array;
+  private readonly c: Float64Array;
+
+  constructor(readonly weights: LstmWeights) {
+    this.z = new Float64Array(4 * weights.units);
+    this.h = new Float64Array(weights.units);
+    this.c = new Float64Array(weights.units);
+  }
+
+  /** x · kernel + bias for one feature row, into `out` (4 units). */
+  project(row: ArrayLike<number>, out: Float64Array): Float64Array {
+    const { inputs, kernel, bias } = this.weights;
+    const g4 = out.length;
+    for (let g = 0; g < g4; g++) out[g] = bias[g]!;
+    for (let f = 0; f < inputs; f++) {
+      const x = row[f]!;
+      if (x === 0) continue;
+      const base = f * g4;
+      for (let g = 0; g < g4; g++) out[g] = out[g]! + x * kernel[base + g]!;
+    }
+    return out;
+  }
+
+  /**
+   * Runs the LSTM from a zero state over projected rows, oldest first (`projections(s)` gives step
+   * s's x · kernel + bias), and writes the dense layer's output into `out`.
+   */
+  run(steps: number, projections: (s: number) => Float64Array, out: Float64Array): Float64Array {
+    const { units, recurrent, denseKernel, denseBias, outputs } = this.weights;
+    const { z, h, c } = this;
+    const g4 = 4 * units;
+    h.fill(0);
+    c.fill(0);
+    for (let s = 0; s < steps; s++) {
+      z.set(projections(s));
+      if (s > 0) {
+        for (let u = 0; u < units; u++) {
+          const hu = h[u]!;
+          if (hu === 0) continue;
+          const base = u * g4;
+          for (let g = 0; g < g4; g++) z[g] = z[g]! + hu * recurrent[base + g]!;
+        }
+      }
+      for (let u = 0; u < units; u++) {
+        const i = sigmoid(z[u]!);
+        const f = sigmoid(z[units + u]!);
+        const candidate = Math.tanh(z[2 * units + u]!);
+        const o = sigmoid(z[3 * units + u]!);
+        const cell = f * c[u]! + i * candidate;
+        c[u] = cell;
+        h[u] = o * Math.tanh(cell);
+      }
+    }
+    for (let k = 0; k < outputs; k++) out[k] = denseBias[k]!;
+    for (let u = 0; u < units; u++) {
+      const hu = h[u]!;
+      const base = u * outputs;
+      for (let k = 0; k < outputs; k++) out[k] = out[k]! + hu * denseKernel[base + k]!;
+    }
+    return out;
+  }
+
+  /** The network's output for one window of rows ([steps x inputs], oldest first). */
+  predictWindow(rows: Float32Array | Float64Array, steps: number, out: Float64Array): Float64Array {
+    const { inputs, units } = this.weights;
+    const projected = Array.from({ length: steps }, (_, s) =>
+      this.project(rows.subarray(s * inputs, (s + 1) * inputs), new Float64Array(4 * units))
+    );
+    return this.run(steps, (s) => projected[s]!, out);
+  }
+}
+
+/**
+ * One instance's live window: each new feature row is projected once (x · kernel + bias) and kept
+ * in a ring of `window` rows, so a prediction only runs the recurrent part.
+ */
+export class LstmStream {
+  private readonly ring: Float64Array[];
+  private next = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly predictor: LstmPredictor,
+    readonly window: number
+  ) {
+    this.ring = Array.from({ length: window }, () => new Float64Array(4 * predictor.weights.units));
+  }
+
+  get ready(): boolean {
+    return this.filled === this.window;
+  }
+
+  push(row: ArrayLike<number>): void {
+    this.predictor.project(row, this.ring[this.next]!);
+    this.next = (this.next + 1) % this.window;
+    if (this.filled < this.window) this.filled++;
+  }
+
+  /** The network's output for the last `window` rows (call when `ready`). */
+  predict(out: Float64Array): Float64Array {
+    const start = this.next; // the oldest row
+    return this.predictor.run(this.window, (s) => this.ring[(start + s) % this.window]!, out);
+  }
+}
