@@ -12,6 +12,7 @@ import { lineProtocolRoutes } from './routes/line-protocol.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { remoteWriteRoutes } from './routes/remote-write.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { modelRoutes } from './routes/models.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -45,5 +46,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(lineProtocolRoutes(sidecar));
   await app.register(remoteWriteRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(agentRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(modelRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

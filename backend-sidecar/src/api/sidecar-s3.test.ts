@@ -41,7 +41,9 @@ test(
     });
     assert.deepEqual(await bucket.list('models/sim-001/'), [
       'models/sim-001/champion.json',
+      'models/sim-001/v0001/metadata.json',
       'models/sim-001/v0001/model.json',
+      'models/sim-001/v0001/weights.bin',
     ]);
     const dataDir = sidecar.config.dataDir;
     await sidecar.stop();

@@ -18,14 +18,23 @@ import {
   type ObjectStore,
   type NewFailure,
 } from '../store/index.ts';
-import { ModelRegistry, TwinRunner, TwinTrainer, type TwinModel } from '../twin/index.ts';
+import {
+  ModelRegistry,
+  startTwinFromHistory,
+  thresholdsOf,
+  TrainingPool,
+  TwinTrainer,
+  type LiveTwin,
+  type TwinModel,
+  type VersionDecision,
+} from '../twin/index.ts';
 import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
 import { ExhaustionForecaster, type FailureForecast } from '../analysis/index.ts';
 import { buildServer } from './server.ts';
 
 export interface SidecarEvents {
   trainingProgress: [{ instance: string; fraction: number; version: string }];
-  trained: [{ instance: string; model: TwinModel }];
+  trained: [{ instance: string; model: TwinModel; decision: VersionDecision }];
   trainingFailed: [{ instance: string; error: Error }];
   anomalyOpened: [AnomalyEvent];
   anomalyClosed: [AnomalyEvent];
@@ -36,7 +45,9 @@ export interface SidecarEvents {
 
 /** Live state of one instance's twin: what the API and the terminal show. */
 export interface InstanceLiveState {
-  runner: TwinRunner;
+  runner: LiveTwin | undefined;
+  /** The model the runner is (being) started for. */
+  version: string;
   detector: AnomalyDetector;
   lastScore: number;
   lastScoredTs: number;
@@ -58,6 +69,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   failures!: FailureStore;
   models!: ModelRegistry;
   trainer!: TwinTrainer;
+  trainingPool: TrainingPool | undefined;
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
@@ -97,10 +109,14 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     });
     this.recovered = await this.ingest.recover();
 
+    this.trainingPool = config.twinModel === 'lstm' ? new TrainingPool(config.trainThreads) : undefined;
     this.trainer = new TwinTrainer(this.metrics, this.models, {
       windowMs: config.trainingWindowMs,
       minHistoryMs: config.minHistoryMs,
       retrainIntervalMs: config.retrainIntervalMs,
+      kind: config.twinModel,
+      lstm: { maxEpochs: config.trainEpochs },
+      pool: this.trainingPool,
     });
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));
@@ -159,24 +175,35 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   private scoreSamples(samples: ReturnType<typeof toSamples>): void {
     this.forecaster.observe(samples);
     for (const s of samples) {
-      const model = this.models.champion(s.instance);
-      if (!model) continue;
+      const loaded = this.models.loadedChampion(s.instance);
+      if (!loaded) continue;
       let state = this.live.get(s.instance);
-      if (!state || state.runner.model.version !== model.version) {
+      if (!state || state.version !== loaded.model.version) {
         state?.detector.close();
-        const detector = new AnomalyDetector(
-          s.instance,
-          Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold]))
-        );
+        const detector = new AnomalyDetector(s.instance, thresholdsOf(loaded.model));
         detector.on('opened', (e) => this.emit('anomalyOpened', e));
         detector.on('closed', (e) => this.emit('anomalyClosed', e));
-        state = { runner: new TwinRunner(model), detector, lastScore: 0, lastScoredTs: 0 };
-        this.live.set(s.instance, state);
+        const started: InstanceLiveState = {
+          runner: undefined,
+          version: loaded.model.version,
+          detector,
+          lastScore: 0,
+          lastScoredTs: 0,
+        };
+        this.live.set(s.instance, started);
+        state = started;
+        // Samples that arrive while the twin reads its recent history are in the store, and in that history.
+        startTwinFromHistory(loaded, (from, to, stepMs) => this.readWindow(s.instance, from, to, stepMs), s.ts)
+          .then((runner) => {
+            started.runner = runner;
+          })
+          .catch((err: Error) => this.server?.log.error({ err, instance: s.instance }, 'twin could not start'));
       }
-      if (s.ts <= state.lastScoredTs) continue;
-      const step = state.runner.step(s.ts, s.values);
-      state.lastScore = state.detector.score(s.ts, step.scores).instanceScore;
+      if (!state.runner || s.ts <= state.lastScoredTs) continue;
       state.lastScoredTs = s.ts;
+      const step = state.runner.step(s.ts, s.values);
+      if (!step) continue;
+      state.lastScore = state.detector.score(step.ts, step.scores).instanceScore;
     }
   }
 
@@ -214,7 +241,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
       await this.server?.close();
-      await this.trainer?.stop();
+      // Training in progress is abandoned (its thread ends); the version is trained again next time.
+      const training = this.trainer?.stop();
+      await this.trainingPool?.close();
+      await training;
       await this.ingest?.drain().catch(() => undefined);
       await this.wal?.close();
       await this.parsers?.close();

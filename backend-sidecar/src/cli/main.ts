@@ -9,6 +9,8 @@ const simulateCommand = async (o: import('./simulate-command.ts').SimulateOption
 const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions) =>
   (await import('./agent-command.ts')).agentCommand(o);
 
+const models = async () => import('./models-command.ts');
+
 const collect = (value: string, previous: string[]) => [...previous, value];
 const positiveInt = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
@@ -66,6 +68,40 @@ export function buildProgram(): Command {
     .option('--spool <dir>', 'where batches wait while the sidecar is unreachable (TWIN_AGENT_SPOOL)')
     .option('--once', 'print one sample as JSON and exit', false)
     .action(agentCommand);
+
+  const modelsCmd = program
+    .command('models')
+    .description("a running sidecar's model versions: list, show, promote, roll back")
+    .option('--url <url>', 'sidecar URL', 'http://127.0.0.1:7788')
+    .option('--token <token>', 'bearer token (TWIN_TOKEN)')
+    .option('--json', 'print the answer as JSON', false);
+  type ModelsOpts = import('./models-command.ts').ModelsOptions;
+  modelsCmd
+    .command('list')
+    .description('versions of an instance, the champion marked *, with why each was kept or rejected')
+    .argument('<instance>')
+    .action(async (instance: string) => (await models()).listModels(instance, modelsCmd.opts<ModelsOpts>()));
+  modelsCmd
+    .command('show')
+    .description("a version's metadata: features, scaling, thresholds, training figures, checksum")
+    .argument('<instance>')
+    .argument('<version>')
+    .action(async (instance: string, version: string) =>
+      (await models()).showModel(instance, version, modelsCmd.opts<ModelsOpts>())
+    );
+  modelsCmd
+    .command('promote')
+    .description('make a version the champion (takes effect at the next prediction)')
+    .argument('<instance>')
+    .argument('<version>')
+    .action(async (instance: string, version: string) =>
+      (await models()).promoteModel(instance, version, modelsCmd.opts<ModelsOpts>())
+    );
+  modelsCmd
+    .command('rollback')
+    .description('return to the champion before the current one')
+    .argument('<instance>')
+    .action(async (instance: string) => (await models()).rollbackModel(instance, modelsCmd.opts<ModelsOpts>()));
 
   program
     .command('bench')

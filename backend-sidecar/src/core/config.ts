@@ -21,6 +21,12 @@ export interface TwinConfig {
   retrainIntervalMs: number;
   /** Failure prediction horizon. */
   horizonMs: number;
+  /** The kind of twin trained: an LSTM network (default) or the seasonal baseline. */
+  twinModel: 'lstm' | 'seasonal-baseline';
+  /** Worker threads that train networks. */
+  trainThreads: number;
+  /** Most training epochs of a new network (a warm start takes a quarter). */
+  trainEpochs: number;
   /** Worker threads that parse line protocol (0: parse on the event loop). */
   parseWorkers: number;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
@@ -107,6 +113,14 @@ type Env = Record<string, string | undefined>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+function readChoice<T extends string>(env: Env, key: string, choices: readonly T[], fallback: T): T {
+  const value = env[key];
+  if (value === undefined || value === '') return fallback;
+  if (!(choices as readonly string[]).includes(value))
+    throw errors.badConfig(key, `must be one of ${choices.join(', ')}`);
+  return value as T;
+}
+
 function readInt(env: Env, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
@@ -143,6 +157,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
+    twinModel: readChoice(env, 'TWIN_MODEL', ['lstm', 'seasonal-baseline'] as const, 'lstm'),
+    trainThreads: readInt(env, 'TWIN_TRAIN_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
+    trainEpochs: readInt(env, 'TWIN_TRAIN_EPOCHS', 20, 1, 1000),
     parseWorkers: readInt(env, 'TWIN_PARSE_WORKERS', Math.max(1, os.availableParallelism() - 1), 0, 64),
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),

@@ -52,6 +52,7 @@ export const errors = {
     () => 'TWIN_HOST'
   ),
   unavailable: kind('TWIN_ERR_UNAVAILABLE', 503, (why: string) => why),
+  conflict: kind('TWIN_ERR_CONFLICT', 409, (why: string) => why),
   overloaded: (queued: number, limit: number, retryAfterS: number) => {
     const err = new TwinError(
       'TWIN_ERR_OVERLOADED',

@@ -11,6 +11,8 @@ export class FeatureBuilder {
   readonly width: number;
   /** Number of predicted values: the scaled value of each input. */
   readonly targets: number;
+  /** Which inputs the last `push` observed (1) or imputed (0). */
+  readonly observed: Uint8Array;
   private readonly lastCounter: Float64Array;
   private readonly lastCounterAt: Float64Array;
   private readonly lastScaled: Float64Array;
@@ -23,6 +25,7 @@ export class FeatureBuilder {
     this.width = spec.columns.length;
     const k = spec.inputs.length;
     this.targets = k;
+    this.observed = new Uint8Array(k);
     this.lastCounter = new Float64Array(k).fill(NaN);
     this.lastCounterAt = new Float64Array(k).fill(NaN);
     this.lastScaled = new Float64Array(k);
@@ -59,6 +62,7 @@ export class FeatureBuilder {
         x = Number.isFinite(prev) && x >= prev && ts > prevAt ? (x - prev) / ((ts - prevAt) / 1000) : NaN;
       }
       const present = Number.isFinite(x);
+      this.observed[i] = present ? 1 : 0;
       let s: number;
       if (present) {
         s = (x - input.center) / input.scale;

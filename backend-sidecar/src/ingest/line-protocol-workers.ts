@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/ts-worker.ts';
 import { TwinError } from '../core/errors.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
 import { decodeAgentFrame, FrameError, type AgentFrame } from '../core/agent-frame.ts';
@@ -49,14 +50,7 @@ export class LineProtocolWorkers implements LineProtocolParser {
 
   /** Starts a worker; run from TypeScript sources, it loads them through tsx as the main thread does. */
   private spawn(): { worker: Worker; pending: Map<number, Pending> } {
-    const fromSources = import.meta.url.endsWith('.ts');
-    const script = new URL(fromSources ? './line-protocol-worker.ts' : './line-protocol-worker.js', import.meta.url);
-    const worker = fromSources
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); });`,
-          { eval: true }
-        )
-      : new Worker(script);
+    const worker = startWorker(import.meta.url, 'line-protocol-worker');
     const slot = { worker, pending: new Map<number, Pending>() };
     const pending = slot.pending;
     {

@@ -15,7 +15,7 @@ export interface MetricModel {
  * recent deviations (an exponentially weighted residual), so the next value is predicted as
  * profile(t) + level. Self-describing: everything inference needs is in here.
  */
-export interface TwinModel {
+export interface BaselineTwinModel {
   kind: 'seasonal-baseline';
   instance: string;
   version: string;
@@ -51,7 +51,7 @@ export async function trainTwinModel(
   stepMs: number,
   onProgress?: (fraction: number) => void,
   parent?: string
-): Promise<TwinModel> {
+): Promise<BaselineTwinModel> {
   const started = performance.now();
   const n = data.ts.length;
   const split = Math.max(1, Math.floor(n * (1 - VALIDATION_SHARE)));

@@ -1,4 +1,17 @@
-export { trainTwinModel, type TwinModel, type MetricModel, type TrainingData } from './baseline-model.ts';
+export { trainTwinModel, type BaselineTwinModel, type MetricModel, type TrainingData } from './baseline-model.ts';
 export { TwinRunner, type TwinStep } from './twin-runner.ts';
-export { ModelRegistry, type ModelVersionInfo } from './model-registry.ts';
+export { ModelRegistry, type ModelVersionInfo, type VersionDecision } from './model-registry.ts';
 export { TwinTrainer, type TrainerOptions, type InstanceHistory } from './twin-trainer.ts';
+export { TrainingPool } from './training-pool.ts';
+export {
+  startTwin,
+  startTwinFromHistory,
+  historyNeeded,
+  thresholdsOf,
+  type TwinModel,
+  type TwinKind,
+  type LoadedTwin,
+  type LiveTwin,
+} from './twin-model.ts';
+export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
+export { LstmTwinRunner } from './lstm-runner.ts';

@@ -1,10 +1,12 @@
 import { profileAt } from '../features/index.ts';
-import type { TwinModel } from './baseline-model.ts';
+import type { BaselineTwinModel } from './baseline-model.ts';
 
 export interface TwinStep {
   ts: number;
   /** What the twin expected for each metric before seeing the sample. */
   predicted: Record<string, number>;
+  /** The values the prediction is compared with. */
+  actual: Record<string, number>;
   /** |actual - predicted| / the metric's usual error: how surprising each value is. */
   scores: Record<string, number>;
 }
@@ -14,7 +16,7 @@ export class TwinRunner {
   private readonly levels = new Map<string, number>();
   private lastTs: number | undefined;
 
-  constructor(readonly model: TwinModel) {}
+  constructor(readonly model: BaselineTwinModel) {}
 
   predict(ts: number): Record<string, number> {
     const out: Record<string, number> = {};
@@ -35,6 +37,6 @@ export class TwinRunner {
       this.levels.set(m.name, level + alpha * (x - base - level));
     }
     this.lastTs = ts;
-    return { ts, predicted, scores };
+    return { ts, predicted, actual: values, scores };
   }
 }

@@ -1,31 +1,46 @@
 import { EventEmitter } from 'node:events';
 import type { MetricStore } from '../store/index.ts';
-import { trainTwinModel, type TwinModel } from './baseline-model.ts';
-import type { ModelRegistry } from './model-registry.ts';
+import { toRegular, type RegularSeries } from '../features/index.ts';
+import { trainTwinModel } from './baseline-model.ts';
+import { DEFAULT_LSTM_OPTIONS, type LstmTwinOptions } from './lstm-model.ts';
+import type { ModelRegistry, VersionDecision } from './model-registry.ts';
+import type { TrainingPool } from './training-pool.ts';
+import type { TwinKind, TwinModel } from './twin-model.ts';
+import { weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
+import { recentError } from './champion-rule.ts';
 
 export interface TrainerOptions {
   windowMs: number;
   minHistoryMs: number;
   retrainIntervalMs: number;
-  /** Most points a training window is read at (the resolution follows from it). */
+  /** Most rows a training window is read at (the step follows from it and from the history there is). */
   maxPoints?: number;
+  /** The kind of twin trained (an LSTM unless configured otherwise). */
+  kind?: TwinKind;
+  lstm?: Partial<LstmTwinOptions>;
+  /** Where networks train (worker threads); required for LSTM twins. */
+  pool?: TrainingPool;
 }
 
 export interface InstanceHistory {
   id: string;
   firstSeen: number;
   lastSeen: number;
+  /** Samples received so far (their mean interval bounds the training step from below). */
+  samples?: number;
 }
 
 export interface TrainerEvents {
-  progress: [{ instance: string; fraction: number; version: string }];
-  trained: [{ instance: string; model: TwinModel }];
+  progress: [{ instance: string; fraction: number; version: string; message?: string }];
+  trained: [{ instance: string; model: TwinModel; decision: VersionDecision }];
   failed: [{ instance: string; error: Error }];
 }
 
 /**
- * Decides which instances need a (new) twin and trains them one at a time: the first twin once an
- * instance has enough history, then a fresh version on the retraining schedule.
+ * Decides which instances need a (new) twin and trains them, as many at a time as the training pool
+ * has threads: the first twin once an instance has enough history, then a new version on the
+ * retraining schedule. A new version replaces the champion only if it predicts the same recent
+ * data at least as well; otherwise it is kept, rejected, with the reason.
  */
 export class TwinTrainer extends EventEmitter<TrainerEvents> {
   private running: Promise<number> | undefined;
@@ -38,6 +53,10 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     private readonly options: TrainerOptions
   ) {
     super();
+  }
+
+  get kind(): TwinKind {
+    return this.options.kind ?? 'lstm';
   }
 
   /** Instances due for training now, most overdue first. */
@@ -62,47 +81,121 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     return this.running;
   }
 
-  /** Lets the job in progress finish and starts no other. */
+  /** Lets the jobs in progress finish and starts no other. */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
   }
 
   private async trainDue(instances: readonly InstanceHistory[], now: number): Promise<number> {
+    const queue = this.due(instances, now);
     let trained = 0;
-    for (const inst of this.due(instances, now)) {
-      if (this.stopped) break;
-      this.lastAttempt.set(inst.id, Date.now());
-      try {
-        await this.train(inst.id, Date.now());
-        trained++;
-      } catch (error) {
-        this.emit('failed', { instance: inst.id, error: error as Error });
+    const lane = async () => {
+      for (let inst = queue.shift(); inst && !this.stopped; inst = queue.shift()) {
+        this.lastAttempt.set(inst.id, Date.now());
+        try {
+          await this.train(inst.id, Date.now(), inst);
+          trained++;
+        } catch (error) {
+          if (!this.stopped) this.emit('failed', { instance: inst.id, error: error as Error });
+        }
       }
-    }
+    };
+    const lanes = this.kind === 'lstm' ? (this.options.pool?.size ?? 1) : 1;
+    await Promise.all(Array.from({ length: lanes }, lane));
     return trained;
   }
 
-  async train(instance: string, now: number): Promise<TwinModel> {
-    const from = now - this.options.windowMs;
-    const maxPoints = this.options.maxPoints ?? 20_000;
-    const stepMs = Math.max(1000, Math.ceil(this.options.windowMs / maxPoints / 1000) * 1000);
-    const version = await this.models.nextVersion(instance);
-    this.emit('progress', { instance, fraction: 0, version });
+  /**
+   * The training data: the rolling window (or the history there is), at a step that keeps it under
+   * maxPoints rows and is no finer than the instance's own sampling interval.
+   */
+  async trainingSeries(instance: string, now: number, history?: Omit<InstanceHistory, 'id'>): Promise<RegularSeries> {
+    const from = Math.max(now - this.options.windowMs, history?.firstSeen ?? -Infinity);
+    const maxPoints = this.options.maxPoints ?? (this.kind === 'lstm' ? 10_080 : 20_000);
+    const interval =
+      history?.samples && history.samples > 1 ? (history.lastSeen - history.firstSeen) / (history.samples - 1) : 0;
+    const stepMs = Math.max(
+      1000,
+      Math.ceil((now - from) / maxPoints / 1000) * 1000,
+      Math.round(interval / 1000) * 1000
+    );
     const window = await this.store.readWindow(instance, { from, to: now, stepMs });
     if (window.ts.length < 30) throw new Error(`only ${window.ts.length} points of history for ${instance}`);
-    const parent = this.models.champion(instance)?.version;
-    const model = await trainTwinModel(
-      instance,
-      version,
-      window,
-      stepMs,
-      (fraction) => this.emit('progress', { instance, fraction: 0.05 + 0.9 * fraction, version }),
-      parent
-    );
-    await this.models.publish(model);
-    this.emit('progress', { instance, fraction: 1, version });
-    this.emit('trained', { instance, model });
+    return toRegular(window.ts, window.metrics, window.values, stepMs);
+  }
+
+  async train(instance: string, now: number, history?: Omit<InstanceHistory, 'id'>): Promise<TwinModel> {
+    const version = await this.models.nextVersion(instance);
+    const progress = (fraction: number, message?: string) =>
+      this.emit('progress', { instance, fraction, version, ...(message ? { message } : {}) });
+    progress(0);
+    const series = await this.trainingSeries(instance, now, history);
+    const champion = this.models.loadedChampion(instance);
+    let model: TwinModel;
+    let artifacts: NetworkArtifacts | undefined;
+    if (this.kind === 'lstm') {
+      if (!this.options.pool) throw new Error('LSTM twins need a training pool');
+      const options = { ...DEFAULT_LSTM_OPTIONS, ...this.options.lstm };
+      const parent =
+        champion?.model.kind === 'lstm'
+          ? { model: champion.model, artifacts: (await this.models.artifacts(instance, champion.model.version))! }
+          : undefined;
+      ({ model, artifacts } = await this.options.pool.train(
+        { instance, version, series, options, parent },
+        (fraction, message) => progress(0.05 + 0.85 * fraction, message)
+      ));
+    } else {
+      const ts = Array.from({ length: series.values[0]!.length }, (_, i) => series.from + i * series.stepMs);
+      model = await trainTwinModel(
+        instance,
+        version,
+        { ts, metrics: series.metrics, values: series.values },
+        series.stepMs,
+        (fraction) => progress(0.05 + 0.85 * fraction),
+        champion?.model.version
+      );
+    }
+    const decision = this.judge(model, artifacts, champion, series);
+    await this.models.publish(model, artifacts, decision);
+    progress(1, decision.reason);
+    this.emit('trained', { instance, model, decision });
     return model;
   }
+
+  /** Champion only if no worse than the current champion on the same recent data (the last fifth of the window). */
+  judge(
+    model: TwinModel,
+    artifacts: NetworkArtifacts | undefined,
+    champion: ReturnType<ModelRegistry['loadedChampion']>,
+    series: RegularSeries
+  ): VersionDecision {
+    const decidedAt = Date.now();
+    if (!champion) return { status: 'champion', reason: 'first version', decidedAt };
+    const rows = series.values[0]!.length;
+    const fromRow = Math.floor(rows * 0.8);
+    const scales = new Map<string, number>();
+    if (model.kind === 'lstm') {
+      for (const i of model.features.inputs) if (i.transform === 'gauge') scales.set(i.metric, i.scale);
+    } else {
+      for (const m of model.metrics) scales.set(m.name, m.errorScale);
+    }
+    const candidate = { model, weights: artifacts ? weightsOf(model, artifacts) : undefined };
+    const candidateError = recentError(candidate, series, fromRow, scales);
+    const championError = recentError(champion, series, fromRow, scales);
+    const figures = `${candidateError.toFixed(4)} against the champion's ${championError.toFixed(4)} on the same recent data`;
+    if (!Number.isFinite(championError) || candidateError <= championError)
+      return { status: 'champion', reason: `validation error ${figures}`, candidateError, championError, decidedAt };
+    return {
+      status: 'rejected',
+      reason: `validation error ${figures}: worse, ${champion.model.version} stays`,
+      candidateError,
+      championError,
+      decidedAt,
+    };
+  }
+}
+
+function weightsOf(model: TwinModel, artifacts: NetworkArtifacts) {
+  return model.kind === 'lstm' ? weightsFromArtifacts(artifacts, model.network) : undefined;
 }

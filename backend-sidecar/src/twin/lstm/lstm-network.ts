@@ -1,21 +1,9 @@
 import { tf } from './tf-backend.ts';
 import type { FeatureMatrix } from '../../features/index.ts';
 import type { LstmWeights } from './lstm-step.ts';
+import type { NetworkArtifacts, NetworkShape } from './artifacts.ts';
 
-/** The twin's network: an LSTM over the last `window` feature rows, then a dense layer. */
-export interface NetworkShape {
-  window: number;
-  units: number;
-  inputs: number;
-  outputs: number;
-}
-
-/** tfjs's own serialisation of a trained model (layers format), as stored beside the metadata. */
-export interface NetworkArtifacts {
-  modelTopology: object;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightData: ArrayBuffer;
-}
+export type { NetworkArtifacts, NetworkShape } from './artifacts.ts';
 
 export interface TrainOptions {
   maxEpochs: number;
@@ -109,28 +97,6 @@ export function weightsOf(model: tf.LayersModel, shape: NetworkShape): LstmWeigh
   };
 }
 
-/** Plain weights from stored artifacts (what inference loads). */
-export function weightsFromArtifacts(artifacts: NetworkArtifacts, shape: NetworkShape): LstmWeights {
-  const named = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
-  const order = artifacts.weightSpecs.map((s) => s.name);
-  const [kernel, recurrent, bias, denseKernel, denseBias] = order.map((name) => {
-    const t = named[name]!;
-    const data = Float32Array.from(t.dataSync() as Float32Array);
-    t.dispose();
-    return data;
-  });
-  return {
-    inputs: shape.inputs,
-    units: shape.units,
-    outputs: shape.outputs,
-    kernel: kernel!,
-    recurrent: recurrent!,
-    bias: bias!,
-    denseKernel: denseKernel!,
-    denseBias: denseBias!,
-  };
-}
-
 /**
  * Trains the network on a feature matrix: windows in time order, the last `validationShare` of
  * them held out, one epoch at a time until the validation loss stops improving for `patience`
@@ -148,7 +114,10 @@ export async function trainNetwork(
   const per = shape.window * shape.inputs;
   const model = buildNetwork(shape, options.seed);
   if (options.initial) {
-    const named = tf.io.decodeWeights(options.initial.weightData, options.initial.weightSpecs);
+    const named = tf.io.decodeWeights(
+      options.initial.weightData,
+      options.initial.weightSpecs as tf.io.WeightsManifestEntry[]
+    );
     model.setWeights(options.initial.weightSpecs.map((s) => named[s.name]!));
   }
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'meanSquaredError' });

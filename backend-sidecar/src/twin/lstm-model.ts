@@ -1,0 +1,62 @@
+import type { FeatureSpec, FeatureSpecOptions } from '../features/index.ts';
+import type { NetworkShape } from './lstm/artifacts.ts';
+import type { TfBackend } from './lstm/tf-backend.ts';
+
+/** How far one metric's one-step predictions usually miss, and the score beyond which a miss is unusual. */
+export interface MetricErrorModel {
+  name: string;
+  /** Robust scale of the one-step error, in the metric's scaled units. */
+  errorScale: number;
+  threshold: number;
+}
+
+/** Everything about a trained LSTM twin but its weights (which are stored as tfjs artifacts beside it). */
+export interface LstmTwinModel {
+  kind: 'lstm';
+  instance: string;
+  version: string;
+  parent?: string | undefined;
+  createdAt: number;
+  window: { from: number; to: number; stepMs: number; points: number };
+  features: FeatureSpec;
+  network: NetworkShape;
+  training: {
+    backend: TfBackend;
+    epochs: number;
+    bestEpoch: number;
+    stoppedEarly: boolean;
+    warmStart: boolean;
+    trainLoss: number;
+    validationLoss: number;
+    windows: { train: number; validation: number };
+  };
+  metrics: MetricErrorModel[];
+  dropped: { name: string; reason: string }[];
+  /** Mean over metrics of the one-step RMSE on the validation part, in units of each metric's robust spread. */
+  validationError: number;
+  trainingMs: number;
+  /** sha256 of the weights: what was validated is what runs. */
+  checksum: string;
+}
+
+export interface LstmTwinOptions {
+  window: number;
+  units: number;
+  maxEpochs: number;
+  patience: number;
+  batchSize: number;
+  learningRate: number;
+  validationShare: number;
+  features?: FeatureSpecOptions;
+  seed?: number;
+}
+
+export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
+  window: 16,
+  units: 24,
+  maxEpochs: 20,
+  patience: 3,
+  batchSize: 64,
+  learningRate: 3e-3,
+  validationShare: 0.2,
+};

@@ -1,0 +1,108 @@
+import { FeatureBuilder } from '../features/index.ts';
+import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
+import type { LstmTwinModel } from './lstm-model.ts';
+
+/** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
+export interface LstmStepResult {
+  ts: number;
+  predicted: Record<string, number>;
+  /** The sample's values the prediction is compared with (gauges; counters are judged as rates per step). */
+  actual: Record<string, number>;
+  scores: Record<string, number>;
+}
+
+/**
+ * Runs one instance's LSTM twin over its live samples. The network works at the model's step (the
+ * resolution it was trained at): samples within a step are averaged into one feature row, and when
+ * a step completes the twin predicts the next. Every sample is compared with the prediction for
+ * its step; its score divides the miss by the twin's usual one-step error combined with how much
+ * samples scatter within a step (measured live), so that 1 Hz samples are not judged by the
+ * tolerance of minute means.
+ */
+export class LstmTwinRunner {
+  private readonly builder: FeatureBuilder;
+  private readonly stream: LstmStream;
+  private readonly row: Float64Array;
+  private readonly scaled: Float64Array;
+  private readonly out: Float64Array;
+  private readonly raw: Float64Array;
+  private readonly counts: Uint32Array;
+  /** Within-step sum of squared deviations (Welford) of each input's scaled samples. */
+  private readonly m2: Float64Array;
+  /** Smoothed within-step variance of each input, in scaled units. */
+  private readonly scatter: Float64Array;
+  private readonly index: Map<string, number>;
+  private slot: number | undefined;
+  /** Prediction for the current step, in scaled units (undefined until the window is full). */
+  private next: Float64Array | undefined;
+
+  constructor(
+    readonly model: LstmTwinModel,
+    weights: LstmWeights
+  ) {
+    const k = model.features.inputs.length;
+    this.builder = new FeatureBuilder(model.features);
+    this.stream = new LstmStream(new LstmPredictor(weights), model.network.window);
+    this.row = new Float64Array(this.builder.width);
+    this.scaled = new Float64Array(k);
+    this.out = new Float64Array(k);
+    this.raw = new Float64Array(k).fill(NaN);
+    this.counts = new Uint32Array(k);
+    this.m2 = new Float64Array(k);
+    this.scatter = new Float64Array(k);
+    this.index = new Map(model.features.inputs.map((input, i) => [input.metric, i]));
+  }
+
+  /** Adds a sample: completes the step before it if this one starts a new step, then scores it. */
+  step(ts: number, values: Record<string, number>): LstmStepResult | undefined {
+    const stepMs = this.model.window.stepMs;
+    const slot = Math.floor(ts / stepMs);
+    if (this.slot !== undefined && slot > this.slot) {
+      this.complete(this.slot * stepMs);
+      // Steps with no samples at all are missing values (the builder imputes and masks them).
+      for (let s = this.slot + 1; s < slot && s - this.slot <= this.model.network.window; s++)
+        this.complete(s * stepMs);
+    }
+    if (this.slot === undefined || slot > this.slot) this.slot = slot;
+    const { inputs } = this.model.features;
+    const result: LstmStepResult | undefined = this.next ? { ts, predicted: {}, actual: {}, scores: {} } : undefined;
+    for (const [metric, value] of Object.entries(values)) {
+      const k = this.index.get(metric);
+      if (k === undefined || !Number.isFinite(value)) continue;
+      const input = inputs[k]!;
+      const c = this.counts[k]!;
+      const mean = c === 0 ? value : this.raw[k]!;
+      const updated = mean + (value - mean) / (c + 1);
+      this.m2[k] = c === 0 ? 0 : this.m2[k]! + ((value - mean) * (value - updated)) / (input.scale * input.scale);
+      this.raw[k] = updated;
+      this.counts[k] = c + 1;
+      if (!result || input.transform !== 'gauge') continue;
+      const clip = this.model.features.clip;
+      const s = Math.max(-clip, Math.min(clip, (value - input.center) / input.scale));
+      const expected = this.next![k]!;
+      result.predicted[metric] = input.center + input.scale * expected;
+      result.actual[metric] = value;
+      const tolerance = Math.sqrt(this.model.metrics[k]!.errorScale ** 2 + this.scatter[k]!);
+      result.scores[metric] = Math.abs(s - expected) / tolerance;
+    }
+    return result;
+  }
+
+  private complete(stepTs: number): void {
+    const k = this.model.features.inputs.length;
+    this.builder.push(stepTs, this.raw, this.row, this.scaled);
+    for (let i = 0; i < k; i++) {
+      const n = this.counts[i]!;
+      if (n >= 2) this.scatter[i] = this.scatter[i]! + 0.1 * (this.m2[i]! / (n - 1) - this.scatter[i]!);
+    }
+    this.stream.push(this.row);
+    if (this.stream.ready) {
+      this.stream.predict(this.out);
+      this.next ??= new Float64Array(k);
+      for (let i = 0; i < k; i++) this.next[i] = this.scaled[i]! + this.out[i]!;
+    }
+    this.raw.fill(NaN);
+    this.counts.fill(0);
+    this.m2.fill(0);
+  }
+}

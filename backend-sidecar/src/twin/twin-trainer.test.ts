@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { FleetSimulator } from '../simulator/index.ts';
+import { startTestSidecar } from '../api/test-helpers.ts';
+import type { LstmTwinModel } from './index.ts';
+
+const DAY = 86_400_000;
+
+test(
+  'LSTM twins: trained off the event loop, versioned with metadata, warm-started, judged against the champion, promoted and rolled back',
+  { timeout: 240_000 },
+  async () => {
+    const sidecar = await startTestSidecar({}, { TWIN_TRAIN_EPOCHS: '6', TWIN_MIN_HISTORY: '1d' });
+    try {
+      const now = Math.floor(Date.now() / 60_000) * 60_000;
+      const sim = new FleetSimulator({ instances: 2, seed: 5, faultsPerInstanceDay: 0 });
+      const batch: Record<string, { ts: number; values: Record<string, number> }[]> = {};
+      for (const tick of sim.ticks(now - 2 * DAY, now, 60_000))
+        for (const s of tick.samples) (batch[s.instance] ??= []).push({ ts: s.ts, values: s.values });
+      for (const [instance, samples] of Object.entries(batch)) await sidecar.ingest.ingest({ instance, samples });
+      await sidecar.ingest.drain();
+      await sidecar.instances.flush();
+
+      // Both instances train at once on the pool's threads; the event loop stays free meanwhile.
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
+      const progress: number[] = [];
+      sidecar.trainer.on('progress', (p) => p.instance === 'sim-001' && progress.push(p.fraction));
+      assert.equal(await sidecar.trainer.runDue(sidecar.instances.list()), 2);
+      lag.disable();
+      assert.ok(lag.max / 1e6 < 250, `event loop blocked for up to ${(lag.max / 1e6).toFixed(0)} ms while training`);
+      assert.ok(progress.length >= 4 && progress.at(-1) === 1, `progress ${progress.join(', ')}`);
+
+      const v1 = (await sidecar.models.get('sim-001', 'v0001')) as LstmTwinModel & { decision: { status: string } };
+      assert.equal(v1.kind, 'lstm');
+      assert.equal(v1.training.backend, 'wasm');
+      assert.equal(v1.decision.status, 'champion');
+      assert.match(v1.checksum, /^[0-9a-f]{64}$/);
+      assert.equal(v1.window.stepMs, 60_000);
+      assert.ok(v1.features.columns.length > v1.features.inputs.length, 'aggregates and seasonal columns');
+      assert.ok(v1.metrics.every((m) => m.errorScale > 0 && m.threshold >= 4));
+      assert.ok(Number.isFinite(v1.validationError));
+
+      // Same features: the next version starts from v0001's weights, with a quarter of the epochs.
+      const v2 = (await sidecar.trainer.train('sim-001', now)) as LstmTwinModel;
+      assert.equal(v2.parent, 'v0001');
+      assert.equal(v2.training.warmStart, true);
+      assert.ok(v2.training.epochs <= 2, `${v2.training.epochs} epochs`);
+      const versions = await sidecar.models.versions('sim-001');
+      assert.deepEqual(
+        versions.map((v) => v.version),
+        ['v0001', 'v0002']
+      );
+      const judged = versions[1]!.decision;
+      assert.match(judged.reason, /validation error [\d.]+ against the champion's [\d.]+ on the same recent data/);
+      assert.equal(judged.status, judged.candidateError! <= judged.championError! ? 'champion' : 'rejected');
+
+      // A damaged network (weights scaled up) predicts worse than the champion and is rejected.
+      const champion = sidecar.models.loadedChampion('sim-001')!;
+      const artifacts = (await sidecar.models.artifacts('sim-001', champion.model.version))!;
+      const damaged = new Float32Array(artifacts.weightData.slice(0));
+      damaged.forEach((w, i) => (damaged[i] = w * 8));
+      const series = await sidecar.trainer.trainingSeries('sim-001', now);
+      const verdict = sidecar.trainer.judge(
+        { ...champion.model, version: 'v0099' },
+        { ...artifacts, weightData: damaged.buffer },
+        champion,
+        series
+      );
+      assert.equal(verdict.status, 'rejected');
+      assert.ok(verdict.candidateError! > verdict.championError!);
+      assert.match(verdict.reason, /worse, v000\d stays/);
+
+      // Promote and roll back: the champion in use changes at once, no restart.
+      await sidecar.models.promote('sim-001', 'v0001');
+      assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');
+      await sidecar.models.promote('sim-001', 'v0002');
+      assert.equal(sidecar.models.loadedChampion('sim-001')!.model.version, 'v0002');
+      await sidecar.models.rollback('sim-001');
+      assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');
+    } finally {
+      await sidecar.stop();
+    }
+  }
+);
