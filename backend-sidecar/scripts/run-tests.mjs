@@ -26,13 +26,14 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=300000', '--test-reporter=spec', ...files],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }
 );
-let tail = '';
+// The whole report is kept: after failures, the spec reporter lists them again below its totals.
+let report = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  report += chunk.toString();
 });
 child.on('close', (code) => {
-  const count = (key) => Number(new RegExp(`^\\S* ?${key} (\\d+)$`, 'm').exec(tail)?.[1] ?? 0);
+  const count = (key) => Number([...report.matchAll(new RegExp(`^\\S* ?${key} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
   if (summaryFile) {
     fs.writeFileSync(
       summaryFile,

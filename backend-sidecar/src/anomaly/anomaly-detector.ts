@@ -59,6 +59,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     }
   }
 
+  /** Whether anomalous points are being gathered into an event right now (an incident in the making). */
+  get inIncident(): boolean {
+    return this.current !== undefined;
+  }
+
   threshold(metric: string): number | undefined {
     return this.thresholds.get(metric)?.current;
   }

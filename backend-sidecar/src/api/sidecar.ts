@@ -24,6 +24,7 @@ import {
   thresholdsOf,
   TrainingPool,
   TwinTrainer,
+  DriftMonitor,
   type LiveTwin,
   type TwinModel,
   type VersionDecision,
@@ -35,6 +36,7 @@ import { buildServer } from './server.ts';
 export interface SidecarEvents {
   trainingProgress: [{ instance: string; fraction: number; version: string }];
   trained: [{ instance: string; model: TwinModel; decision: VersionDecision }];
+  drift: [{ instance: string; version: string; why: string }];
   trainingFailed: [{ instance: string; error: Error }];
   anomalyOpened: [AnomalyEvent];
   anomalyClosed: [AnomalyEvent];
@@ -49,6 +51,7 @@ export interface InstanceLiveState {
   /** The model the runner is (being) started for. */
   version: string;
   detector: AnomalyDetector;
+  drift: DriftMonitor;
   lastScore: number;
   lastScoredTs: number;
 }
@@ -184,6 +187,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
         detector.on('opened', (e) => this.emit('anomalyOpened', e));
         detector.on('closed', (e) => this.emit('anomalyClosed', e));
         const started: InstanceLiveState = {
+          drift: new DriftMonitor(),
           runner: undefined,
           version: loaded.model.version,
           detector,
@@ -204,6 +208,13 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       const step = state.runner.step(s.ts, s.values);
       if (!step) continue;
       state.lastScore = state.detector.score(step.ts, step.scores).instanceScore;
+      const scores = Object.values(step.scores);
+      const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+      if (state.drift.observe(mean, state.detector.inIncident)) {
+        const why = `mean score ${state.drift.currentLevel!.toFixed(2)} against ${state.drift.baselineLevel!.toFixed(2)} when the twin started, no incident open`;
+        this.trainer.requestRetrain(s.instance, why);
+        this.emit('drift', { instance: s.instance, version: state.version, why });
+      }
     }
   }
 

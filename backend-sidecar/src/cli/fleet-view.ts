@@ -57,7 +57,7 @@ export class FleetView {
       }
       bar.update(Math.round(fraction * 100));
     });
-    s.on('trained', ({ instance, model }) => {
+    s.on('trained', ({ instance, model, decision }) => {
       const bar = this.training.get(instance);
       if (bar && this.bars) {
         bar.update(100);
@@ -67,9 +67,13 @@ export class FleetView {
       this.line(
         `${time(Date.now())} TWIN     ${instance} ${model.version} trained on ${model.window.points} points ` +
           `(${formatDuration(model.window.to - model.window.from)}), ${model.metrics.length} metrics, ` +
-          `validation error ${model.validationError.toFixed(2)} in ${formatDuration(model.trainingMs)}`
+          `validation error ${model.validationError.toFixed(2)} in ${formatDuration(model.trainingMs)}` +
+          (decision.status === 'champion' ? '' : `; ${decision.status}: ${decision.reason}`)
       );
     });
+    s.on('drift', ({ instance, version, why }) =>
+      this.line(`${time(Date.now())} DRIFT    ${instance} ${version}: ${why}; retraining`)
+    );
     s.on('trainingFailed', ({ instance, error }) =>
       this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`)
     );

@@ -10,6 +10,7 @@ export const BENCHMARKS: Record<string, Measure> = {
   store: async (o) => (await import('../store/store.bench.ts')).storeBench(o),
   agent: async (o) => (await import('../agent/agent.bench.ts')).agentBench(o),
   ingest: async (o) => (await import('../ingest/ingest.bench.ts')).ingestBench(o),
+  twin: async (o) => (await import('../twin/twin.bench.ts')).twinBench(o),
 };
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */

@@ -90,21 +90,24 @@ export class FeatureBuilder {
     this.ringPos = (this.ringPos + 1) % steps;
     if (this.ringCount < steps) this.ringCount++;
     const count = this.ringCount;
-    for (const kind of aggregates.kinds) {
-      for (let i = 0; i < k; i++) {
-        let sum = 0;
-        let sumSq = 0;
-        let min = Infinity;
-        let max = -Infinity;
-        for (let r = 0; r < count; r++) {
-          const v = this.ring[r * k + i]!;
-          sum += v;
-          sumSq += v * v;
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        const mean = sum / count;
-        row[c++] =
+    const kinds = aggregates.kinds;
+    // One pass over the ring per input gives all four aggregates; columns are grouped by kind.
+    for (let i = 0; i < k; i++) {
+      let sum = 0;
+      let sumSq = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      for (let r = 0; r < count; r++) {
+        const v = this.ring[r * k + i]!;
+        sum += v;
+        sumSq += v * v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      const mean = sum / count;
+      for (let a = 0; a < kinds.length; a++) {
+        const kind = kinds[a];
+        row[c + a * k + i] =
           kind === 'mean'
             ? mean
             : kind === 'spread'

@@ -20,6 +20,7 @@ interface ChunkVector<T> {
  */
 export class DuckDBMetricStore implements MetricStore {
   private writeChain: Promise<void> = Promise.resolve();
+  private readChain: Promise<unknown> = Promise.resolve();
   private readonly byInstance = new Map<string, Map<string, number>>();
   private nextSid = 1;
 
@@ -147,7 +148,7 @@ export class DuckDBMetricStore implements MetricStore {
 
   async appliedSeq(): Promise<number> {
     await this.writeChain;
-    const reader = await this.reader.runAndReadAll('SELECT applied_seq FROM wal_state WHERE id = 1');
+    const reader = await this.query('SELECT applied_seq FROM wal_state WHERE id = 1');
     return Number((reader.getRows()[0] as [bigint] | undefined)?.[0] ?? 0);
   }
 
@@ -159,7 +160,7 @@ export class DuckDBMetricStore implements MetricStore {
     const sidList = wanted.map((m) => known.get(m)!).join(',');
     const step = Math.max(1, Math.round(options.stepMs ?? 1));
     // Raw points where they are kept, 5-minute rollups (weighted by their counts) beyond.
-    const reader = await this.reader.runAndReadAll(
+    const reader = await this.query(
       `WITH pts AS (
          SELECT sid, ts, value AS v, 1 AS n FROM points WHERE sid IN (${sidList}) AND ts >= $from AND ts < $to
          UNION ALL
@@ -184,6 +185,13 @@ export class DuckDBMetricStore implements MetricStore {
     columns[1].forEach((sid, i) => (values[column.get(sid)!]![rowOf[i]!] = columns[2][i]!));
     const order = wanted.map((m, i) => [m, i] as const).sort((a, b) => a[0].localeCompare(b[0]));
     return { instance, ts, metrics: order.map(([m]) => m), values: order.map(([, i]) => values[i]!) };
+  }
+
+  /** Runs a query on the reader connection; one at a time (a connection runs one statement at a time). */
+  private query(sql: string, params?: Record<string, bigint>) {
+    const result = this.readChain.then(() => this.reader.runAndReadAll(sql, params));
+    this.readChain = result.catch(() => undefined);
+    return result;
   }
 
   async listSeries(instance: string): Promise<string[]> {

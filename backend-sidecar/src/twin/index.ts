@@ -15,3 +15,4 @@ export {
 } from './twin-model.ts';
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
 export { LstmTwinRunner } from './lstm-runner.ts';
+export { DriftMonitor, type DriftOptions } from './drift-monitor.ts';

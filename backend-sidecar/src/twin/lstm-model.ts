@@ -53,7 +53,7 @@ export interface LstmTwinOptions {
 
 export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
   window: 16,
-  units: 24,
+  units: 16,
   maxEpochs: 20,
   patience: 3,
   batchSize: 64,

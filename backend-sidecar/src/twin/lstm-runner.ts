@@ -66,7 +66,8 @@ export class LstmTwinRunner {
     if (this.slot === undefined || slot > this.slot) this.slot = slot;
     const { inputs } = this.model.features;
     const result: LstmStepResult | undefined = this.next ? { ts, predicted: {}, actual: {}, scores: {} } : undefined;
-    for (const [metric, value] of Object.entries(values)) {
+    for (const metric in values) {
+      const value = values[metric]!;
       const k = this.index.get(metric);
       if (k === undefined || !Number.isFinite(value)) continue;
       const input = inputs[k]!;

@@ -6,6 +6,8 @@ import { checksumOf, weightsFromArtifacts, type NetworkArtifacts } from './lstm/
 export interface VersionDecision {
   status: 'champion' | 'challenger' | 'rejected';
   reason: string;
+  /** Why the version was trained: the first twin, the schedule, drift (with what was seen), or an operator. */
+  trigger?: string;
   /** Validation errors of this version and of the champion it was measured against, on the same recent data. */
   candidateError?: number;
   championError?: number;

@@ -46,6 +46,8 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
   private running: Promise<number> | undefined;
   private stopped = false;
   private readonly lastAttempt = new Map<string, number>();
+  /** Instances whose twin drifted, with why: retrained at the next round whatever the schedule. */
+  private readonly driftRequests = new Map<string, string>();
 
   constructor(
     private readonly store: MetricStore,
@@ -66,8 +68,14 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
       const history = inst.lastSeen - inst.firstSeen;
       if (now - (this.lastAttempt.get(inst.id) ?? 0) < 60_000) return false;
       if (!champion) return history >= this.options.minHistoryMs;
+      if (this.driftRequests.has(inst.id)) return true;
       return now - champion.createdAt >= this.options.retrainIntervalMs;
     });
+  }
+
+  /** Asks for a new version of an instance's twin at the next round (drift seen in its live errors). */
+  requestRetrain(instance: string, why: string): void {
+    this.driftRequests.set(instance, why);
   }
 
   /** How long until an instance without a twin has enough history for one. */
@@ -156,7 +164,10 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
         champion?.model.version
       );
     }
+    const drift = this.driftRequests.get(instance);
+    this.driftRequests.delete(instance);
     const decision = this.judge(model, artifacts, champion, series);
+    decision.trigger = !champion ? 'first' : drift ? `drift: ${drift}` : 'schedule';
     await this.models.publish(model, artifacts, decision);
     progress(1, decision.reason);
     this.emit('trained', { instance, model, decision });

@@ -6,6 +6,7 @@ import type { Sidecar } from '../sidecar.ts';
 const Decision = Type.Object({
   status: Type.Union([Type.Literal('champion'), Type.Literal('challenger'), Type.Literal('rejected')]),
   reason: Type.String(),
+  trigger: Type.Optional(Type.String()),
   candidateError: Type.Optional(Type.Number()),
   championError: Type.Optional(Type.Number()),
   decidedAt: Type.Number(),
