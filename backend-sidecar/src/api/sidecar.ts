@@ -25,6 +25,7 @@ import {
   TrainingPool,
   TwinTrainer,
   DriftMonitor,
+  BullTrainingQueue,
   type LiveTwin,
   type TwinModel,
   type VersionDecision,
@@ -73,6 +74,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   models!: ModelRegistry;
   trainer!: TwinTrainer;
   trainingPool: TrainingPool | undefined;
+  trainingQueue: BullTrainingQueue | undefined;
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
@@ -113,6 +115,17 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.recovered = await this.ingest.recover();
 
     this.trainingPool = config.twinModel === 'lstm' ? new TrainingPool(config.trainThreads) : undefined;
+    if (config.redisUrl) {
+      this.trainingQueue = new BullTrainingQueue(
+        config.redisUrl,
+        async (request) => {
+          const model = await this.trainer.train(request.instance, request.now, request.history);
+          const version = await this.models.get(model.instance, model.version);
+          return { version: model.version, status: version?.decision?.status ?? 'champion' };
+        },
+        config.trainThreads
+      );
+    }
     this.trainer = new TwinTrainer(this.metrics, this.models, {
       windowMs: config.trainingWindowMs,
       minHistoryMs: config.minHistoryMs,
@@ -120,6 +133,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       kind: config.twinModel,
       lstm: { maxEpochs: config.trainEpochs },
       pool: this.trainingPool,
+      queue: this.trainingQueue,
     });
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));
@@ -255,6 +269,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       // Training in progress is abandoned (its thread ends); the version is trained again next time.
       const training = this.trainer?.stop();
       await this.trainingPool?.close();
+      // A job cut short here is retried by BullMQ, on this node after a restart or on another.
+      await this.trainingQueue?.close();
       await training;
       await this.ingest?.drain().catch(() => undefined);
       await this.wal?.close();

@@ -23,6 +23,8 @@ export interface TwinConfig {
   horizonMs: number;
   /** The kind of twin trained: an LSTM network (default) or the seasonal baseline. */
   twinModel: 'lstm' | 'seasonal-baseline';
+  /** Redis for training jobs on BullMQ (unset: jobs run in this process). */
+  redisUrl?: string | undefined;
   /** Worker threads that train networks. */
   trainThreads: number;
   /** Most training epochs of a new network (a warm start takes a quarter). */
@@ -113,6 +115,14 @@ type Env = Record<string, string | undefined>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+function readRedisUrl(env: Env): string | undefined {
+  const value = env.REDIS_URL;
+  if (!value) return undefined;
+  if (!/^rediss?:\/\//.test(value))
+    throw errors.badConfig('REDIS_URL', `expected redis://host:port, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function readChoice<T extends string>(env: Env, key: string, choices: readonly T[], fallback: T): T {
   const value = env[key];
   if (value === undefined || value === '') return fallback;
@@ -158,6 +168,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
     twinModel: readChoice(env, 'TWIN_MODEL', ['lstm', 'seasonal-baseline'] as const, 'lstm'),
+    redisUrl: readRedisUrl(env),
     trainThreads: readInt(env, 'TWIN_TRAIN_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
     trainEpochs: readInt(env, 'TWIN_TRAIN_EPOCHS', 20, 1, 1000),
     parseWorkers: readInt(env, 'TWIN_PARSE_WORKERS', Math.max(1, os.availableParallelism() - 1), 0, 64),

@@ -16,3 +16,4 @@ export {
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
 export { LstmTwinRunner } from './lstm-runner.ts';
 export { DriftMonitor, type DriftOptions } from './drift-monitor.ts';
+export { BullTrainingQueue, type TrainRequest, type TrainOutcome } from './training-queue.ts';

@@ -25,7 +25,7 @@ export interface TrainLstmTwinInput {
 }
 
 function sameSpec(a: FeatureSpec, b: FeatureSpec): boolean {
-  return JSON.stringify(a.columns) === JSON.stringify(b.columns);
+  return a.stepMs === b.stepMs && JSON.stringify(a.columns) === JSON.stringify(b.columns);
 }
 
 /** Fits the features, trains the network (from the parent's weights when the features are unchanged) and calibrates the scores. */

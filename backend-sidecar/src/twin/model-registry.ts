@@ -59,6 +59,13 @@ export class ModelRegistry {
     return this.champions.size;
   }
 
+  /** Reloads an instance's champion from the object store (another node may have changed it). */
+  async refresh(instance: string): Promise<void> {
+    const pointer = await this.pointer(instance);
+    if (pointer && pointer.version !== this.champions.get(instance)?.model.version)
+      await this.activate(instance, pointer.version);
+  }
+
   champion(instance: string): TwinModel | undefined {
     return this.champions.get(instance)?.model;
   }

@@ -8,6 +8,7 @@ import type { TrainingPool } from './training-pool.ts';
 import type { TwinKind, TwinModel } from './twin-model.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
 import { recentError } from './champion-rule.ts';
+import type { TrainOutcome, TrainRequest } from './training-queue.ts';
 
 export interface TrainerOptions {
   windowMs: number;
@@ -20,6 +21,8 @@ export interface TrainerOptions {
   lstm?: Partial<LstmTwinOptions>;
   /** Where networks train (worker threads); required for LSTM twins. */
   pool?: TrainingPool;
+  /** Training as jobs on a shared queue (BullMQ) instead of directly. */
+  queue?: { submit(request: TrainRequest): Promise<TrainOutcome> };
 }
 
 export interface InstanceHistory {
@@ -102,7 +105,17 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
       for (let inst = queue.shift(); inst && !this.stopped; inst = queue.shift()) {
         this.lastAttempt.set(inst.id, Date.now());
         try {
-          await this.train(inst.id, Date.now(), inst);
+          const history = { firstSeen: inst.firstSeen, lastSeen: inst.lastSeen, samples: inst.samples };
+          if (this.options.queue) {
+            // One job per instance and round: a node that asks again in the same round joins the same job.
+            const round = this.driftRequests.has(inst.id)
+              ? `drift-${Date.now()}`
+              : `r${Math.floor(now / Math.max(60_000, this.options.retrainIntervalMs))}`;
+            await this.options.queue.submit({ instance: inst.id, now: Date.now(), history, round });
+            await this.models.refresh(inst.id);
+          } else {
+            await this.train(inst.id, Date.now(), history);
+          }
           trained++;
         } catch (error) {
           if (!this.stopped) this.emit('failed', { instance: inst.id, error: error as Error });

@@ -1,0 +1,64 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Queue } from 'bullmq';
+import { startRedis, type TestServer } from '../store/test-servers.ts';
+import { FleetSimulator } from '../simulator/index.ts';
+import { startTestSidecar } from '../api/test-helpers.ts';
+
+const DAY = 86_400_000;
+let redis: TestServer;
+before(async () => {
+  redis = await startRedis();
+});
+after(() => redis.stop());
+
+test(
+  'with REDIS_URL, training runs as BullMQ jobs (Redis from Debian), once per instance and round',
+  { timeout: 180_000 },
+  async () => {
+    const sidecar = await startTestSidecar(
+      {},
+      { REDIS_URL: redis.url, TWIN_TRAIN_EPOCHS: '3', TWIN_MIN_HISTORY: '1d' }
+    );
+    try {
+      const now = Math.floor(Date.now() / 60_000) * 60_000;
+      const sim = new FleetSimulator({ instances: 2, seed: 4, faultsPerInstanceDay: 0 });
+      const batches: Record<string, { ts: number; values: Record<string, number> }[]> = {};
+      for (const tick of sim.ticks(now - 2 * DAY, now, 60_000))
+        for (const s of tick.samples) (batches[s.instance] ??= []).push({ ts: s.ts, values: s.values });
+      for (const [instance, samples] of Object.entries(batches)) await sidecar.ingest.ingest({ instance, samples });
+      await sidecar.ingest.drain();
+      await sidecar.instances.flush();
+
+      assert.equal(await sidecar.trainer.runDue(sidecar.instances.list()), 2);
+      assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');
+      const queue = new Queue('twin-training', { connection: { url: redis.url } });
+      try {
+        const done = await queue.getJobs(['completed']);
+        assert.deepEqual(done.map((j) => j.data.instance).sort(), ['sim-001', 'sim-002']);
+        assert.deepEqual(
+          done.map((j) => j.returnvalue.version),
+          ['v0001', 'v0001']
+        );
+        // Asking again in the same round (another node, or this one) joins the finished job: no second training.
+        const again = await sidecar.trainingQueue!.submit({ ...done[0]!.data });
+        assert.equal(again.version, 'v0001');
+        assert.deepEqual(
+          (await sidecar.models.versions(done[0]!.data.instance)).map((v) => v.version),
+          ['v0001']
+        );
+      } finally {
+        await queue.close();
+      }
+    } finally {
+      await sidecar.stop();
+    }
+  }
+);
+
+test('a REDIS_URL that is not one is refused at start, naming the key', async () => {
+  await assert.rejects(
+    startTestSidecar({}, { REDIS_URL: 'localhost:6379' }),
+    /REDIS_URL: expected redis:\/\/host:port/
+  );
+});
