@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type TwinConfig } from '../core/config.ts';
 import { Sidecar } from './sidecar.ts';
+import { FleetSimulator } from '../simulator/index.ts';
 
 export function tempDir(prefix = 'twin-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -15,4 +16,21 @@ export async function startTestSidecar(
 ): Promise<Sidecar> {
   const config = loadConfig({ TWIN_DATA_DIR: tempDir(), ...env }, { port: 0, ...overrides });
   return new Sidecar(config).start();
+}
+
+/**
+ * Stores `days` of a simulated fleet's history (one batch per instance, no faults) up to `now`,
+ * and waits until it is in the store and the instance registry.
+ */
+export async function ingestSimulatedHistory(
+  sidecar: Sidecar,
+  options: { instances: number; seed: number; days: number; now: number; stepMs?: number }
+): Promise<void> {
+  const sim = new FleetSimulator({ instances: options.instances, seed: options.seed, faultsPerInstanceDay: 0 });
+  const batches: Record<string, { ts: number; values: Record<string, number> }[]> = {};
+  for (const tick of sim.ticks(options.now - options.days * 86_400_000, options.now, options.stepMs ?? 60_000))
+    for (const s of tick.samples) (batches[s.instance] ??= []).push({ ts: s.ts, values: s.values });
+  for (const [instance, samples] of Object.entries(batches)) await sidecar.ingest.ingest({ instance, samples });
+  await sidecar.ingest.drain();
+  await sidecar.instances.flush();
 }

@@ -2,10 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
 import { startRedis, type TestServer } from '../store/test-servers.ts';
-import { FleetSimulator } from '../simulator/index.ts';
-import { startTestSidecar } from '../api/test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../api/test-helpers.ts';
 
-const DAY = 86_400_000;
 let redis: TestServer;
 before(async () => {
   redis = await startRedis();
@@ -22,13 +20,7 @@ test(
     );
     try {
       const now = Math.floor(Date.now() / 60_000) * 60_000;
-      const sim = new FleetSimulator({ instances: 2, seed: 4, faultsPerInstanceDay: 0 });
-      const batches: Record<string, { ts: number; values: Record<string, number> }[]> = {};
-      for (const tick of sim.ticks(now - 2 * DAY, now, 60_000))
-        for (const s of tick.samples) (batches[s.instance] ??= []).push({ ts: s.ts, values: s.values });
-      for (const [instance, samples] of Object.entries(batches)) await sidecar.ingest.ingest({ instance, samples });
-      await sidecar.ingest.drain();
-      await sidecar.instances.flush();
+      await ingestSimulatedHistory(sidecar, { instances: 2, seed: 4, days: 2, now });
 
       assert.equal(await sidecar.trainer.runDue(sidecar.instances.list()), 2);
       assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');

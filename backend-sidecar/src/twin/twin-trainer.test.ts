@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { FleetSimulator } from '../simulator/index.ts';
-import { startTestSidecar } from '../api/test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../api/test-helpers.ts';
 import type { LstmTwinModel } from './index.ts';
-
-const DAY = 86_400_000;
 
 test(
   'LSTM twins: trained off the event loop, versioned with metadata, warm-started, judged against the champion, promoted and rolled back',
@@ -14,13 +11,7 @@ test(
     const sidecar = await startTestSidecar({}, { TWIN_TRAIN_EPOCHS: '6', TWIN_MIN_HISTORY: '1d' });
     try {
       const now = Math.floor(Date.now() / 60_000) * 60_000;
-      const sim = new FleetSimulator({ instances: 2, seed: 5, faultsPerInstanceDay: 0 });
-      const batch: Record<string, { ts: number; values: Record<string, number> }[]> = {};
-      for (const tick of sim.ticks(now - 2 * DAY, now, 60_000))
-        for (const s of tick.samples) (batch[s.instance] ??= []).push({ ts: s.ts, values: s.values });
-      for (const [instance, samples] of Object.entries(batch)) await sidecar.ingest.ingest({ instance, samples });
-      await sidecar.ingest.drain();
-      await sidecar.instances.flush();
+      await ingestSimulatedHistory(sidecar, { instances: 2, seed: 5, days: 2, now });
 
       // Both instances train at once on the pool's threads; the event loop stays free meanwhile.
       const lag = monitorEventLoopDelay({ resolution: 10 });

@@ -1,26 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FleetSimulator } from '../../simulator/index.ts';
-import { startTestSidecar } from '../test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../test-helpers.ts';
 import { run, TWIN_BIN } from '../../cli/process-helpers.ts';
 import type { Sidecar } from '../sidecar.ts';
 
-const DAY = 86_400_000;
 let sidecar: Sidecar;
 
 before(async () => {
   sidecar = await startTestSidecar({}, { TWIN_TRAIN_EPOCHS: '3', TWIN_MIN_HISTORY: '1d' });
   const now = Math.floor(Date.now() / 60_000) * 60_000;
-  const samples = [];
-  for (const tick of new FleetSimulator({ instances: 1, seed: 9, faultsPerInstanceDay: 0 }).ticks(
-    now - 2 * DAY,
-    now,
-    60_000
-  ))
-    samples.push(...tick.samples.map((s) => ({ ts: s.ts, values: s.values })));
-  await sidecar.ingest.ingest({ instance: 'sim-001', samples });
-  await sidecar.ingest.drain();
-  await sidecar.instances.flush();
+  await ingestSimulatedHistory(sidecar, { instances: 1, seed: 9, days: 2, now });
   await sidecar.trainer.train('sim-001', now);
   await sidecar.trainer.train('sim-001', now);
 });
