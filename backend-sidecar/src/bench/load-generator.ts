@@ -35,9 +35,8 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Prints a table of figures side by side, and with --json the same as one JSON object on the last line. */
-export function report(title: string, rows: [string, string, string, string][], json: boolean, figures: object): void {
-  const header: [string, string, string, string] = ['', 'twin', 'peer', 'twin/peer'];
+/** Prints a table: a title, a header, then rows; the first column left-aligned, the others right. */
+export function printTable(title: string, header: readonly string[], rows: readonly (readonly string[])[]): void {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   process.stdout.write(`\n${title}\n`);
@@ -45,5 +44,10 @@ export function report(title: string, rows: [string, string, string, string][], 
     process.stdout.write(
       r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ') + '\n'
     );
+}
+
+/** Prints a table of figures side by side, and with --json the same as one JSON object on the last line. */
+export function report(title: string, rows: [string, string, string, string][], json: boolean, figures: object): void {
+  printTable(title, ['', 'twin', 'peer', 'twin/peer'], rows);
   if (json) process.stdout.write(JSON.stringify(figures) + '\n');
 }

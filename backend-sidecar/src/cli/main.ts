@@ -115,9 +115,22 @@ export function buildProgram(): Command {
     .description(`evaluate detection quality on labelled data (${Object.keys(EVALUATIONS).join(', ') || 'none yet'})`)
     .argument('[name]', 'evaluation name')
     .option('--data <dir>', 'data folder')
+    .option('--out <file>', 'where the figures are written as JSON (default var/eval/NAME.json)')
+    .option('--epochs <n>', 'most training epochs of each twin', positiveInt)
+    .option('--machines <list>', 'comma-separated subset (SMD machines)')
     .option('--json', 'also print the figures as one JSON object on the last line', false)
-    .action((name: string | undefined, opts: { json: boolean; data?: string }) =>
-      runNamed('evaluation', EVALUATIONS, name, opts)
+    .action(
+      (
+        name: string | undefined,
+        opts: { json: boolean; data?: string; out?: string; epochs?: string; machines?: string }
+      ) =>
+        runNamed('evaluation', EVALUATIONS, name, {
+          json: opts.json,
+          ...(opts.data ? { data: opts.data } : {}),
+          ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
+          ...(opts.machines ? { machines: opts.machines.split(',') } : {}),
+        })
     );
 
   return program;

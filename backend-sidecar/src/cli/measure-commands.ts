@@ -1,6 +1,9 @@
 export interface MeasureOptions {
   json: boolean;
   data?: string;
+  out?: string;
+  epochs?: number;
+  machines?: string[];
 }
 
 export type Measure = (options: MeasureOptions) => Promise<void>;
@@ -14,7 +17,9 @@ export const BENCHMARKS: Record<string, Measure> = {
 };
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
-export const EVALUATIONS: Record<string, Measure> = {};
+export const EVALUATIONS: Record<string, Measure> = {
+  smd: async (o) => (await import('../eval/smd-eval.ts')).smdEval(o),
+};
 
 export async function runNamed(
   what: string,

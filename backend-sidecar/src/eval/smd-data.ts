@@ -3,8 +3,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RegularSeries } from '../features/index.ts';
 
-/** `../shared/data` beside the repository (evaluation data is read from there, never copied). */
-export const SHARED_DATA = path.resolve(fileURLToPath(new URL('../../../../shared/data', import.meta.url)));
+/**
+ * The shared evaluation data (read from there, never copied): `TWIN_SHARED_DATA`, else `shared/data`
+ * beside the repository, else this machine's `/work/shared/data` (where a clone elsewhere, as CI's,
+ * finds it).
+ */
+export const SHARED_DATA =
+  [
+    process.env.TWIN_SHARED_DATA,
+    path.resolve(fileURLToPath(new URL('../../../../shared/data', import.meta.url))),
+    '/work/shared/data',
+  ].find((dir): dir is string => dir !== undefined && fs.existsSync(dir)) ??
+  path.resolve(fileURLToPath(new URL('../../../../shared/data', import.meta.url)));
 
 export const SMD_STEP_MS = 60_000;
 

@@ -146,7 +146,8 @@ export async function trainNetwork(
         best = { loss: validationLoss, epoch, trainLoss, weights: model.getWeights().map((w) => w.clone()) };
       }
     }
-    model.setWeights(best.weights);
+    // No epoch at all (an untrained network, the baseline the evaluation compares with): the initial weights.
+    if (best.weights.length) model.setWeights(best.weights);
     return {
       artifacts: await artifactsOf(model),
       weights: weightsOf(model, shape),

@@ -1,0 +1,338 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AnomalyDetector } from '../anomaly/index.ts';
+import { quantile, type RegularSeries } from '../features/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
+import { trainLstmTwin } from '../twin/lstm-twin.ts';
+import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
+import { tensorflow } from '../twin/lstm/tf-backend.ts';
+import { printTable } from '../bench/load-generator.ts';
+import { loadSmdPart, smdMachines, SHARED_DATA } from './smd-data.ts';
+import {
+  averagePrecision,
+  eventRecall,
+  hitRate,
+  pointAdjusted,
+  pointwise,
+  vusPr,
+  type PointScores,
+} from './detection-metrics.ts';
+
+const WEEK_OF_MINUTES = 7 * 24 * 60;
+
+/** What a detector made of one machine's test part: a 0/1 decision and a score per row, and a ranking per labelled event. */
+interface Detection {
+  predicted: Uint8Array;
+  score: Float64Array;
+  /** For each interpretation segment: SMD column numbers (1-based), most to least implicated. */
+  ranked: number[][];
+  trainSeconds: number;
+  scoreSeconds: number;
+}
+
+export interface MachineFigures {
+  machine: string;
+  pointwise: PointScores;
+  pointAdjusted: PointScores;
+  eventRecall: number;
+  aucPr: number;
+  vusPr: number;
+  hitRate100: number;
+  hitRate150: number;
+  trainSeconds: number;
+  scoreSeconds: number;
+}
+
+interface Interpretation {
+  start: number;
+  end: number;
+  dims: number[];
+}
+
+function readLabels(dir: string, machine: string): Uint8Array {
+  const text = fs.readFileSync(path.join(dir, 'test_label', `${machine}.txt`), 'utf8');
+  return Uint8Array.from(
+    text.split('\n').filter((l) => l.length > 0),
+    Number
+  );
+}
+
+function readInterpretation(dir: string, machine: string): Interpretation[] {
+  const file = path.join(dir, 'interpretation_label', `${machine}.txt`);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(':'))
+    .map((line) => {
+      const [range, dims] = line.split(':');
+      const [start, end] = range!.split('-').map(Number);
+      return { start: start!, end: end!, dims: dims!.split(',').map(Number) };
+    });
+}
+
+/** The last `rows` rows of a series (the twin's rolling window). */
+function tail(series: RegularSeries, rows: number): RegularSeries {
+  const n = series.values[0]!.length;
+  const from = Math.max(0, n - rows);
+  return { ...series, from: series.from + from * series.stepMs, values: series.values.map((v) => v.subarray(from)) };
+}
+
+/** Ranks SMD columns by a per-row, per-column excess (summed over an event's rows). */
+function rank(excess: Float64Array[], start: number, end: number): number[] {
+  const totals = excess.map((col, c) => {
+    let s = 0;
+    for (let i = start; i < end; i++) s += col[i]!;
+    return [c + 1, s] as const;
+  });
+  return totals.sort((a, b) => b[1] - a[1]).map(([c]) => c);
+}
+
+/** Twin's own pipeline: an LSTM twin trained on the machine's last training week, its adaptive thresholds, its scores. */
+async function detectWithTwin(
+  train: RegularSeries,
+  test: RegularSeries,
+  events: Interpretation[],
+  epochs: number
+): Promise<Detection> {
+  const backend = await tensorflow();
+  const started = performance.now();
+  const { model, artifacts } = await trainLstmTwin({
+    instance: 'smd',
+    version: 'v0001',
+    series: tail(train, WEEK_OF_MINUTES),
+    options: { ...DEFAULT_LSTM_OPTIONS, maxEpochs: epochs },
+    backend,
+  });
+  const trainSeconds = (performance.now() - started) / 1000;
+  return { ...scoreWithTwin(model, weightsFromArtifacts(artifacts, model.network), train, test, events), trainSeconds };
+}
+
+function scoreWithTwin(
+  model: LstmTwinModel,
+  weights: ReturnType<typeof weightsFromArtifacts>,
+  train: RegularSeries,
+  test: RegularSeries,
+  events: Interpretation[]
+): Omit<Detection, 'trainSeconds'> {
+  const started = performance.now();
+  const runner = new LstmTwinRunner(model, weights);
+  const detector = new AnomalyDetector('smd', thresholdsOf(model));
+  const n = test.values[0]!.length;
+  const predicted = new Uint8Array(n);
+  const score = new Float64Array(n);
+  const columns = test.metrics.length;
+  const excess = Array.from({ length: columns }, () => new Float64Array(n));
+  // A metric left out as a duplicate is scored as the metric that stands for it.
+  const standsFor = new Map<string, string>(model.features.duplicates.map((d) => [d.metric, d.of]));
+  const rowValues = (series: RegularSeries, row: number) => {
+    const values: Record<string, number> = {};
+    series.metrics.forEach((m, c) => (values[m] = series.values[c]![row]!));
+    return values;
+  };
+  // Prime with the end of the training part, so that the first test row already has a prediction.
+  const prime = tail(train, model.network.window + model.features.aggregates.steps + 2);
+  const primeRows = prime.values[0]!.length;
+  for (let r = 0; r < primeRows; r++) runner.step((r - primeRows) * test.stepMs, rowValues(prime, r));
+  for (let r = 0; r < n; r++) {
+    const step = runner.step(r * test.stepMs, rowValues(test, r));
+    if (!step) continue;
+    const point = detector.score(step.ts, step.scores);
+    score[r] = point.instanceScore;
+    predicted[r] = point.instanceScore > 1 ? 1 : 0;
+    for (let c = 0; c < columns; c++) {
+      const metric = test.metrics[c]!;
+      const s = step.scores[standsFor.get(metric) ?? metric];
+      const threshold = detector.threshold(standsFor.get(metric) ?? metric);
+      if (s !== undefined && threshold) excess[c]![r] = Math.max(0, s / threshold - 1) + s / threshold / 1000;
+    }
+  }
+  return {
+    predicted,
+    score,
+    ranked: events.map((e) => rank(excess, e.start, e.end)),
+    scoreSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Baseline: a rolling z-score per metric (60 rows), the row's score its largest |z|, the threshold
+ * the 99.5th percentile of the scores on the training part (no labels involved).
+ */
+function detectWithZScore(train: RegularSeries, test: RegularSeries, events: Interpretation[]): Detection {
+  const started = performance.now();
+  const window = 60;
+  const zScores = (series: RegularSeries) => {
+    const n = series.values[0]!.length;
+    const perColumn = series.values.map((col) => {
+      const z = new Float64Array(n);
+      let sum = 0;
+      let sumSq = 0;
+      for (let i = 0; i < n; i++) {
+        if (i >= window) {
+          const mean = sum / window;
+          const sd = Math.sqrt(Math.max(0, sumSq / window - mean * mean));
+          z[i] = sd > 1e-9 ? Math.abs(col[i]! - mean) / sd : 0;
+          sum -= col[i - window]!;
+          sumSq -= col[i - window]! ** 2;
+        }
+        sum += col[i]!;
+        sumSq += col[i]! ** 2;
+      }
+      return z;
+    });
+    const worst = new Float64Array(n);
+    for (const z of perColumn) for (let i = 0; i < n; i++) worst[i] = Math.max(worst[i]!, Math.min(z[i]!, 1e6));
+    return { perColumn, worst };
+  };
+  const threshold = quantile(zScores(train).worst, 0.995);
+  const trainSeconds = (performance.now() - started) / 1000;
+  const scored = zScores(test);
+  return {
+    predicted: scored.worst.map((s) => (s > threshold ? 1 : 0)) as unknown as Uint8Array,
+    score: scored.worst,
+    ranked: events.map((e) => rank(scored.perColumn, e.start, e.end)),
+    trainSeconds,
+    scoreSeconds: (performance.now() - started) / 1000 - trainSeconds,
+  };
+}
+
+function figures(machine: string, d: Detection, labels: Uint8Array, events: Interpretation[]): MachineFigures {
+  const hits = (p: number) => {
+    const rates = events.map((e, i) => hitRate(d.ranked[i]!, e.dims, p)).filter((x) => Number.isFinite(x));
+    return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : NaN;
+  };
+  return {
+    machine,
+    pointwise: pointwise(d.predicted, labels),
+    pointAdjusted: pointAdjusted(d.predicted, labels),
+    eventRecall: eventRecall(d.predicted, labels),
+    aucPr: averagePrecision(d.score, labels),
+    vusPr: vusPr(d.score, labels),
+    hitRate100: hits(100),
+    hitRate150: hits(150),
+    trainSeconds: d.trainSeconds,
+    scoreSeconds: d.scoreSeconds,
+  };
+}
+
+/** Pools every machine's points for the overall point figures; averages the rest. */
+function overall(rows: MachineFigures[]): MachineFigures {
+  const pool = (key: 'pointwise' | 'pointAdjusted'): PointScores => {
+    const tp = rows.reduce((n, r) => n + r[key].tp, 0);
+    const fp = rows.reduce((n, r) => n + r[key].fp, 0);
+    const fn = rows.reduce((n, r) => n + r[key].fn, 0);
+    const precision = tp + fp ? tp / (tp + fp) : 0;
+    const recall = tp + fn ? tp / (tp + fn) : 0;
+    return {
+      tp,
+      fp,
+      fn,
+      precision,
+      recall,
+      f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    };
+  };
+  const mean = (f: (r: MachineFigures) => number) => {
+    const xs = rows.map(f).filter((x) => Number.isFinite(x));
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  };
+  return {
+    machine: 'overall',
+    pointwise: pool('pointwise'),
+    pointAdjusted: pool('pointAdjusted'),
+    eventRecall: mean((r) => r.eventRecall),
+    aucPr: mean((r) => r.aucPr),
+    vusPr: mean((r) => r.vusPr),
+    hitRate100: mean((r) => r.hitRate100),
+    hitRate150: mean((r) => r.hitRate150),
+    trainSeconds: rows.reduce((n, r) => n + r.trainSeconds, 0),
+    scoreSeconds: rows.reduce((n, r) => n + r.scoreSeconds, 0),
+  };
+}
+
+export interface SmdEvalOptions {
+  json: boolean;
+  data?: string;
+  out?: string;
+  epochs?: number;
+  machines?: string[];
+}
+
+/**
+ * `npm run eval -- smd --data DIR`: per machine of a folder in the SMD layout, Twin's twin trained
+ * on `train/` (its last week, as the product's rolling window) scores `test/` with its own adaptive
+ * thresholds; the same for an untrained twin (same network, initial weights) and a rolling z-score.
+ * Prints and writes (JSON) point-wise and point-adjusted P/R/F1, event recall, AUC-PR, VUS-PR,
+ * root-cause HitRate@100% and @150%, and training and scoring time.
+ */
+export async function smdEval(options: SmdEvalOptions): Promise<void> {
+  const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'smd'));
+  const machines = options.machines ?? smdMachines(dir);
+  const epochs = options.epochs ?? 8;
+  const detectors = ['twin', 'untrained twin', 'rolling z-score'] as const;
+  const results: Record<(typeof detectors)[number], MachineFigures[]> = {
+    twin: [],
+    'untrained twin': [],
+    'rolling z-score': [],
+  };
+  for (const machine of machines) {
+    const train = loadSmdPart(dir, 'train', machine);
+    const test = loadSmdPart(dir, 'test', machine, train.values[0]!.length * 60_000);
+    const labels = readLabels(dir, machine);
+    const events = readInterpretation(dir, machine);
+    process.stderr.write(
+      `${machine}: ${train.values[0]!.length} training rows, ${labels.length} test rows, ${events.length} labelled events\n`
+    );
+    results.twin.push(figures(machine, await detectWithTwin(train, test, events, epochs), labels, events));
+    results['untrained twin'].push(figures(machine, await detectWithTwin(train, test, events, 0), labels, events));
+    results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events), labels, events));
+  }
+  const totals = Object.fromEntries(detectors.map((d) => [d, overall(results[d])])) as Record<
+    (typeof detectors)[number],
+    MachineFigures
+  >;
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+  for (const machine of [...machines, 'overall']) {
+    const pick = (d: (typeof detectors)[number]) =>
+      machine === 'overall' ? totals[d] : results[d].find((r) => r.machine === machine)!;
+    const rows: [string, string, string, string][] = [
+      [
+        'F1 point-wise (P / R)',
+        ...detectors.map(
+          (d) => `${f(pick(d).pointwise.f1)} (${f(pick(d).pointwise.precision)}/${f(pick(d).pointwise.recall)})`
+        ),
+      ] as never,
+      [
+        'F1 point-adjusted (P / R)',
+        ...detectors.map(
+          (d) =>
+            `${f(pick(d).pointAdjusted.f1)} (${f(pick(d).pointAdjusted.precision)}/${f(pick(d).pointAdjusted.recall)})`
+        ),
+      ] as never,
+      ['event recall', ...detectors.map((d) => f(pick(d).eventRecall))] as never,
+      ['AUC-PR', ...detectors.map((d) => f(pick(d).aucPr))] as never,
+      ['VUS-PR', ...detectors.map((d) => f(pick(d).vusPr))] as never,
+      ['HitRate@100% / @150%', ...detectors.map((d) => `${f(pick(d).hitRate100)} / ${f(pick(d).hitRate150)}`)] as never,
+      [
+        'training / scoring seconds',
+        ...detectors.map((d) => `${pick(d).trainSeconds.toFixed(1)} / ${pick(d).scoreSeconds.toFixed(1)}`),
+      ] as never,
+    ];
+    printTable(`smd ${machine}`, ['', ...detectors], rows);
+  }
+  const out = path.resolve(options.out ?? path.join('var', 'eval', 'smd.json'));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const document = {
+    eval: 'smd',
+    data: dir,
+    epochs,
+    machines,
+    twin: totals.twin,
+    peer: { 'untrained twin': totals['untrained twin'], 'rolling z-score': totals['rolling z-score'] },
+    perMachine: results,
+  };
+  fs.writeFileSync(out, JSON.stringify(document, null, 2));
+  process.stdout.write(`\nwritten to ${out}\n`);
+  if (options.json) process.stdout.write(JSON.stringify(document) + '\n');
+}
