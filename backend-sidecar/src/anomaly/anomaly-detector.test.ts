@@ -37,3 +37,20 @@ test('thresholds follow the baseline: a noisier instance raises its own threshol
   for (let i = 0; i < 1000; i++) quiet.observeNormal(0.1);
   assert.equal(quiet.current, 4);
 });
+
+test('a joint shift that no single metric shows still makes anomalies, with every metric contributing', () => {
+  const detector = new AnomalyDetector('i-joint', { a: 4, b: 4, c: 4, '*joint': 3 });
+  const opened: AnomalyEvent[] = [];
+  detector.on('opened', (e) => opened.push(e));
+  for (let t = 0; t < 10; t++) {
+    // Each metric at half its threshold; their mean square (4) is over the joint threshold (3).
+    const point = detector.score(t * 1000, { a: 2, b: 2.2, c: 1.8, '*joint': (4 + 4.84 + 3.24) / 3 });
+    assert.deepEqual(point.anomalous, ['*joint']);
+    assert.ok(point.instanceScore > 1);
+  }
+  assert.equal(opened.length, 1);
+  assert.deepEqual(
+    opened[0]!.metrics.map((m) => m.metric),
+    ['b', 'a', 'c']
+  );
+});

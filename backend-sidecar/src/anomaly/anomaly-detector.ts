@@ -77,6 +77,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     let worst = 0;
     const anomalous: string[] = [];
     const ratios: [string, number, number][] = [];
+    let combinedOver = false;
+    const below: [string, number][] = [];
     for (const [metric, score] of Object.entries(scores)) {
       const threshold = this.thresholds.get(metric);
       if (!threshold) continue;
@@ -84,11 +86,16 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       worst = Math.max(worst, ratio);
       if (ratio > 1) {
         anomalous.push(metric);
-        ratios.push([metric, ratio, score - threshold.current]);
+        // A combined score ("*joint") makes the point anomalous; the metrics carry the contributions.
+        if (metric.startsWith('*')) combinedOver = true;
+        else ratios.push([metric, ratio, score - threshold.current]);
       } else {
         threshold.observeNormal(score);
+        if (!metric.startsWith('*')) below.push([metric, ratio]);
       }
     }
+    // Only the joint score is over: every metric contributes by how close it came to its own threshold.
+    if (combinedOver && ratios.length === 0) for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
     this.track(ts, worst, ratios);
     return { ts, instanceScore: worst, anomalous };
   }

@@ -222,7 +222,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       const step = state.runner.step(s.ts, s.values);
       if (!step) continue;
       state.lastScore = state.detector.score(step.ts, step.scores).instanceScore;
-      const scores = Object.values(step.scores);
+      const scores = Object.entries(step.scores)
+        .filter(([metric]) => !metric.startsWith('*'))
+        .map(([, score]) => score);
       const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
       if (state.drift.observe(mean, state.detector.inIncident)) {
         const why = `mean score ${state.drift.currentLevel!.toFixed(2)} against ${state.drift.baselineLevel!.toFixed(2)} when the twin started, no incident open`;

@@ -19,6 +19,7 @@ export const BENCHMARKS: Record<string, Measure> = {
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
 export const EVALUATIONS: Record<string, Measure> = {
   smd: async (o) => (await import('../eval/smd-eval.ts')).smdEval(o),
+  nab: async (o) => (await import('../eval/nab-eval.ts')).nabEval(o),
 };
 
 export async function runNamed(

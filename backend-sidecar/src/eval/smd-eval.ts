@@ -7,6 +7,7 @@ import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { printTable } from '../bench/load-generator.ts';
+import { rollingZScores } from './rolling-z-score.ts';
 import { loadSmdPart, smdMachines, SHARED_DATA } from './smd-data.ts';
 import {
   averagePrecision,
@@ -161,28 +162,10 @@ function scoreWithTwin(
  */
 function detectWithZScore(train: RegularSeries, test: RegularSeries, events: Interpretation[]): Detection {
   const started = performance.now();
-  const window = 60;
   const zScores = (series: RegularSeries) => {
-    const n = series.values[0]!.length;
-    const perColumn = series.values.map((col) => {
-      const z = new Float64Array(n);
-      let sum = 0;
-      let sumSq = 0;
-      for (let i = 0; i < n; i++) {
-        if (i >= window) {
-          const mean = sum / window;
-          const sd = Math.sqrt(Math.max(0, sumSq / window - mean * mean));
-          z[i] = sd > 1e-9 ? Math.abs(col[i]! - mean) / sd : 0;
-          sum -= col[i - window]!;
-          sumSq -= col[i - window]! ** 2;
-        }
-        sum += col[i]!;
-        sumSq += col[i]! ** 2;
-      }
-      return z;
-    });
-    const worst = new Float64Array(n);
-    for (const z of perColumn) for (let i = 0; i < n; i++) worst[i] = Math.max(worst[i]!, Math.min(z[i]!, 1e6));
+    const perColumn = series.values.map((col) => rollingZScores(col));
+    const worst = new Float64Array(series.values[0]!.length);
+    for (const z of perColumn) for (let i = 0; i < worst.length; i++) worst[i] = Math.max(worst[i]!, z[i]!);
     return { perColumn, worst };
   };
   const threshold = quantile(zScores(train).worst, 0.995);

@@ -31,6 +31,11 @@ export interface LstmTwinModel {
     windows: { train: number; validation: number };
   };
   metrics: MetricErrorModel[];
+  /**
+   * The joint score (the mean of the metrics' squared scores) and its threshold: a shift of many
+   * metrics at once, each within its own tolerance, still stands out there.
+   */
+  joint?: { threshold: number };
   dropped: { name: string; reason: string }[];
   /** Mean over metrics of the one-step RMSE on the validation part, in units of each metric's robust spread. */
   validationError: number;
@@ -60,3 +65,6 @@ export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
   learningRate: 3e-3,
   validationShare: 0.2,
 };
+
+/** The name the joint (all-metrics) score goes by among the per-metric scores. */
+export const JOINT_SCORE = '*joint';

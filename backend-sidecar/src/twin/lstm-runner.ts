@@ -1,6 +1,6 @@
 import { FeatureBuilder } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
-import type { LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, type LstmTwinModel } from './lstm-model.ts';
 
 /** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
 export interface LstmStepResult {
@@ -85,6 +85,15 @@ export class LstmTwinRunner {
       result.actual[metric] = value;
       const tolerance = Math.sqrt(this.model.metrics[k]!.errorScale ** 2 + this.scatter[k]!);
       result.scores[metric] = Math.abs(s - expected) / tolerance;
+    }
+    if (result && this.model.joint) {
+      let sum = 0;
+      let n = 0;
+      for (const metric in result.scores) {
+        sum += result.scores[metric]! ** 2;
+        n++;
+      }
+      if (n >= 2) result.scores[JOINT_SCORE] = sum / n;
     }
     return result;
   }

@@ -81,6 +81,7 @@ export async function trainLstmTwin(
     return { name: inputSpec.metric, errorScale, threshold };
   });
   const validationError = meanRmse(errors, split);
+  const joint = jointScores(errors, metrics, split);
   const model: LstmTwinModel = {
     kind: 'lstm',
     instance: input.instance,
@@ -106,6 +107,7 @@ export async function trainLstmTwin(
       windows: trained.windows,
     },
     metrics,
+    joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
     dropped: [
       ...spec.dropped.map((d) => ({ name: d.metric, reason: d.reason })),
       ...spec.duplicates.map((d) => ({
@@ -143,6 +145,22 @@ function oneStepErrors(
     }
   }
   return errors;
+}
+
+/** Per training window: the mean over observed metrics of the squared score (error over error scale). */
+function jointScores(errors: Float64Array[], metrics: MetricErrorModel[], windows: number): Float64Array {
+  const out = new Float64Array(windows);
+  for (let j = 0; j < windows; j++) {
+    let sum = 0;
+    let n = 0;
+    errors.forEach((e, k) => {
+      if (!Number.isFinite(e[j])) return;
+      sum += (e[j]! / metrics[k]!.errorScale) ** 2;
+      n++;
+    });
+    out[j] = n ? sum / n : NaN;
+  }
+  return out;
 }
 
 function meanRmse(errors: Float64Array[], from: number): number {

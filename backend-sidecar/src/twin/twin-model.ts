@@ -1,5 +1,5 @@
 import type { BaselineTwinModel } from './baseline-model.ts';
-import type { LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, type LstmTwinModel } from './lstm-model.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
 import { TwinRunner, type TwinStep } from './twin-runner.ts';
 import type { LstmWeights } from './lstm/lstm-step.ts';
@@ -32,7 +32,9 @@ export function startTwin(loaded: LoadedTwin): LiveTwin {
 
 /** The score threshold of each metric the twin scores. */
 export function thresholdsOf(model: TwinModel): Record<string, number> {
-  return Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold]));
+  const out: Record<string, number> = Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold]));
+  if (model.kind === 'lstm' && model.joint) out[JOINT_SCORE] = model.joint.threshold;
+  return out;
 }
 
 /** Steps of history a twin needs behind it before its first prediction. */

@@ -31,6 +31,7 @@ test(
       assert.equal(v1.window.stepMs, 60_000);
       assert.ok(v1.features.columns.length > v1.features.inputs.length, 'aggregates and seasonal columns');
       assert.ok(v1.metrics.every((m) => m.errorScale > 0 && m.threshold >= 4));
+      assert.ok(v1.joint!.threshold >= 3, 'the joint score has a threshold of its own');
       assert.ok(Number.isFinite(v1.validationError));
 
       // Same features: the next version starts from v0001's weights, with a quarter of the epochs.

@@ -43,3 +43,28 @@ test(
     assert.deepEqual(Object.keys(figures.peer).sort(), ['rolling z-score', 'untrained twin']);
   }
 );
+
+test(
+  'twin eval nab scores every realAWSCloudwatch file under the three NAB profiles, against two baselines',
+  { timeout: 180_000 },
+  async () => {
+    const out = path.join(tempDir('twin-eval-'), 'nab.json');
+    const { code, output } = await run(TWIN_BIN, ['eval', 'nab', '--epochs', '1', '--out', out]);
+    assert.equal(code, 0, output);
+    assert.match(output, /standard +-?\d+\.\d +-?\d+\.\d +-?\d+\.\d/);
+    assert.match(output, /reward_low_FP_rate/);
+    assert.match(output, /reward_low_FN_rate/);
+    const figures = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      twin: Record<string, number>;
+      perFile: { file: string; windows: number }[];
+    };
+    assert.equal(figures.perFile.length, 17);
+    assert.equal(
+      figures.perFile.reduce((n, f) => n + f.windows, 0),
+      30,
+      'the 30 label windows of the corpus'
+    );
+    // Normalised between the null detector (0) and the perfect one (100): finite, and far from nonsense.
+    for (const score of Object.values(figures.twin)) assert.ok(Number.isFinite(score) && score > -1000 && score <= 100);
+  }
+);

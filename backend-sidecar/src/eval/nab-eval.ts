@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AnomalyDetector } from '../anomaly/index.ts';
+import { quantile, toRegular, type RegularSeries } from '../features/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf } from '../twin/index.ts';
+import { trainLstmTwin } from '../twin/lstm-twin.ts';
+import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
+import { tensorflow } from '../twin/lstm/tf-backend.ts';
+import { printTable } from '../bench/load-generator.ts';
+import { rollingZScores } from './rolling-z-score.ts';
+import { SHARED_DATA } from './smd-data.ts';
+import { NAB_PROFILES, nabNormalised, nabRawScore, probationRows, type NabWindow } from './nab-scoring.ts';
+
+interface NabFile {
+  name: string;
+  ts: number[];
+  values: Float64Array;
+  windows: NabWindow[];
+}
+
+const METRIC = 'value';
+
+/** NAB timestamps ("2014-02-14 14:30:00", UTC) in ms. */
+function parseTime(text: string): number {
+  return Date.parse(`${text.trim().slice(0, 19).replace(' ', 'T')}Z`);
+}
+
+function loadFiles(dir: string): NabFile[] {
+  const windows = JSON.parse(fs.readFileSync(path.join(dir, 'labels', 'combined_windows.json'), 'utf8')) as Record<
+    string,
+    [string, string][]
+  >;
+  return Object.keys(windows)
+    .filter((key) => fs.existsSync(path.join(dir, key)))
+    .sort()
+    .map((key) => {
+      const lines = fs.readFileSync(path.join(dir, key), 'utf8').split('\n').slice(1).filter(Boolean);
+      const ts = lines.map((l) => parseTime(l.split(',')[0]!));
+      const values = Float64Array.from(lines, (l) => Number(l.split(',')[1]));
+      const rows = windows[key]!.map(([from, to]) => {
+        const start = ts.findIndex((t) => t >= parseTime(from));
+        let end = ts.length - 1;
+        while (end > 0 && ts[end]! > parseTime(to)) end--;
+        return { start, end };
+      });
+      return {
+        name: path.basename(key, '.csv'),
+        ts,
+        values,
+        windows: rows.filter((w) => w.start >= 0 && w.end >= w.start),
+      };
+    });
+}
+
+/** The file's median sampling interval (NAB files are mostly at 5 minutes, with some jitter). */
+function stepOf(ts: number[]): number {
+  const deltas = ts
+    .slice(1)
+    .map((t, i) => t - ts[i]!)
+    .sort((a, b) => a - b);
+  return Math.max(1000, Math.round(deltas[Math.floor(deltas.length / 2)]! / 1000) * 1000);
+}
+
+/** Twin on one metric: trained on the probationary rows (all a detector may learn from before scoring starts). */
+async function detectWithTwin(file: NabFile, epochs: number): Promise<Uint8Array> {
+  const backend = await tensorflow();
+  const probation = probationRows(file.values.length);
+  const stepMs = stepOf(file.ts);
+  const series: RegularSeries = toRegular(
+    file.ts.slice(0, probation),
+    [METRIC],
+    [file.values.subarray(0, probation)],
+    stepMs
+  );
+  const options = { ...DEFAULT_LSTM_OPTIONS, maxEpochs: epochs, batchSize: 32, features: { aggregateSteps: 12 } };
+  const { model, artifacts } = await trainLstmTwin({ instance: file.name, version: 'v0001', series, options, backend });
+  const runner = new LstmTwinRunner(model, weightsFromArtifacts(artifacts, model.network));
+  const detector = new AnomalyDetector(file.name, thresholdsOf(model));
+  // What Twin reports is an anomaly event, when it opens (a few anomalous points in a row): that is
+  // the detection NAB scores, not every anomalous point after it.
+  const detections = new Uint8Array(file.values.length);
+  let row = 0;
+  detector.on('opened', () => (detections[row] = 1));
+  for (row = 0; row < file.values.length; row++) {
+    const step = runner.step(file.ts[row]!, { [METRIC]: file.values[row]! });
+    if (step) detector.score(step.ts, step.scores);
+  }
+  return detections;
+}
+
+/** Baseline: rolling z-score over 60 rows, the threshold the 99.5th percentile over the probationary rows; onsets reported. */
+function detectWithZScore(file: NabFile): Uint8Array {
+  const window = 60;
+  const n = file.values.length;
+  const z = rollingZScores(file.values, window);
+  const threshold = quantile(z.subarray(window, probationRows(n)), 0.995);
+  // Detections are where the score crosses the threshold (onsets), as for Twin's events.
+  return Uint8Array.from(z, (s, i) => (s > threshold && !(i > 0 && z[i - 1]! > threshold) ? 1 : 0));
+}
+
+/**
+ * `npm run eval -- nab --data DIR`: every file of NAB's realAWSCloudwatch corpus, scored as NAB scores
+ * (windows, scaled sigmoid, normalised between the null and the perfect detector) under the
+ * standard, reward-low-FP and reward-low-FN profiles, for Twin (a one-metric twin trained on the
+ * probationary rows, its own adaptive thresholds: no threshold sweep over the labels, which NAB's
+ * own runner does), an untrained twin and a rolling z-score.
+ */
+export async function nabEval(options: { json: boolean; data?: string; out?: string; epochs?: number }): Promise<void> {
+  const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'nab'));
+  const epochs = options.epochs ?? 8;
+  const files = loadFiles(dir);
+  const detectors = ['twin', 'untrained twin', 'rolling z-score'] as const;
+  const detections: Record<(typeof detectors)[number], Uint8Array[]> = {
+    twin: [],
+    'untrained twin': [],
+    'rolling z-score': [],
+  };
+  const started = performance.now();
+  for (const file of files) {
+    process.stderr.write(`${file.name}: ${file.values.length} rows, ${file.windows.length} windows\n`);
+    detections.twin.push(await detectWithTwin(file, epochs));
+    detections['untrained twin'].push(await detectWithTwin(file, 0));
+    detections['rolling z-score'].push(detectWithZScore(file));
+  }
+  const scores = Object.fromEntries(
+    detectors.map((d) => [
+      d,
+      Object.fromEntries(
+        Object.entries(NAB_PROFILES).map(([profile, weights]) => [
+          profile,
+          nabNormalised(
+            files.map((f, i) => ({ detections: detections[d][i]!, windows: f.windows })),
+            weights
+          ).score,
+        ])
+      ),
+    ])
+  ) as Record<(typeof detectors)[number], Record<keyof typeof NAB_PROFILES, number>>;
+  const perFile = files.map((f, i) => ({
+    file: f.name,
+    windows: f.windows.length,
+    ...Object.fromEntries(detectors.map((d) => [d, nabRawScore(detections[d][i]!, f.windows, NAB_PROFILES.standard)])),
+  }));
+  printTable(
+    'nab: raw standard-profile score per file (perfect = windows x 0.987, none = -windows)',
+    ['', 'windows', ...detectors],
+    perFile.map((r) => [
+      r.file,
+      String(r.windows),
+      ...detectors.map((d) => (r as unknown as Record<string, number>)[d]!.toFixed(2)),
+    ])
+  );
+  printTable(
+    `nab: normalised score, realAWSCloudwatch (${files.length} files; 0 = no detections, 100 = perfect)`,
+    ['profile', ...detectors],
+    Object.keys(NAB_PROFILES).map((p) => [
+      p,
+      ...detectors.map((d) => scores[d][p as keyof typeof NAB_PROFILES].toFixed(1)),
+    ])
+  );
+  const out = path.resolve(options.out ?? path.join('var', 'eval', 'nab.json'));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const document = {
+    eval: 'nab',
+    data: dir,
+    epochs,
+    seconds: (performance.now() - started) / 1000,
+    twin: scores.twin,
+    peer: { 'untrained twin': scores['untrained twin'], 'rolling z-score': scores['rolling z-score'] },
+    perFile,
+  };
+  fs.writeFileSync(out, JSON.stringify(document, null, 2));
+  process.stdout.write(`\nwritten to ${out}\n`);
+  if (options.json) process.stdout.write(JSON.stringify(document) + '\n');
+}

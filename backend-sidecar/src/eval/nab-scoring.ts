@@ -1,0 +1,86 @@
+/** NAB's application profiles: the weights of true positives, false positives and missed windows. */
+export interface NabProfile {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+export const NAB_PROFILES: Record<'standard' | 'reward_low_FP_rate' | 'reward_low_FN_rate', NabProfile> = {
+  standard: { tp: 1, fp: 0.11, fn: 1 },
+  reward_low_FP_rate: { tp: 1, fp: 0.22, fn: 1 },
+  reward_low_FN_rate: { tp: 1, fp: 0.11, fn: 2 },
+};
+
+/** NAB's share of each file at its start that is not scored (the detector learns there), at most 750 rows. */
+export const PROBATIONARY_SHARE = 0.15;
+
+export function probationRows(rows: number): number {
+  return Math.min(Math.floor(PROBATIONARY_SHARE * rows), PROBATIONARY_SHARE * 5000);
+}
+
+/** A window of rows, `start` to `end` inclusive, as NAB's label windows are. */
+export interface NabWindow {
+  start: number;
+  end: number;
+}
+
+/** NAB's scaled sigmoid: 1 at the start of a window falling to 0 at its end and to -1 well after it. */
+export function scaledSigmoid(position: number): number {
+  return position > 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1;
+}
+
+/**
+ * NAB's raw score of one file's detections (one 0/1 per row), as its sweeper computes it: a
+ * detection inside a window scores the scaled sigmoid of its position there (only the first
+ * detection of a window counts), a detection after a window scores the (negative) sigmoid of how
+ * far past it lies times the false-positive weight, one before any window -1 times that weight;
+ * each window without a detection costs the false-negative weight. Rows in the probationary period
+ * are not scored.
+ */
+export function nabRawScore(detections: ArrayLike<number>, windows: readonly NabWindow[], profile: NabProfile): number {
+  const n = detections.length;
+  const probation = probationRows(n);
+  const sorted = [...windows].sort((a, b) => a.start - b.start);
+  let score = 0;
+  const detected = new Set<number>();
+  let w = 0;
+  let previous: NabWindow | undefined;
+  for (let i = 0; i < n; i++) {
+    while (w < sorted.length && sorted[w]!.end < i) previous = sorted[w++];
+    if (i < probation || !detections[i]) continue;
+    const window = w < sorted.length && sorted[w]!.start <= i ? sorted[w]! : undefined;
+    if (window) {
+      if (detected.has(w)) continue;
+      detected.add(w);
+      const width = window.end - window.start + 1;
+      score += profile.tp * scaledSigmoid(-(window.end - i + 1) / width);
+    } else if (previous) {
+      const width = previous.end - previous.start + 1;
+      score += profile.fp * scaledSigmoid(Math.abs(previous.end - i) / Math.max(1, width - 1));
+    } else {
+      score -= profile.fp;
+    }
+  }
+  score -= profile.fn * (sorted.length - detected.size);
+  return score;
+}
+
+/** NAB's normalised score over a corpus: 100 x (raw - null) / (perfect - null), each summed over files. */
+export function nabNormalised(
+  files: { detections: ArrayLike<number>; windows: readonly NabWindow[] }[],
+  profile: NabProfile
+): { score: number; raw: number; null: number; perfect: number } {
+  let raw = 0;
+  let nul = 0;
+  let perfect = 0;
+  for (const f of files) {
+    const n = f.detections.length;
+    raw += nabRawScore(f.detections, f.windows, profile);
+    nul += nabRawScore(new Uint8Array(n), f.windows, profile);
+    // The perfect detector flags the first row of every window.
+    const ideal = new Uint8Array(n);
+    for (const w of f.windows) ideal[w.start] = 1;
+    perfect += nabRawScore(ideal, f.windows, profile);
+  }
+  return { score: (100 * (raw - nul)) / (perfect - nul), raw, null: nul, perfect };
+}
