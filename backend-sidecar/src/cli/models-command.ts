@@ -1,3 +1,5 @@
+import { printTable } from '../bench/load-generator.ts';
+
 export interface ModelsOptions {
   url: string;
   token?: string;
@@ -42,8 +44,11 @@ export async function listModels(instance: string, options: ModelsOptions): Prom
   const body = (await call(options, 'GET', `/instances/${encodeURIComponent(instance)}/models`)) as {
     items: VersionJson[];
   };
-  const rows = body.items.map((v) =>
-    [
+  if (options.json) return out(options, body, '');
+  printTable(
+    `${instance}: ${body.items.length} versions (* the champion)`,
+    ['', 'version', 'kind', 'trained', 'validation error', 'training', 'decision', 'why'],
+    body.items.map((v) => [
       v.champion ? '*' : ' ',
       v.version,
       v.kind,
@@ -52,9 +57,8 @@ export async function listModels(instance: string, options: ModelsOptions): Prom
       `${(v.trainingMs / 1000).toFixed(1)}s`,
       v.decision.status,
       v.decision.reason,
-    ].join('  ')
+    ])
   );
-  out(options, body, `  version  kind  trained  validation error  training  decision  why\n${rows.join('\n')}\n`);
 }
 
 /** `twin models show INSTANCE VERSION`: the version's metadata. */
