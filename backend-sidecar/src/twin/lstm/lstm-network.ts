@@ -2,6 +2,7 @@ import { tf } from './tf-backend.ts';
 import type { FeatureMatrix } from '../../features/index.ts';
 import type { LstmWeights } from './lstm-step.ts';
 import type { NetworkArtifacts, NetworkShape } from './artifacts.ts';
+import { BlockTrainer } from './block-trainer.ts';
 
 export type { NetworkArtifacts, NetworkShape } from './artifacts.ts';
 
@@ -52,14 +53,18 @@ export function buildNetwork(shape: NetworkShape, seed = 1): tf.LayersModel {
  * Training windows: the rows up to step t predict the change of the scaled values from t to t+1
  * (the network learns the step, the twin adds it to the last value).
  */
-export function windowsOf(matrix: FeatureMatrix, window: number): { x: Float32Array; y: Float32Array; count: number } {
+export function windowsOf(
+  matrix: FeatureMatrix,
+  window: number,
+  withInputs = true
+): { x: Float32Array; y: Float32Array; count: number } {
   const { rows, width, targets } = matrix;
   const count = Math.max(0, rows - window);
-  const x = new Float32Array(count * window * width);
+  const x = new Float32Array(withInputs ? count * window * width : 0);
   const y = new Float32Array(count * targets);
   for (let j = 0; j < count; j++) {
     const last = j + window - 1;
-    x.set(matrix.features.subarray(j * width, (last + 1) * width), j * window * width);
+    if (withInputs) x.set(matrix.features.subarray(j * width, (last + 1) * width), j * window * width);
     for (let k = 0; k < targets; k++)
       y[j * targets + k] = matrix.scaled[(last + 1) * targets + k]! - matrix.scaled[last * targets + k]!;
   }
@@ -107,11 +112,10 @@ export async function trainNetwork(
   shape: NetworkShape,
   options: TrainOptions
 ): Promise<TrainedNetwork> {
-  const { x, y, count } = windowsOf(matrix, shape.window);
+  const { y, count } = windowsOf(matrix, shape.window, false);
   const validation = Math.max(1, Math.floor(count * options.validationShare));
   const train = count - validation;
   if (train < options.batchSize) throw new Error(`only ${count} training windows (${matrix.rows} rows of history)`);
-  const per = shape.window * shape.inputs;
   const model = buildNetwork(shape, options.seed);
   if (options.initial) {
     const named = tf.io.decodeWeights(
@@ -120,30 +124,20 @@ export async function trainNetwork(
     );
     model.setWeights(options.initial.weightSpecs.map((s) => named[s.name]!));
   }
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'meanSquaredError' });
-  const xTrain = tf.tensor3d(x.subarray(0, train * per), [train, shape.window, shape.inputs]);
-  const yTrain = tf.tensor2d(y.subarray(0, train * shape.outputs), [train, shape.outputs]);
-  const xVal = tf.tensor3d(x.subarray(train * per), [validation, shape.window, shape.inputs]);
-  const yVal = tf.tensor2d(y.subarray(train * shape.outputs), [validation, shape.outputs]);
+  const trainer = new BlockTrainer(matrix, y, shape, model.getWeights(), options.learningRate);
+  let seed = options.seed ?? 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   let best = { loss: Infinity, epoch: 0, trainLoss: NaN, weights: [] as tf.Tensor[] };
   let epoch = 0;
   try {
     while (epoch < options.maxEpochs && epoch - best.epoch < options.patience) {
       epoch++;
-      const history = await model.fit(xTrain, yTrain, {
-        epochs: 1,
-        batchSize: options.batchSize,
-        shuffle: true,
-        verbose: 0,
-      });
-      const trainLoss = history.history.loss![0] as number;
-      const evaluated = model.evaluate(xVal, yVal, { batchSize: 1024 }) as tf.Scalar;
-      const validationLoss = (await evaluated.data())[0]!;
-      evaluated.dispose();
+      const trainLoss = await trainer.epoch(train, options.batchSize, random);
+      const validationLoss = await trainer.evaluate(train, validation);
       options.onEpoch?.(epoch, trainLoss, validationLoss);
       if (validationLoss < best.loss) {
         best.weights.forEach((w) => w.dispose());
-        best = { loss: validationLoss, epoch, trainLoss, weights: model.getWeights().map((w) => w.clone()) };
+        best = { loss: validationLoss, epoch, trainLoss, weights: trainer.variables.map((w) => w.clone()) };
       }
     }
     // No epoch at all (an untrained network, the baseline the evaluation compares with): the initial weights.
@@ -160,7 +154,7 @@ export async function trainNetwork(
     };
   } finally {
     best.weights.forEach((w) => w.dispose());
-    tf.dispose([xTrain, yTrain, xVal, yVal]);
+    trainer.dispose();
     model.dispose();
   }
 }
