@@ -3,11 +3,12 @@ import type { FeatureMatrix } from '../../features/index.ts';
 import type { NetworkShape } from './artifacts.ts';
 
 /**
- * One training pass of the twin's LSTM over consecutive windows, written with tfjs ops rather than
- * the layers API: windows j..j+B-1 of a block share all but B+L-1 of their B*L rows, so each row is
- * multiplied by the input kernel once per block (one matrix product) instead of once per window and
- * step; only the recurrent part runs per step. The maths (gates i, f, c, o; sigmoid and tanh; then
- * the dense layer) is the layers LSTM's, so the weights go back into it unchanged.
+ * Trains the twin's LSTM with tfjs ops rather than the layers API, on runs of consecutive windows:
+ * the 16 windows of a run share all but 31 of their 256 rows, so each row is multiplied by the input
+ * kernel once per run (one matrix product for the whole batch) instead of once per window and step;
+ * only the recurrent part runs per step. A batch is a few runs from random places, so batches stay
+ * well mixed. The maths (gates i, f, c, o; sigmoid and tanh; then the dense layer) is the layers
+ * LSTM's, so the weights go back into it unchanged.
  */
 export class BlockTrainer {
   readonly variables: tf.Variable[];
@@ -28,8 +29,11 @@ export class BlockTrainer {
     this.optimizer = tf.train.adam(learningRate);
   }
 
-  /** The network's output for windows first..first+count-1 (rows first..first+count+window-2). */
-  private forward(first: number, count: number): tf.Tensor2D {
+  /**
+   * The network's output for `runs` of `length` consecutive windows each (run r: windows
+   * starts[r]..starts[r]+length-1), in that order. Each run's rows are projected once.
+   */
+  private forward(starts: readonly number[], length: number): tf.Tensor2D {
     const { window: steps, units } = this.shape;
     const [kernel, recurrent, bias, denseKernel, denseBias] = this.variables as unknown as [
       tf.Tensor2D,
@@ -38,12 +42,25 @@ export class BlockTrainer {
       tf.Tensor2D,
       tf.Tensor1D,
     ];
-    const rows = this.x.slice([first, 0], [count + steps - 1, -1]);
-    const projected = tf.add(tf.matMul(rows, kernel), bias);
+    const span = length + steps - 1;
+    const runs = starts.length;
+    const rows =
+      runs === 1
+        ? this.x.slice([starts[0]!, 0], [span, -1])
+        : tf.gather(
+            this.x,
+            tf.tensor1d(
+              starts.flatMap((first) => Array.from({ length: span }, (_, i) => first + i)),
+              'int32'
+            )
+          );
+    const projected = tf.reshape(tf.add(tf.matMul(rows, kernel), bias), [runs, span, 4 * units]);
+    const count = runs * length;
     let h: tf.Tensor2D = tf.zeros([count, units]);
     let c: tf.Tensor2D = tf.zeros([count, units]);
     for (let s = 0; s < steps; s++) {
-      const z = tf.add(projected.slice([s, 0], [count, -1]), tf.matMul(h, recurrent));
+      const atStep = tf.reshape(projected.slice([0, s, 0], [runs, length, -1]), [count, 4 * units]);
+      const z = tf.add(atStep, tf.matMul(h, recurrent));
       // One sigmoid over all four gates (fewer, larger ops: tfjs's cost here is per op); g takes tanh.
       const [i, f, , o] = tf.split(tf.sigmoid(z), 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const g = tf.tanh(z.slice([0, 2 * units], [count, units]));
@@ -53,34 +70,51 @@ export class BlockTrainer {
     return tf.add(tf.matMul(h, denseKernel), denseBias);
   }
 
-  private loss(first: number, count: number): tf.Scalar {
-    return tf.losses.meanSquaredError(this.y.slice([first, 0], [count, -1]), this.forward(first, count)) as tf.Scalar;
+  private loss(starts: readonly number[], length: number): tf.Scalar {
+    const targets =
+      starts.length === 1
+        ? this.y.slice([starts[0]!, 0], [length, -1])
+        : tf.gather(
+            this.y,
+            tf.tensor1d(
+              starts.flatMap((first) => Array.from({ length }, (_, i) => first + i)),
+              'int32'
+            )
+          );
+    return tf.losses.meanSquaredError(targets, this.forward(starts, length)) as tf.Scalar;
   }
 
-  /** One epoch over windows 0..train-1 in blocks of `block` consecutive windows, blocks in random order; the mean loss. */
-  async epoch(train: number, block: number, random: () => number): Promise<number> {
-    const starts = Array.from({ length: Math.ceil(train / block) }, (_, k) => k * block);
+  /**
+   * One epoch over windows 0..train-1: runs of `run` consecutive windows in random order, `block`
+   * windows (block / run runs) a step of the optimiser; the mean loss.
+   */
+  async epoch(train: number, block: number, random: () => number, run = 16): Promise<number> {
+    const length = Math.min(run, train);
+    const starts = Array.from({ length: Math.ceil(train / length) }, (_, k) => Math.min(k * length, train - length));
     for (let k = starts.length - 1; k > 0; k--) {
       const j = Math.floor(random() * (k + 1));
       [starts[k], starts[j]] = [starts[j]!, starts[k]!];
     }
-    // The losses are summed on the backend and read once an epoch (a read per block would wait for each).
+    const perStep = Math.max(1, Math.round(block / length));
+    // The losses are summed on the backend and read once an epoch (a read per step would wait for each).
     let total: tf.Scalar = tf.scalar(0);
-    for (const first of starts) {
-      const count = Math.min(block, train - first);
-      const cost = this.optimizer.minimize(() => this.loss(first, count), true, this.variables)!;
-      const next = tf.add(total, tf.mul(cost, count)) as tf.Scalar;
+    let windows = 0;
+    for (let k = 0; k < starts.length; k += perStep) {
+      const batch = starts.slice(k, k + perStep);
+      const cost = this.optimizer.minimize(() => this.loss(batch, length), true, this.variables)!;
+      const next = tf.add(total, tf.mul(cost, batch.length * length)) as tf.Scalar;
       tf.dispose([total, cost]);
       total = next;
+      windows += batch.length * length;
     }
     const sum = (await total.data())[0]!;
     total.dispose();
-    return sum / train;
+    return sum / windows;
   }
 
   /** The loss over windows first..first+count-1, without training. */
   async evaluate(first: number, count: number): Promise<number> {
-    const loss = tf.tidy(() => this.loss(first, count));
+    const loss = tf.tidy(() => this.loss([first], count));
     const value = (await loss.data())[0]!;
     loss.dispose();
     return value;

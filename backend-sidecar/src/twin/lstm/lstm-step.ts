@@ -31,19 +31,18 @@ export class LstmPredictor {
   private readonly c: Float64Array;
   // float32 as trained: every instance has its own weights, and half the bytes stay in cache better.
   private readonly kernel: Float32Array;
-  private readonly recurrent: Float32Array;
+  /** The recurrent kernel transposed ([4 units x units]) and in double precision: the hottest loop reads it row by row. */
+  private readonly recurrentT: Float64Array;
   private readonly bias: Float32Array;
   private readonly denseKernel: Float32Array;
   private readonly denseBias: Float32Array;
 
   constructor(readonly weights: LstmWeights) {
-    ({
-      kernel: this.kernel,
-      recurrent: this.recurrent,
-      bias: this.bias,
-      denseKernel: this.denseKernel,
-      denseBias: this.denseBias,
-    } = weights);
+    ({ kernel: this.kernel, bias: this.bias, denseKernel: this.denseKernel, denseBias: this.denseBias } = weights);
+    const g4 = 4 * weights.units;
+    this.recurrentT = new Float64Array(g4 * weights.units);
+    for (let u = 0; u < weights.units; u++)
+      for (let g = 0; g < g4; g++) this.recurrentT[g * weights.units + u] = weights.recurrent[u * g4 + g]!;
     this.z = new Float64Array(4 * weights.units);
     this.h = new Float64Array(weights.units);
     this.c = new Float64Array(weights.units);
@@ -70,19 +69,20 @@ export class LstmPredictor {
    */
   run(steps: number, projections: (s: number) => Float64Array, out: Float64Array): Float64Array {
     const { units, outputs } = this.weights;
-    const { z, h, c, recurrent, denseKernel, denseBias } = this;
+    const { z, h, c, recurrentT, denseKernel, denseBias } = this;
     const g4 = 4 * units;
     h.fill(0);
     c.fill(0);
     for (let s = 0; s < steps; s++) {
-      z.set(projections(s));
-      if (s > 0) {
-        for (let u = 0; u < units; u++) {
-          const hu = h[u]!;
-          if (hu === 0) continue;
-          const base = u * g4;
-          for (let g = 0; g < g4; g++) z[g] = z[g]! + hu * recurrent[base + g]!;
+      const projected = projections(s);
+      // z = projection + h · recurrent, one gate at a time (a dot product kept in a register).
+      for (let g = 0; g < g4; g++) {
+        let acc = projected[g]!;
+        if (s > 0) {
+          const base = g * units;
+          for (let u = 0; u < units; u++) acc += h[u]! * recurrentT[base + u]!;
         }
+        z[g] = acc;
       }
       for (let u = 0; u < units; u++) {
         const i = sigmoid(z[u]!);

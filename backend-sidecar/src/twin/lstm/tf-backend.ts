@@ -29,6 +29,8 @@ async function choose(log: (message: string) => void): Promise<TfBackend> {
       }
       if (await tf.setBackend(backend)) {
         await tf.ready();
+        // No argument and shape checks on every op: training runs thousands of small ops a second.
+        tf.enableProdMode();
         log(`tensorflow backend: ${backend}`);
         return backend;
       }
