@@ -19,6 +19,10 @@ export class FeatureBuilder {
   private readonly ring: Float64Array;
   private ringPos = 0;
   private ringCount = 0;
+  private readonly sum: Float64Array;
+  private readonly sumSq: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
   private readonly maskColumn: Int32Array;
 
   constructor(readonly spec: FeatureSpec) {
@@ -30,6 +34,10 @@ export class FeatureBuilder {
     this.lastCounterAt = new Float64Array(k).fill(NaN);
     this.lastScaled = new Float64Array(k);
     this.ring = new Float64Array(spec.aggregates.steps * k);
+    this.sum = new Float64Array(k);
+    this.sumSq = new Float64Array(k);
+    this.min = new Float64Array(k).fill(Infinity);
+    this.max = new Float64Array(k).fill(-Infinity);
     this.maskColumn = new Int32Array(k).fill(-1);
     let c = k;
     spec.inputs.forEach((input, i) => {
@@ -84,40 +92,73 @@ export class FeatureBuilder {
       row[c++] = Math.sin(phase);
       row[c++] = Math.cos(phase);
     }
-    // Rolling aggregates over the last `steps` scaled values, this one included.
+    // Rolling aggregates over the last `steps` scaled values, this one included: sums kept as values
+    // come and go (recomputed whole once a lap of the ring, so rounding cannot drift), min and max
+    // rescanned only when the value leaving was the extreme.
     const steps = aggregates.steps;
-    this.ring.set(scaled.subarray(0, k), this.ringPos * k);
+    const base = this.ringPos * k;
+    const full = this.ringCount === steps;
+    const lap = this.ringPos === 0 && full;
+    for (let i = 0; i < k; i++) {
+      const v = scaled[i]!;
+      const old = full ? this.ring[base + i]! : NaN;
+      this.ring[base + i] = v;
+      if (full) {
+        this.sum[i] = this.sum[i]! - old + v;
+        this.sumSq[i] = this.sumSq[i]! - old * old + v * v;
+      } else {
+        this.sum[i] = this.sum[i]! + v;
+        this.sumSq[i] = this.sumSq[i]! + v * v;
+      }
+      if (full && (old === this.min[i] || old === this.max[i])) {
+        this.rescan(i, Math.min(this.ringCount, steps));
+      } else {
+        if (v < this.min[i]!) this.min[i] = v;
+        if (v > this.max[i]!) this.max[i] = v;
+      }
+    }
     this.ringPos = (this.ringPos + 1) % steps;
     if (this.ringCount < steps) this.ringCount++;
+    if (lap) for (let i = 0; i < k; i++) this.rescan(i, steps, true);
     const count = this.ringCount;
     const kinds = aggregates.kinds;
-    // One pass over the ring per input gives all four aggregates; columns are grouped by kind.
     for (let i = 0; i < k; i++) {
-      let sum = 0;
-      let sumSq = 0;
-      let min = Infinity;
-      let max = -Infinity;
-      for (let r = 0; r < count; r++) {
-        const v = this.ring[r * k + i]!;
-        sum += v;
-        sumSq += v * v;
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      const mean = sum / count;
+      const mean = this.sum[i]! / count;
       for (let a = 0; a < kinds.length; a++) {
         const kind = kinds[a];
         row[c + a * k + i] =
           kind === 'mean'
             ? mean
             : kind === 'spread'
-              ? Math.sqrt(Math.max(0, sumSq / count - mean * mean))
+              ? Math.sqrt(Math.max(0, this.sumSq[i]! / count - mean * mean))
               : kind === 'min'
-                ? min
-                : max;
+                ? this.min[i]!
+                : this.max[i]!;
       }
     }
     return observed;
+  }
+
+  /** Input i's min and max (and with `sums`, its sum and sum of squares) from the ring as it stands. */
+  private rescan(i: number, count: number, sums = false): void {
+    const k = this.targets;
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    let sumSq = 0;
+    for (let r = 0; r < count; r++) {
+      const v = this.ring[r * k + i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+      sumSq += v * v;
+    }
+    this.min[i] = min;
+    this.max[i] = max;
+    if (sums) {
+      this.sum[i] = sum;
+      this.sumSq[i] = sumSq;
+    }
   }
 }
 

@@ -132,3 +132,31 @@ test('irregular samples land on a regular grid; empty steps are missing', () => 
   const r = toRegular([0, 20_000, 65_000, 190_000], ['x'], [Float64Array.from([1, 3, 5, 7])], 60_000);
   assert.deepEqual([...r.values[0]!], [2, 5, NaN, 7]);
 });
+
+test('rolling aggregates kept incrementally equal a recomputation over the window, over a long stream', () => {
+  let seed = 11;
+  const noise = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const data = synthetic(3000, 60_000, { a: () => noise() * 10, b: (i) => Math.sin(i / 30) + noise() });
+  const spec = fitFeatureSpec(data, { aggregateSteps: 25 });
+  const builder = new FeatureBuilder(spec);
+  const row = new Float64Array(builder.width);
+  const scaled = new Float64Array(builder.targets);
+  const history: number[][] = [];
+  const k = builder.targets;
+  for (let t = 0; t < 3000; t++) {
+    builder.push(t * 60_000, [data.values[0]![t]!, data.values[1]![t]!], row, scaled);
+    history.push([...scaled]);
+    const recent = history.slice(-25);
+    for (let i = 0; i < k; i++) {
+      const xs = recent.map((r) => r[i]!);
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      const spread = Math.sqrt(Math.max(0, xs.reduce((s, x) => s + x * x, 0) / xs.length - mean * mean));
+      const col = (kind: string) =>
+        row[spec.columns.findIndex((c) => c.name === `${kind}25(${spec.inputs[i]!.metric})`)]!;
+      assert.ok(Math.abs(col('mean') - mean) < 1e-9, `mean at ${t}`);
+      assert.ok(Math.abs(col('spread') - spread) < 1e-6, `spread at ${t}`);
+      assert.equal(col('min'), Math.min(...xs));
+      assert.equal(col('max'), Math.max(...xs));
+    }
+  }
+});

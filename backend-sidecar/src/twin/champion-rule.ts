@@ -26,8 +26,9 @@ export function recentError(
     });
     const step = twin.step(series.from + row * series.stepMs, values);
     if (!step || step.ts < from) continue;
+    const actuals = step.actual;
     for (const [metric, predicted] of Object.entries(step.predicted)) {
-      const actual = step.actual[metric];
+      const actual = actuals[metric];
       const scale = scales.get(metric);
       if (actual === undefined || scale === undefined) continue;
       const s = sums.get(metric) ?? { ss: 0, n: 0 };

@@ -31,6 +31,8 @@ export class LstmTwinRunner {
   private readonly m2: Float64Array;
   /** Smoothed within-step variance of each input, in scaled units. */
   private readonly scatter: Float64Array;
+  /** Per input: the twin's one-step error combined with the within-step scatter (updated once a step). */
+  private readonly tolerance: Float64Array;
   private readonly index: Map<string, number>;
   private slot: number | undefined;
   /** Prediction for the current step, in scaled units (undefined until the window is full). */
@@ -50,6 +52,7 @@ export class LstmTwinRunner {
     this.counts = new Uint32Array(k);
     this.m2 = new Float64Array(k);
     this.scatter = new Float64Array(k);
+    this.tolerance = Float64Array.from(model.metrics, (m) => m.errorScale);
     this.index = new Map(model.features.inputs.map((input, i) => [input.metric, i]));
   }
 
@@ -65,7 +68,9 @@ export class LstmTwinRunner {
     }
     if (this.slot === undefined || slot > this.slot) this.slot = slot;
     const { inputs } = this.model.features;
-    const result: LstmStepResult | undefined = this.next ? { ts, predicted: {}, actual: {}, scores: {} } : undefined;
+    const result = this.next ? new SampleResult(ts, this.model, this.next) : undefined;
+    let squares = 0;
+    let scored = 0;
     for (const metric in values) {
       const value = values[metric]!;
       const k = this.index.get(metric);
@@ -80,21 +85,13 @@ export class LstmTwinRunner {
       if (!result || input.transform !== 'gauge') continue;
       const clip = this.model.features.clip;
       const s = Math.max(-clip, Math.min(clip, (value - input.center) / input.scale));
-      const expected = this.next![k]!;
-      result.predicted[metric] = input.center + input.scale * expected;
-      result.actual[metric] = value;
-      const tolerance = Math.sqrt(this.model.metrics[k]!.errorScale ** 2 + this.scatter[k]!);
-      result.scores[metric] = Math.abs(s - expected) / tolerance;
+      const score = Math.abs(s - this.next![k]!) / this.tolerance[k]!;
+      result.observe(k, value);
+      result.scores[metric] = score;
+      squares += score * score;
+      scored++;
     }
-    if (result && this.model.joint) {
-      let sum = 0;
-      let n = 0;
-      for (const metric in result.scores) {
-        sum += result.scores[metric]! ** 2;
-        n++;
-      }
-      if (n >= 2) result.scores[JOINT_SCORE] = sum / n;
-    }
+    if (result && this.model.joint && scored >= 2) result.scores[JOINT_SCORE] = squares / scored;
     return result;
   }
 
@@ -104,6 +101,7 @@ export class LstmTwinRunner {
     for (let i = 0; i < k; i++) {
       const n = this.counts[i]!;
       if (n >= 2) this.scatter[i] = this.scatter[i]! + 0.1 * (this.m2[i]! / (n - 1) - this.scatter[i]!);
+      this.tolerance[i] = Math.sqrt(this.model.metrics[i]!.errorScale ** 2 + this.scatter[i]!);
     }
     this.stream.push(this.row);
     if (this.stream.ready) {
@@ -114,5 +112,44 @@ export class LstmTwinRunner {
     this.raw.fill(NaN);
     this.counts.fill(0);
     this.m2.fill(0);
+  }
+}
+
+/**
+ * One sample's result: its scores at once (the detector needs them for every sample), the predicted
+ * and actual values as records only when asked for (most samples are never shown).
+ */
+class SampleResult implements LstmStepResult {
+  readonly scores: Record<string, number> = {};
+  private readonly prediction: Float64Array;
+  private readonly seen: Float64Array;
+
+  constructor(
+    readonly ts: number,
+    private readonly model: LstmTwinModel,
+    next: Float64Array
+  ) {
+    this.prediction = next.slice();
+    this.seen = new Float64Array(next.length).fill(NaN);
+  }
+
+  observe(k: number, value: number): void {
+    this.seen[k] = value;
+  }
+
+  get predicted(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.model.features.inputs.forEach((input, k) => {
+      if (!Number.isNaN(this.seen[k]!)) out[input.metric] = input.center + input.scale * this.prediction[k]!;
+    });
+    return out;
+  }
+
+  get actual(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.model.features.inputs.forEach((input, k) => {
+      if (!Number.isNaN(this.seen[k]!)) out[input.metric] = this.seen[k]!;
+    });
+    return out;
   }
 }
