@@ -1,3 +1,4 @@
+import { Serial } from './serial.ts';
 import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import type { Sample } from '../core/types.ts';
 import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
@@ -20,7 +21,7 @@ interface ChunkVector<T> {
  */
 export class DuckDBMetricStore implements MetricStore {
   private writeChain: Promise<void> = Promise.resolve();
-  private readChain: Promise<unknown> = Promise.resolve();
+  private readonly reads = new Serial();
   private readonly byInstance = new Map<string, Map<string, number>>();
   private nextSid = 1;
 
@@ -189,9 +190,7 @@ export class DuckDBMetricStore implements MetricStore {
 
   /** Runs a query on the reader connection; one at a time (a connection runs one statement at a time). */
   private query(sql: string, params?: Record<string, bigint>) {
-    const result = this.readChain.then(() => this.reader.runAndReadAll(sql, params));
-    this.readChain = result.catch(() => undefined);
-    return result;
+    return this.reads.run(() => this.reader.runAndReadAll(sql, params));
   }
 
   async listSeries(instance: string): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { Serial } from './serial.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { InstanceLabels } from '../core/types.ts';
 import type { EmbeddedDatabase } from './embedded-database.ts';
@@ -17,6 +18,7 @@ export interface InstanceRecord {
 export class InstanceRegistry {
   private readonly records = new Map<string, InstanceRecord>();
   private readonly dirty = new Set<string>();
+  private readonly serial = new Serial();
 
   private constructor(private readonly connection: DuckDBConnection) {}
 
@@ -65,7 +67,12 @@ export class InstanceRegistry {
     return [...this.records.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async flush(): Promise<void> {
+  /** Writes what changed since the last flush; flushes run one at a time on the connection. */
+  flush(): Promise<void> {
+    return this.serial.run(() => this.write());
+  }
+
+  private async write(): Promise<void> {
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();
