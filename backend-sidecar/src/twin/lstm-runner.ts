@@ -34,6 +34,8 @@ export class LstmTwinRunner {
   /** Per input: the twin's one-step error combined with the within-step scatter (updated once a step). */
   private readonly tolerance: Float64Array;
   private readonly index: Map<string, number>;
+  /** Which inputs are gauges (scored per sample; counters only as rates per step). */
+  private readonly gauge: Uint8Array;
   private slot: number | undefined;
   /** Prediction for the current step, in scaled units (undefined until the window is full). */
   private next: Float64Array | undefined;
@@ -54,6 +56,7 @@ export class LstmTwinRunner {
     this.scatter = new Float64Array(k);
     this.tolerance = Float64Array.from(model.metrics, (m) => m.errorScale);
     this.index = new Map(model.features.inputs.map((input, i) => [input.metric, i]));
+    this.gauge = Uint8Array.from(model.features.inputs, (input) => (input.transform === 'gauge' ? 1 : 0));
   }
 
   /** Adds a sample: completes the step before it if this one starts a new step, then scores it. */
@@ -68,9 +71,10 @@ export class LstmTwinRunner {
     }
     if (this.slot === undefined || slot > this.slot) this.slot = slot;
     const { inputs } = this.model.features;
-    const result = this.next ? new SampleResult(ts, this.model, this.next) : undefined;
+    const result = this.next ? new SampleResult(ts, this.model, this.next, values) : undefined;
     let squares = 0;
     let scored = 0;
+    const clip = this.model.features.clip;
     for (const metric in values) {
       const value = values[metric]!;
       const k = this.index.get(metric);
@@ -82,11 +86,9 @@ export class LstmTwinRunner {
       this.m2[k] = c === 0 ? 0 : this.m2[k]! + ((value - mean) * (value - updated)) / (input.scale * input.scale);
       this.raw[k] = updated;
       this.counts[k] = c + 1;
-      if (!result || input.transform !== 'gauge') continue;
-      const clip = this.model.features.clip;
+      if (!result || !this.gauge[k]) continue;
       const s = Math.max(-clip, Math.min(clip, (value - input.center) / input.scale));
       const score = Math.abs(s - this.next![k]!) / this.tolerance[k]!;
-      result.observe(k, value);
       result.scores[metric] = score;
       squares += score * score;
       scored++;
@@ -122,34 +124,29 @@ export class LstmTwinRunner {
 class SampleResult implements LstmStepResult {
   readonly scores: Record<string, number> = {};
   private readonly prediction: Float64Array;
-  private readonly seen: Float64Array;
 
   constructor(
     readonly ts: number,
     private readonly model: LstmTwinModel,
-    next: Float64Array
+    next: Float64Array,
+    /** The sample as it came (not changed here): the actual values are read from it when asked. */
+    private readonly values: Record<string, number>
   ) {
     this.prediction = next.slice();
-    this.seen = new Float64Array(next.length).fill(NaN);
   }
 
-  observe(k: number, value: number): void {
-    this.seen[k] = value;
-  }
-
+  /** The prediction for each metric scored in this sample. */
   get predicted(): Record<string, number> {
     const out: Record<string, number> = {};
     this.model.features.inputs.forEach((input, k) => {
-      if (!Number.isNaN(this.seen[k]!)) out[input.metric] = input.center + input.scale * this.prediction[k]!;
+      if (input.metric in this.scores) out[input.metric] = input.center + input.scale * this.prediction[k]!;
     });
     return out;
   }
 
   get actual(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.model.features.inputs.forEach((input, k) => {
-      if (!Number.isNaN(this.seen[k]!)) out[input.metric] = this.seen[k]!;
-    });
+    for (const metric in this.scores) if (!metric.startsWith('*')) out[metric] = this.values[metric]!;
     return out;
   }
 }
