@@ -25,7 +25,6 @@ import {
   TrainingPool,
   TwinTrainer,
   DriftMonitor,
-  BullTrainingQueue,
   type LiveTwin,
   type TwinModel,
   type VersionDecision,
@@ -74,7 +73,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   models!: ModelRegistry;
   trainer!: TwinTrainer;
   trainingPool: TrainingPool | undefined;
-  trainingQueue: BullTrainingQueue | undefined;
+  trainingQueue: import('../twin/training-queue.ts').BullTrainingQueue | undefined;
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
@@ -116,6 +115,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
 
     this.trainingPool = config.twinModel === 'lstm' ? new TrainingPool(config.trainThreads) : undefined;
     if (config.redisUrl) {
+      // Loaded only when used: a sidecar without Redis does not pay for BullMQ at start-up.
+      const { BullTrainingQueue } = await import('../twin/training-queue.ts');
       this.trainingQueue = new BullTrainingQueue(
         config.redisUrl,
         async (request) => {

@@ -7,6 +7,7 @@ import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { printTable } from '../bench/load-generator.ts';
+import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { SHARED_DATA } from './smd-data.ts';
 import { NAB_PROFILES, nabNormalised, nabRawScore, probationRows, type NabWindow } from './nab-scoring.ts';
@@ -158,8 +159,6 @@ export async function nabEval(options: { json: boolean; data?: string; out?: str
       ...detectors.map((d) => scores[d][p as keyof typeof NAB_PROFILES].toFixed(1)),
     ])
   );
-  const out = path.resolve(options.out ?? path.join('var', 'eval', 'nab.json'));
-  fs.mkdirSync(path.dirname(out), { recursive: true });
   const document = {
     eval: 'nab',
     data: dir,
@@ -169,7 +168,5 @@ export async function nabEval(options: { json: boolean; data?: string; out?: str
     peer: { 'untrained twin': scores['untrained twin'], 'rolling z-score': scores['rolling z-score'] },
     perFile,
   };
-  fs.writeFileSync(out, JSON.stringify(document, null, 2));
-  process.stdout.write(`\nwritten to ${out}\n`);
-  if (options.json) process.stdout.write(JSON.stringify(document) + '\n');
+  writeFigures('nab', document, options);
 }

@@ -7,6 +7,7 @@ import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { printTable } from '../bench/load-generator.ts';
+import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { loadSmdPart, smdMachines, SHARED_DATA } from './smd-data.ts';
 import {
@@ -304,8 +305,6 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     ];
     printTable(`smd ${machine}`, ['', ...detectors], rows);
   }
-  const out = path.resolve(options.out ?? path.join('var', 'eval', 'smd.json'));
-  fs.mkdirSync(path.dirname(out), { recursive: true });
   const document = {
     eval: 'smd',
     data: dir,
@@ -315,7 +314,5 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     peer: { 'untrained twin': totals['untrained twin'], 'rolling z-score': totals['rolling z-score'] },
     perMachine: results,
   };
-  fs.writeFileSync(out, JSON.stringify(document, null, 2));
-  process.stdout.write(`\nwritten to ${out}\n`);
-  if (options.json) process.stdout.write(JSON.stringify(document) + '\n');
+  writeFigures('smd', document, options);
 }

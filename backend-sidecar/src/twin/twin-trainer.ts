@@ -204,7 +204,7 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     } else {
       for (const m of model.metrics) scales.set(m.name, m.errorScale);
     }
-    const candidate = { model, weights: artifacts ? weightsOf(model, artifacts) : undefined };
+    const candidate = { model, weights: artifacts ? networkWeights(model, artifacts) : undefined };
     const candidateError = recentError(candidate, series, fromRow, scales);
     const championError = recentError(champion, series, fromRow, scales);
     const figures = `${candidateError.toFixed(4)} against the champion's ${championError.toFixed(4)} on the same recent data`;
@@ -220,6 +220,6 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
   }
 }
 
-function weightsOf(model: TwinModel, artifacts: NetworkArtifacts) {
+function networkWeights(model: TwinModel, artifacts: NetworkArtifacts) {
   return model.kind === 'lstm' ? weightsFromArtifacts(artifacts, model.network) : undefined;
 }

@@ -27,6 +27,7 @@ const tanh = (x: number) => 2 / (1 + Math.exp(-2 * x)) - 1;
  */
 export class LstmPredictor {
   private readonly z: Float64Array;
+  private readonly scratch: Float64Array[] = [];
   private readonly h: Float64Array;
   private readonly c: Float64Array;
   // float32 as trained: every instance has its own weights, and half the bytes stay in cache better.
@@ -128,10 +129,10 @@ export class LstmPredictor {
   /** The network's output for one window of rows ([steps x inputs], oldest first). */
   predictWindow(rows: Float32Array | Float64Array, steps: number, out: Float64Array): Float64Array {
     const { inputs, units } = this.weights;
-    const projected = Array.from({ length: steps }, (_, s) =>
-      this.project(rows.subarray(s * inputs, (s + 1) * inputs), new Float64Array(4 * units))
-    );
-    return this.run(steps, (s) => projected[s]!, out);
+    // Projections go into buffers kept for the next call (calibration runs this for every window).
+    while (this.scratch.length < steps) this.scratch.push(new Float64Array(4 * units));
+    for (let s = 0; s < steps; s++) this.project(rows.subarray(s * inputs, (s + 1) * inputs), this.scratch[s]!);
+    return this.run(steps, (s) => this.scratch[s]!, out);
   }
 }
 
