@@ -1,13 +1,32 @@
 import { tf } from './tf-backend.ts';
 import type { FeatureMatrix } from '../../features/index.ts';
 import type { NetworkShape } from './artifacts.ts';
+import { Recurrence, type RecurrenceShape } from './recurrence.ts';
+
+/** The recurrent half as one op whose gradient the loops of `Recurrence` compute. */
+export function recurrenceOp(shape: RecurrenceShape) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [projected, recurrent] = args as [tf.Tensor, tf.Tensor];
+    const run = new Recurrence(shape, projected.dataSync() as Float32Array, recurrent.dataSync() as Float32Array);
+    return {
+      value: tf.tensor2d(run.forward(), [run.count, shape.units]),
+      gradFunc: (dy) => {
+        const grads = run.backward((dy as tf.Tensor).dataSync());
+        const rows = grads.hidden.length / shape.units;
+        const hidden = tf.tensor2d(grads.hidden, [rows, shape.units]);
+        const gates = tf.tensor2d(grads.gates, [rows, 4 * shape.units]);
+        return [tf.tensor(grads.projected, projected.shape), tf.matMul(hidden, gates, true, false)];
+      },
+    };
+  });
+}
 
 /**
  * Trains the twin's LSTM with tfjs ops rather than the layers API, on runs of consecutive windows:
  * the 16 windows of a run share all but 31 of their 256 rows, so each row is multiplied by the input
  * kernel once per run (one matrix product for the whole batch) instead of once per window and step;
- * only the recurrent part runs per step. A batch is a few runs from random places, so batches stay
- * well mixed. The maths (gates i, f, c, o; sigmoid and tanh; then the dense layer) is the layers
+ * the recurrent part runs in plain loops (`Recurrence`). A batch is a few runs from random places,
+ * so batches stay well mixed. The maths (gates i, f, c, o; sigmoid and tanh; then the dense layer) is the layers
  * LSTM's, so the weights go back into it unchanged.
  */
 export class BlockTrainer {
@@ -54,19 +73,8 @@ export class BlockTrainer {
               'int32'
             )
           );
-    const projected = tf.reshape(tf.add(tf.matMul(rows, kernel), bias), [runs, span, 4 * units]);
-    const count = runs * length;
-    let h: tf.Tensor2D = tf.zeros([count, units]);
-    let c: tf.Tensor2D = tf.zeros([count, units]);
-    for (let s = 0; s < steps; s++) {
-      const atStep = tf.reshape(projected.slice([0, s, 0], [runs, length, -1]), [count, 4 * units]);
-      const z = tf.add(atStep, tf.matMul(h, recurrent));
-      // One sigmoid over all four gates (fewer, larger ops: tfjs's cost here is per op); g takes tanh.
-      const [i, f, , o] = tf.split(tf.sigmoid(z), 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const g = tf.tanh(z.slice([0, 2 * units], [count, units]));
-      c = tf.add(tf.mul(f, c), tf.mul(i, g));
-      h = tf.mul(o, tf.tanh(c));
-    }
+    const projected = tf.add(tf.matMul(rows, kernel), bias);
+    const h = recurrenceOp({ runs, length, steps, units })(projected, recurrent) as tf.Tensor2D;
     return tf.add(tf.matMul(h, denseKernel), denseBias);
   }
 
