@@ -43,3 +43,23 @@ test('normalCdf is accurate', () => {
   assert.ok(Math.abs(normalCdf(1.96) - 0.9750021) < 1e-6);
   assert.ok(Math.abs(normalCdf(-1) - 0.1586553) < 1e-6);
 });
+
+test("a report's OOM finding raises the memory cause for one horizon, with the finding as evidence", () => {
+  const f = new ExhaustionForecaster({ horizonMs: 60 * MIN });
+  const now = Date.now();
+  feed(f, now, 20, (m) => 50 + 0.1 * m + 0.2 * Math.sin(m * 7));
+  const before = f.forecast('i-1', now).find((x) => x.kind === 'crash')!.probability;
+  const oom = {
+    id: 'oom-killer',
+    title: 'Out-of-memory killer killed a process',
+    severity: 'critical' as const,
+    resources: ['memory'],
+  };
+  f.noteFindings('i-1', [oom], now - 5 * MIN);
+  const crash = f.forecast('i-1', now).find((x) => x.kind === 'crash')!;
+  assert.ok(Math.abs(crash.probability - (1 - (1 - before) * 0.5)) < 1e-9, `p=${crash.probability}`);
+  assert.match(crash.causes[0]!.evidence, /report: Out-of-memory killer killed a process/);
+  assert.ok(f.forecast('i-1', now).find((x) => x.kind === 'outage')!.probability < 0.01, 'disk and network untouched');
+  // A horizon later the finding no longer counts.
+  assert.ok(Math.abs(f.forecast('i-1', now + 61 * MIN).find((x) => x.kind === 'crash')!.probability - before) < 0.05);
+});

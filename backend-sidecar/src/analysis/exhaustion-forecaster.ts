@@ -64,6 +64,21 @@ export interface ForecasterOptions {
   clearBelow?: number;
 }
 
+/** What the forecaster needs of a report finding: the resources it implicates and how bad it is. */
+export interface FindingEvidence {
+  id: string;
+  title: string;
+  severity: 'info' | 'warning' | 'critical';
+  resources: readonly string[];
+}
+
+/**
+ * How likely a resource is to run out within the horizon on the word of a recent report finding
+ * alone (an OOM kill says memory is at its limit whatever the trend shows). Priors until the learned
+ * failure model replaces them.
+ */
+const FINDING_PROBABILITY = { info: 0, warning: 0.2, critical: 0.5 } as const;
+
 interface History {
   ts: number[];
   values: Map<string, number[]>;
@@ -77,6 +92,7 @@ interface History {
 export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
   private readonly histories = new Map<string, History>();
   private readonly alerting = new Map<string, boolean>();
+  private readonly findings = new Map<string, (FindingEvidence & { ts: number })[]>();
   private readonly lookbackMs: number;
 
   constructor(private readonly options: ForecasterOptions) {
@@ -108,6 +124,13 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
     }
   }
 
+  /** Report findings of an instance: evidence for the resources they implicate, for one horizon. */
+  noteFindings(instance: string, findings: readonly FindingEvidence[], ts: number): void {
+    const kept = (this.findings.get(instance) ?? []).filter((f) => f.ts > ts - this.options.horizonMs);
+    for (const f of findings) kept.push({ id: f.id, title: f.title, severity: f.severity, resources: f.resources, ts });
+    this.findings.set(instance, kept);
+  }
+
   /** Forgets an instance's trend (after a restart the old trend no longer holds). */
   reset(instance: string): void {
     this.histories.delete(instance);
@@ -120,8 +143,9 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
     for (const r of RESOURCES) {
       const values = h.values.get(r.metric);
       if (!values) continue;
-      const f = forecastResource(r, h.ts, values, now, this.options.horizonMs);
-      if (!f) continue;
+      const trend = forecastResource(r, h.ts, values, now, this.options.horizonMs);
+      if (!trend) continue;
+      const f = this.withFindings(instance, trend, now);
       const list = byKind.get(r.kind) ?? [];
       list.push(f);
       byKind.set(r.kind, list);
@@ -145,6 +169,22 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
       });
     }
     return out;
+  }
+
+  /** A resource forecast raised by the instance's recent findings that implicate the resource. */
+  private withFindings(instance: string, f: ResourceForecast, now: number): ResourceForecast {
+    const recent = (this.findings.get(instance) ?? []).filter(
+      (x) => x.ts > now - this.options.horizonMs && x.resources.includes(f.resource)
+    );
+    if (recent.length === 0) return f;
+    const p = Math.max(...recent.map((x) => FINDING_PROBABILITY[x.severity]));
+    const raise = (q: number) => 1 - (1 - q) * (1 - p);
+    return {
+      ...f,
+      probability: raise(f.probability),
+      interval: [raise(f.interval[0]), raise(f.interval[1])],
+      evidence: `${f.evidence}; report: ${[...new Set(recent.map((x) => x.title))].join(', ')}`,
+    };
   }
 
   /** Forecasts every instance seen and emits alerts when a probability crosses the thresholds. */

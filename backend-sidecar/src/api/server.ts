@@ -13,6 +13,7 @@ import { seriesRoutes } from './routes/series.ts';
 import { remoteWriteRoutes } from './routes/remote-write.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { modelRoutes } from './routes/models.ts';
+import { reportRoutes } from './routes/reports.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -47,5 +48,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(remoteWriteRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(agentRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(modelRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(reportRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

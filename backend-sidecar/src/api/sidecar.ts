@@ -31,6 +31,14 @@ import {
 } from '../twin/index.ts';
 import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
 import { ExhaustionForecaster, type FailureForecast } from '../analysis/index.ts';
+import {
+  analyzeReport,
+  loadCatalogue,
+  ReportStore,
+  type Catalogue,
+  type OperatingReport,
+  type StoredReport,
+} from '../reports/index.ts';
 import { buildServer } from './server.ts';
 
 export interface SidecarEvents {
@@ -43,6 +51,7 @@ export interface SidecarEvents {
   failureAlert: [FailureForecast];
   failureClear: [FailureForecast];
   failureRecorded: [FailureEvent];
+  reportFlagged: [StoredReport];
 }
 
 /** Live state of one instance's twin: what the API and the terminal show. */
@@ -80,6 +89,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   wal!: WriteAheadLog;
   objects!: ObjectStore;
   anomalies!: AnomalyHistory<AnomalyEvent>;
+  reports!: ReportStore;
+  catalogue!: Catalogue;
   /** Samples re-applied from the write-ahead log at start-up (after a crash). */
   recovered = 0;
   private db!: EmbeddedDatabase;
@@ -104,6 +115,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
         : new FileObjectStore(path.join(config.dataDir, 'objects'));
     this.models = new ModelRegistry(this.objects);
     this.anomalies = new AnomalyHistory<AnomalyEvent>(this.objects);
+    this.catalogue = loadCatalogue(config.catalogueFiles);
+    this.reports = new ReportStore(this.objects);
     await this.models.loadChampions();
     this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
     this.parsers = config.parseWorkers > 0 ? new LineProtocolWorkers(config.parseWorkers) : undefined;
@@ -253,6 +266,29 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.live.get(event.instance)?.detector.close();
     this.emit('failureRecorded', event);
     return event;
+  }
+
+  /**
+   * Stores an operating information report with what the catalogue finds in it (durably: the
+   * object is synced before this returns). Findings that mean the instance failed are recorded as
+   * failures; the rest reach the failure analysis as evidence for the resources they implicate.
+   */
+  async ingestReport(report: OperatingReport): Promise<StoredReport> {
+    const stored = await this.reports.save(report, analyzeReport(report, this.catalogue));
+    this.forecaster.noteFindings(report.instance, stored.findings, report.time);
+    for (const finding of stored.findings) {
+      if (!finding.failure) continue;
+      await this.recordFailure({
+        id: `${stored.id}:${finding.id}`,
+        instance: report.instance,
+        ts: finding.first ?? report.time,
+        kind: finding.failure,
+        source: 'report',
+        detail: `${finding.title}: ${finding.evidence[0] ?? ''}`.slice(0, 2000),
+      });
+    }
+    if (stored.overall !== 'ok') this.emit('reportFlagged', stored);
+    return stored;
   }
 
   readWindow(instance: string, from: number, to: number, stepMs?: number, metrics?: string[]) {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { defaultInstanceId, parseTarget, TwinAgent, validateHz, ProcReader, metricsBetween } from '../agent/index.ts';
+import { collectReport, sendReport } from '../agent/report-collector.ts';
 
 export interface AgentCommandOptions {
   url: string;
@@ -40,10 +41,11 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
   const probes = options.probe.length
     ? options.probe.map(parseTarget)
     : [{ host: sidecar.hostname, port: Number(sidecar.port || (sidecar.protocol === 'https:' ? 443 : 80)) }];
+  const instance = options.instance ?? process.env.TWIN_AGENT_INSTANCE ?? defaultInstanceId();
   const agent = new TwinAgent({
     url: options.url,
     hz,
-    instance: options.instance ?? process.env.TWIN_AGENT_INSTANCE ?? defaultInstanceId(),
+    instance,
     labels: parseLabels(options.label),
     probeTargets: probes,
     token: options.token ?? process.env.TWIN_TOKEN,
@@ -53,6 +55,8 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
     log: (m) => process.stderr.write(`${m}\n`),
   });
   agent.start();
+  // A report at every start: run as a service, the agent starts with the instance, so this is the boot report.
+  void sendBootReport(options.url, instance, options.token ?? process.env.TWIN_TOKEN);
   process.stderr.write(`sampling ${os.hostname()} at ${hz} Hz, sending to ${options.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -62,4 +66,31 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
   process.stderr.write(
     `stopped after ${agent.stats.sampled} samples (${agent.stats.sent} acknowledged, ${agent.spooled} batches left in the spool)\n`
   );
+}
+
+async function sendBootReport(url: string, instance: string, token: string | undefined): Promise<void> {
+  try {
+    const answer = await sendReport(url, await collectReport(instance), token);
+    process.stderr.write(`boot report ${answer.report_id}: ${answer.overall}, ${answer.findings.length} findings\n`);
+  } catch (error) {
+    process.stderr.write(`boot report not sent: ${(error as Error).message}\n`);
+  }
+}
+
+export interface ReportCommandOptions {
+  url: string;
+  instance?: string;
+  token?: string;
+  print: boolean;
+}
+
+/** `twin-agent report`: gathers this machine's logs and status and sends them as a report (or prints it). */
+export async function reportCommand(options: ReportCommandOptions): Promise<void> {
+  const report = await collectReport(options.instance ?? process.env.TWIN_AGENT_INSTANCE ?? defaultInstanceId());
+  if (options.print) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const answer = await sendReport(options.url, report, options.token ?? process.env.TWIN_TOKEN);
+  process.stdout.write(JSON.stringify(answer, null, 2) + '\n');
 }

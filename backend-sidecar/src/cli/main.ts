@@ -67,7 +67,19 @@ export function buildProgram(): Command {
     .option('--token <token>', 'bearer token (TWIN_TOKEN)')
     .option('--spool <dir>', 'where batches wait while the sidecar is unreachable (TWIN_AGENT_SPOOL)')
     .option('--once', 'print one sample as JSON and exit', false)
-    .action(agentCommand);
+    .action(agentCommand)
+    .command('report')
+    .description(
+      "send this machine's operating information report (kernel log, journal or syslog, status) to the sidecar at --url"
+    )
+    .option('--print', 'print the report as JSON instead of sending it', false)
+    // --url, --instance and --token are the agent's own options (given before or after "report").
+    .action(async (o: { print: boolean }, command: import('commander').Command) =>
+      (await import('./agent-command.ts')).reportCommand({
+        ...(command.parent!.opts() as Omit<import('./agent-command.ts').ReportCommandOptions, 'print'>),
+        print: o.print,
+      })
+    );
 
   const modelsCmd = program
     .command('models')

@@ -20,6 +20,7 @@ export const BENCHMARKS: Record<string, Measure> = {
 export const EVALUATIONS: Record<string, Measure> = {
   smd: async (o) => (await import('../eval/smd-eval.ts')).smdEval(o),
   nab: async (o) => (await import('../eval/nab-eval.ts')).nabEval(o),
+  logs: async (o) => (await import('../eval/logs-eval.ts')).logsEval(o),
 };
 
 export async function runNamed(

@@ -31,6 +31,8 @@ export interface TwinConfig {
   trainEpochs: number;
   /** Worker threads that parse line protocol (0: parse on the event loop). */
   parseWorkers: number;
+  /** Operator catalogue files merged over the shipped catalogue of known issues (TWIN_CATALOGUE, comma-separated). */
+  catalogueFiles: string[];
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
   maxQueuedSamples: number;
   /** Where metrics are stored: embedded DuckDB (default), InfluxDB 1.x or 2, or Prometheus. */
@@ -172,6 +174,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
     trainThreads: readInt(env, 'TWIN_TRAIN_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
     trainEpochs: readInt(env, 'TWIN_TRAIN_EPOCHS', 20, 1, 1000),
     parseWorkers: readInt(env, 'TWIN_PARSE_WORKERS', Math.max(1, os.availableParallelism() - 1), 0, 64),
+    catalogueFiles: (env.TWIN_CATALOGUE ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .map((f) => path.resolve(f)),
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),
     ...overrides,

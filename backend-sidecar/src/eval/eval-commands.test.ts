@@ -68,3 +68,25 @@ test(
     for (const score of Object.values(figures.twin)) assert.ok(Number.isFinite(score) && score > -1000 && score <= 100);
   }
 );
+
+test('twin eval logs prints template and catalogue figures for every Loghub system and BGL precision and recall', async () => {
+  const out = path.join(tempDir('twin-eval-'), 'logs.json');
+  const { code, output } = await run(TWIN_BIN, ['eval', 'logs', '--out', out]);
+  assert.equal(code, 0, output);
+  assert.match(output, /BGL: flagged lines against the alert labels/);
+  const figures = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    systems: {
+      system: string;
+      groupingAccuracy: number;
+      recurringTemplateShare: number;
+      alerts?: { precision: number; recall: number };
+    }[];
+  };
+  assert.deepEqual(
+    figures.systems.map((s) => s.system),
+    ['BGL', 'HDFS', 'Linux', 'OpenStack', 'Thunderbird']
+  );
+  const bgl = figures.systems[0]!;
+  assert.ok(bgl.alerts!.precision > 0.9 && bgl.alerts!.recall > 0.9, JSON.stringify(bgl.alerts));
+  for (const s of figures.systems) assert.ok(s.recurringTemplateShare > 0.9 && s.groupingAccuracy > 0.6, s.system);
+});

@@ -19,8 +19,9 @@ export interface ParsedLogLine {
 }
 
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[[^\]]*\])+)\s?(.*)$/;
-const RFC3164 =
-  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) ([^:[\s]+)(?:\[(\d+)\])?: ?(.*)$/;
+const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (\S+) +(.*)$/;
+// The tag: "app[pid]: message" as RFC 3164 has it; real daemons also write "syslogd 1.4.1: restart."
+const TAG = /^([^:[\s]+(?: [^:[\s]+)?)(?:\[(\d+)\])?: ?(.*)$/;
 const DMESG = /^\[\s*(\d+\.\d+)\] (.*)$/;
 const JOURNAL =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (\S+) ([^:[\s]+)(?:\[(\d+)\])?: ?(.*)$/;
@@ -72,14 +73,15 @@ export function parseLogLine(line: string, reportTime = Date.now()): ParsedLogLi
       Date.UTC(year, MONTHS.indexOf(m![2]!), Number(m![3]), Number(m![4]), Number(m![5]), Number(m![6]));
     let ts = at(reportYear);
     if (ts > reportTime + 86_400_000) ts = at(reportYear - 1);
+    const tag = TAG.exec(m[8]!);
     return {
       format: 'rfc3164',
       ...priority(m[1]),
       ts,
       host: m[7]!,
-      app: m[8]!,
-      ...(m[9] ? { pid: Number(m[9]) } : {}),
-      message: m[10]!,
+      ...(tag ? { app: tag[1]! } : {}),
+      ...(tag?.[2] ? { pid: Number(tag[2]) } : {}),
+      message: tag ? tag[3]! : m[8]!,
     };
   }
   m = DMESG.exec(text);
