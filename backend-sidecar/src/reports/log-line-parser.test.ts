@@ -53,3 +53,22 @@ test('anything else is kept as a plain message, never an error', () => {
   }
   assert.equal(parseLogLine('Foo 12 10:00:00 host app: msg').format, 'plain');
 });
+
+test('journal entries exported as JSON lines (journalctl -o json): time in microseconds, identifier, pid, priority', () => {
+  const line = JSON.stringify({
+    __REALTIME_TIMESTAMP: '1795146497701123',
+    _HOSTNAME: 'web-1',
+    SYSLOG_IDENTIFIER: 'kernel',
+    PRIORITY: '3',
+    MESSAGE: 'EXT4-fs (vda1): Remounting filesystem read-only',
+  });
+  assert.deepEqual(parseLogLine(line, REPORT), {
+    format: 'journal',
+    ts: 1795146497701,
+    host: 'web-1',
+    app: 'kernel',
+    severity: 3,
+    message: 'EXT4-fs (vda1): Remounting filesystem read-only',
+  });
+  assert.equal(parseLogLine('{not json', REPORT).format, 'plain');
+});

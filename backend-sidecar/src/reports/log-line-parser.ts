@@ -1,7 +1,7 @@
 /**
  * Parses one line of an operating information report's log into a timestamp, a source and a
  * message, whichever of the common Linux formats it is in: RFC 5424 syslog, RFC 3164 syslog, the
- * kernel ring buffer (dmesg) or journalctl's short-iso output. Lines in none of them are kept as
+ * kernel ring buffer (dmesg), or the journal as journalctl exports it (short-iso or json lines). Lines in none of them are kept as
  * plain messages (format "plain", no timestamp): a degraded parse, never an error.
  */
 export interface ParsedLogLine {
@@ -33,6 +33,30 @@ function priority(text: string | undefined): { facility?: number; severity?: num
   return p <= 191 ? { facility: p >> 3, severity: p & 7 } : {};
 }
 
+/** A line of `journalctl -o json` (the journal's export fields, one entry a line). */
+function journalJson(text: string): ParsedLogLine | undefined {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof entry.MESSAGE !== 'string') return undefined;
+  const micros = Number(entry.__REALTIME_TIMESTAMP);
+  const pid = Number(entry._PID);
+  const severity = Number(entry.PRIORITY);
+  const app = entry.SYSLOG_IDENTIFIER ?? entry._COMM;
+  return {
+    format: 'journal',
+    ...(Number.isFinite(micros) ? { ts: Math.floor(micros / 1000) } : {}),
+    ...(typeof entry._HOSTNAME === 'string' ? { host: entry._HOSTNAME } : {}),
+    ...(typeof app === 'string' ? { app } : {}),
+    ...(Number.isInteger(pid) ? { pid } : {}),
+    ...(Number.isInteger(severity) ? { severity } : {}),
+    message: entry.MESSAGE,
+  };
+}
+
 const dash = (s: string | undefined) => (s === undefined || s === '-' ? undefined : s);
 
 /**
@@ -41,6 +65,10 @@ const dash = (s: string | undefined) => (s === undefined || s === '-' ? undefine
  */
 export function parseLogLine(line: string, reportTime = Date.now()): ParsedLogLine {
   const text = line.replace(/\r$/, '');
+  if (text.startsWith('{')) {
+    const exported = journalJson(text);
+    if (exported) return exported;
+  }
   let m = RFC5424.exec(text);
   if (m) {
     const ts = Date.parse(m[2]!);
