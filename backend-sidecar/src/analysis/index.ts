@@ -5,3 +5,6 @@ export {
   type ResourceForecast,
   type ForecasterOptions,
 } from './exhaustion-forecaster.ts';
+export { type FindingEvidence } from './exhaustion-forecaster.ts';
+export { IncidentCorrelator, type Incident, type RootCause, type SharedCause } from './incident-correlator.ts';
+export { resourceOf } from './resource-of.ts';

@@ -8,6 +8,8 @@ export interface MetricContribution {
   contribution: number;
   /** Sum over the event's points of how far the metric's score went past its threshold. */
   excess: number;
+  /** When the metric first went past its threshold in the event (which metric moved first). */
+  firstAt: number;
 }
 
 export interface AnomalyEvent {
@@ -47,7 +49,9 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   private readonly thresholds = new Map<string, AdaptiveThreshold>();
   private lastTs: number | undefined;
   private intervalMs: number | undefined;
-  private current: { event: AnomalyEvent; excess: Map<string, number>; points: number; lastTs: number } | undefined;
+  private current:
+    | { event: AnomalyEvent; excess: Map<string, number>; firstAt: Map<string, number>; points: number; lastTs: number }
+    | undefined;
 
   constructor(
     readonly instance: string,
@@ -117,6 +121,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
           metrics: [],
         },
         excess: new Map(),
+        firstAt: new Map(),
         points: 0,
         lastTs: ts,
       };
@@ -127,8 +132,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     cur.event.end = ts;
     cur.event.peakScore = Math.max(cur.event.peakScore, worst);
     cur.event.severity = cur.event.peakScore >= 3 ? 'critical' : 'warning';
-    for (const [metric, , excess] of ratios) cur.excess.set(metric, (cur.excess.get(metric) ?? 0) + excess);
-    cur.event.metrics = contributions(cur.excess);
+    for (const [metric, , excess] of ratios) {
+      cur.excess.set(metric, (cur.excess.get(metric) ?? 0) + excess);
+      if (!cur.firstAt.has(metric)) cur.firstAt.set(metric, ts);
+    }
+    cur.event.metrics = contributions(cur.excess, cur.firstAt);
     if (cur.points === OPEN_AFTER_POINTS) this.emit('opened', { ...cur.event });
   }
 
@@ -144,10 +152,10 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   }
 }
 
-function contributions(excess: Map<string, number>): MetricContribution[] {
+function contributions(excess: Map<string, number>, firstAt: Map<string, number>): MetricContribution[] {
   const total = [...excess.values()].reduce((a, b) => a + b, 0) || 1;
   return [...excess.entries()]
-    .map(([metric, e]) => ({ metric, contribution: e / total, excess: e }))
+    .map(([metric, e]) => ({ metric, contribution: e / total, excess: e, firstAt: firstAt.get(metric)! }))
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 8);
 }

@@ -30,7 +30,13 @@ import {
   type VersionDecision,
 } from '../twin/index.ts';
 import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
-import { ExhaustionForecaster, type FailureForecast } from '../analysis/index.ts';
+import {
+  ExhaustionForecaster,
+  IncidentCorrelator,
+  type FailureForecast,
+  type FindingEvidence,
+  type Incident,
+} from '../analysis/index.ts';
 import {
   analyzeReport,
   loadCatalogue,
@@ -52,6 +58,7 @@ export interface SidecarEvents {
   failureClear: [FailureForecast];
   failureRecorded: [FailureEvent];
   reportFlagged: [StoredReport];
+  incident: [Incident];
 }
 
 /** Live state of one instance's twin: what the API and the terminal show. */
@@ -76,6 +83,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   readonly feed = new LiveFeed();
   readonly live = new Map<string, InstanceLiveState>();
   readonly forecasts = new Map<string, FailureForecast[]>();
+  readonly incidents = new IncidentCorrelator();
+  /** Each instance's findings from its latest report, joined with its incidents. */
+  private readonly latestFindings = new Map<string, { time: number; findings: FindingEvidence[] }>();
   ingest!: IngestService;
   instances!: InstanceRegistry;
   failures!: FailureStore;
@@ -158,6 +168,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.forecaster.on('clear', (f) => this.emit('failureClear', f));
 
     this.feed.subscribe((samples) => this.score(samples));
+    // Anomaly events become incidents with root causes, as they open and again as they close.
+    const correlate = (event: AnomalyEvent) =>
+      this.emit('incident', this.incidents.add(event, this.latestFindings.get(event.instance)?.findings));
+    this.on('anomalyOpened', correlate);
+    this.on('anomalyClosed', correlate);
     this.on('anomalyClosed', (event) => {
       this.anomalies
         .append(event)
@@ -171,6 +186,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
+    this.every(30_000, () => this.incidents.correlateFleet((id) => this.instances.get(id)?.labels));
     const retain = () =>
       this.metrics.applyRetention(Date.now() - config.rawRetentionMs, Date.now() - config.historyRetentionMs);
     this.every(3_600_000, retain);
@@ -276,6 +292,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   async ingestReport(report: OperatingReport): Promise<StoredReport> {
     const stored = await this.reports.save(report, analyzeReport(report, this.catalogue));
     this.forecaster.noteFindings(report.instance, stored.findings, report.time);
+    const latest = this.latestFindings.get(report.instance);
+    if (!latest || latest.time <= report.time)
+      this.latestFindings.set(report.instance, { time: report.time, findings: stored.findings });
     for (const finding of stored.findings) {
       if (!finding.failure) continue;
       await this.recordFailure({

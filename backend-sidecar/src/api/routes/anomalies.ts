@@ -10,7 +10,14 @@ const Anomaly = Type.Object({
   open: Type.Boolean(),
   peakScore: Type.Number(),
   severity: Type.String(),
-  metrics: Type.Array(Type.Object({ metric: Type.String(), contribution: Type.Number(), excess: Type.Number() })),
+  metrics: Type.Array(
+    Type.Object({
+      metric: Type.String(),
+      contribution: Type.Number(),
+      excess: Type.Number(),
+      firstAt: Type.Optional(Type.Number()),
+    })
+  ),
 });
 
 export const anomalyRoutes =
@@ -37,6 +44,25 @@ export const anomalyRoutes =
         const open = sidecar.live.get(instance)?.detector.openEvent;
         if (open && open.start < to && open.end >= from) items.push(open);
         return { items, total: items.length };
+      }
+    );
+
+    // Incidents (anomaly events grouped per instance) with their ranked root causes, newest first.
+    app.get(
+      '/incidents',
+      {
+        schema: {
+          querystring: Type.Object({
+            instance: Type.Optional(Type.String({ minLength: 1 })),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            offset: Type.Integer({ minimum: 0, default: 0 }),
+          }),
+        },
+      },
+      async (request) => {
+        const { instance, limit, offset } = request.query;
+        const all = sidecar.incidents.incidents(instance);
+        return { items: all.slice(offset, offset + limit), total: all.length };
       }
     );
   };

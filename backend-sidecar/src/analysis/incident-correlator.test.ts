@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AnomalyEvent } from '../anomaly/index.ts';
+import { IncidentCorrelator } from './incident-correlator.ts';
+import { resourceOf } from './resource-of.ts';
+
+const T = Date.parse('2026-11-25T10:00:00Z');
+const MIN = 60_000;
+
+function event(
+  instance: string,
+  start: number,
+  end: number,
+  metrics: [string, number, number][],
+  id = `${instance}-${start}`
+): AnomalyEvent {
+  const total = metrics.reduce((a, [, e]) => a + e, 0);
+  return {
+    id,
+    instance,
+    start,
+    end,
+    open: false,
+    peakScore: 4,
+    severity: 'critical',
+    metrics: metrics.map(([metric, excess, firstAt]) => ({ metric, excess, contribution: excess / total, firstAt })),
+  };
+}
+
+test('metrics map to the resources they measure, whatever the qualifiers', () => {
+  assert.deepEqual(
+    [
+      'mem_used_pct',
+      'swap_used_pct',
+      'page_faults_major_per_s',
+      'cpu_user_pct',
+      'cpu_steal_pct',
+      'disk_await_ms.dev_vda',
+      'net_latency_ms',
+      'psi_io_some_avg',
+      'queue_depth',
+    ].map(resourceOf),
+    ['memory', 'memory', 'memory', 'cpu', 'host', 'disk', 'network', 'disk', undefined]
+  );
+});
+
+test('events that overlap or follow closely form one incident; its root cause is the resource that moved first and most', () => {
+  const c = new IncidentCorrelator();
+  // Memory climbs first; minutes later the disk swaps and latency follows.
+  c.add(
+    event('i-1', T, T + 5 * MIN, [
+      ['mem_used_pct', 8, T],
+      ['swap_used_pct', 3, T + MIN],
+    ])
+  );
+  const incident = c.add(
+    event('i-1', T + 8 * MIN, T + 12 * MIN, [
+      ['disk_await_ms', 4, T + 8 * MIN],
+      ['net_latency_ms', 2, T + 9 * MIN],
+    ])
+  );
+  assert.equal(c.incidents('i-1').length, 1);
+  assert.equal(incident.events.length, 2);
+  assert.deepEqual([incident.start, incident.end], [T, T + 12 * MIN]);
+  assert.deepEqual(
+    incident.rootCauses.map((r) => r.resource),
+    ['memory', 'disk', 'network']
+  );
+  const memory = incident.rootCauses[0]!;
+  assert.deepEqual(memory.metrics, ['mem_used_pct', 'swap_used_pct']);
+  assert.match(memory.evidence[0]!, /mem_used_pct: 47% of the excess, moved first/);
+  assert.ok(Math.abs(incident.rootCauses.reduce((a, r) => a + r.score, 0) - 1) < 1e-9);
+  assert.equal(incident.metrics.find((m) => m.metric === 'net_latency_ms')!.order, 3);
+  // An event long after is another incident.
+  c.add(event('i-1', T + 60 * MIN, T + 62 * MIN, [['cpu_user_pct', 1, T + 60 * MIN]]));
+  assert.equal(c.incidents('i-1').length, 2);
+});
+
+test("the latest report's findings join the incident: an OOM kill lifts memory above a louder disk", () => {
+  const c = new IncidentCorrelator();
+  const e = event('i-2', T, T + 5 * MIN, [
+    ['disk_util_pct', 6, T],
+    ['mem_used_pct', 4, T],
+  ]);
+  assert.equal(c.add(e).rootCauses[0]!.resource, 'disk');
+  const oom = {
+    id: 'oom-killer',
+    title: 'Out-of-memory killer killed a process',
+    severity: 'critical' as const,
+    resources: ['memory'],
+  };
+  const joined = c.add({ ...e, open: false }, [oom]);
+  assert.equal(joined.rootCauses[0]!.resource, 'memory');
+  assert.deepEqual(joined.rootCauses[0]!.findings, [{ id: 'oom-killer', title: oom.title, severity: 'critical' }]);
+  assert.ok(joined.rootCauses[0]!.evidence.includes('report: Out-of-memory killer killed a process'));
+});
+
+test('incidents on several instances of one host at once are given the host as their shared cause', () => {
+  const c = new IncidentCorrelator();
+  const labels: Record<string, Record<string, string>> = {
+    a: { host: 'h1', zone: 'z1' },
+    b: { host: 'h1', zone: 'z1' },
+    c: { host: 'h1', zone: 'z1' },
+    d: { host: 'h2', zone: 'z1' },
+  };
+  for (const [i, instance] of ['a', 'b', 'c'].entries())
+    c.add(
+      event(instance, T + i * MIN, T + 6 * MIN, [
+        ['cpu_steal_pct', 3, T + i * MIN],
+        ['cpu_user_pct', 2, T + i * MIN],
+      ])
+    );
+  c.add(event('d', T + 3 * 3_600_000, T + 3 * 3_600_000 + MIN, [['mem_used_pct', 1, T + 3 * 3_600_000]]));
+  const shared = c.correlateFleet((i) => labels[i], T + 4 * 3_600_000);
+  assert.deepEqual(shared, [{ scope: 'host', value: 'h1', instances: ['a', 'b', 'c'] }]);
+  const a = c.incidents('a')[0]!;
+  assert.equal(a.rootCauses[0]!.resource, 'host');
+  assert.match(a.rootCauses[0]!.evidence.at(-1)!, /3 instances on host h1 at once/);
+  assert.equal(c.incidents('d')[0]!.shared, undefined);
+});

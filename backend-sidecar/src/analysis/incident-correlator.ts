@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { AnomalyEvent } from '../anomaly/index.ts';
+import type { Resource } from '../core/types.ts';
+import type { FindingEvidence } from './exhaustion-forecaster.ts';
+import { resourceOf } from './resource-of.ts';
+
+export type CauseResource = Resource | 'other';
+
+export interface IncidentMetric {
+  metric: string;
+  resource: CauseResource;
+  /** Share of the incident's excess score. */
+  contribution: number;
+  /** When it first went past its threshold, and its place in that order (0 moved first). */
+  firstAt: number;
+  order: number;
+}
+
+export interface RootCause {
+  resource: CauseResource;
+  /** Share of the incident's weight (contributions, first movers weighing more, report findings). */
+  score: number;
+  metrics: string[];
+  findings: { id: string; title: string; severity: string }[];
+  evidence: string[];
+}
+
+export interface SharedCause {
+  scope: 'host' | 'zone';
+  value: string;
+  instances: string[];
+}
+
+export interface Incident {
+  id: string;
+  instance: string;
+  start: number;
+  end: number;
+  open: boolean;
+  events: string[];
+  peakScore: number;
+  severity: 'warning' | 'critical';
+  metrics: IncidentMetric[];
+  rootCauses: RootCause[];
+  shared?: SharedCause;
+}
+
+export interface CorrelatorOptions {
+  /** Anomaly events closer than this belong to one incident. */
+  gapMs?: number;
+  /** Incidents of several instances starting within this of one another may share a cause. */
+  fleetWindowMs?: number;
+  /** Instances of one host or zone hit at once before it counts as their shared cause. */
+  minSharedInstances?: number;
+  /** Incidents kept per instance. */
+  keep?: number;
+}
+
+/** How much the metrics that moved first weigh against those that followed. */
+const FIRST_MOVER_WEIGHT = 1.5;
+/** Weight a report finding adds to the resources it implicates (the metrics' weights sum to 1). */
+const FINDING_WEIGHT = { info: 0, warning: 0.15, critical: 0.4 } as const;
+
+type Labels = Record<string, string | undefined>;
+
+/**
+ * Groups an instance's anomaly events into incidents (events that overlap or follow within a gap),
+ * and ranks their root causes: the metrics by their share of the excess score and by which moved
+ * first, mapped to the resources they measure, joined with the findings of the instance's latest
+ * operating information report. Across the fleet, incidents that hit several instances of one host
+ * or zone at once are given that host or zone as a shared cause.
+ */
+export class IncidentCorrelator {
+  private readonly byInstance = new Map<string, Incident[]>();
+  private readonly gapMs: number;
+  private readonly fleetWindowMs: number;
+  private readonly minShared: number;
+  private readonly keep: number;
+  /** Per incident: each metric's accumulated excess and first time. */
+  private readonly parts = new Map<string, Map<string, Map<string, { excess: number; firstAt: number }>>>();
+  /** Per incident: the report findings it was last joined with. */
+  private readonly findings = new Map<string, readonly FindingEvidence[]>();
+
+  constructor(options: CorrelatorOptions = {}) {
+    this.gapMs = options.gapMs ?? 10 * 60_000;
+    this.fleetWindowMs = options.fleetWindowMs ?? 10 * 60_000;
+    this.minShared = options.minSharedInstances ?? 3;
+    this.keep = options.keep ?? 200;
+  }
+
+  /**
+   * Adds an anomaly event (as opened, and again as closed: the same id updates its part), with the
+   * instance's current report findings; returns the incident it belongs to.
+   */
+  add(event: AnomalyEvent, findings: readonly FindingEvidence[] = []): Incident {
+    const list = this.byInstance.get(event.instance) ?? [];
+    this.byInstance.set(event.instance, list);
+    let incident = list.find((i) => i.events.includes(event.id));
+    incident ??= list.find((i) => event.start <= i.end + this.gapMs && event.end >= i.start - this.gapMs);
+    if (!incident) {
+      incident = {
+        id: randomUUID(),
+        instance: event.instance,
+        start: event.start,
+        end: event.end,
+        open: true,
+        events: [],
+        peakScore: 0,
+        severity: 'warning',
+        metrics: [],
+        rootCauses: [],
+      };
+      list.push(incident);
+      for (const dropped of list.splice(0, Math.max(0, list.length - this.keep))) {
+        this.parts.delete(dropped.id);
+        this.findings.delete(dropped.id);
+      }
+    }
+    if (!incident.events.includes(event.id)) incident.events.push(event.id);
+    incident.start = Math.min(incident.start, event.start);
+    incident.end = Math.max(incident.end, event.end);
+    incident.open = event.open;
+    incident.peakScore = Math.max(incident.peakScore, event.peakScore);
+    incident.severity = incident.peakScore >= 3 ? 'critical' : 'warning';
+    let byEvent = this.parts.get(incident.id);
+    if (!byEvent) this.parts.set(incident.id, (byEvent = new Map()));
+    byEvent.set(event.id, new Map(event.metrics.map((m) => [m.metric, { excess: m.excess, firstAt: m.firstAt }])));
+    this.findings.set(incident.id, findings);
+    this.rank(incident);
+    return incident;
+  }
+
+  private rank(incident: Incident): void {
+    const byEvent = this.parts.get(incident.id) ?? new Map<string, Map<string, { excess: number; firstAt: number }>>();
+    const findings = this.findings.get(incident.id) ?? [];
+    const merged = new Map<string, { excess: number; firstAt: number }>();
+    for (const metrics of byEvent.values())
+      for (const [metric, m] of metrics) {
+        const seen = merged.get(metric);
+        merged.set(
+          metric,
+          seen ? { excess: seen.excess + m.excess, firstAt: Math.min(seen.firstAt, m.firstAt) } : { ...m }
+        );
+      }
+    const total = [...merged.values()].reduce((a, m) => a + m.excess, 0) || 1;
+    const byTime = [...merged.entries()].sort((a, b) => a[1].firstAt - b[1].firstAt);
+    const firstAt = byTime[0]?.[1].firstAt ?? incident.start;
+    incident.metrics = byTime
+      .map(([metric, m], order) => ({
+        metric,
+        resource: resourceOf(metric) ?? ('other' as const),
+        contribution: m.excess / total,
+        firstAt: m.firstAt,
+        order,
+      }))
+      .sort((a, b) => b.contribution - a.contribution);
+    const causes = new Map<CauseResource, { weight: number; metrics: IncidentMetric[]; findings: FindingEvidence[] }>();
+    const cause = (r: CauseResource) => {
+      let c = causes.get(r);
+      if (!c) causes.set(r, (c = { weight: 0, metrics: [], findings: [] }));
+      return c;
+    };
+    for (const m of incident.metrics) {
+      const c = cause(m.resource);
+      c.weight += m.contribution * (m.firstAt === firstAt ? FIRST_MOVER_WEIGHT : 1);
+      c.metrics.push(m);
+    }
+    for (const f of findings)
+      for (const r of f.resources) {
+        const resource = (['memory', 'cpu', 'disk', 'network', 'host'] as const).find((x) => x === r);
+        if (!resource || FINDING_WEIGHT[f.severity] === 0) continue;
+        const c = cause(resource);
+        c.weight += FINDING_WEIGHT[f.severity];
+        c.findings.push(f);
+      }
+    if (incident.shared) {
+      const c = cause('host');
+      c.weight += 1;
+    }
+    const sum = [...causes.values()].reduce((a, c) => a + c.weight, 0) || 1;
+    incident.rootCauses = [...causes.entries()]
+      .map(([resource, c]) => ({
+        resource,
+        score: c.weight / sum,
+        metrics: c.metrics.map((m) => m.metric),
+        findings: c.findings.map((f) => ({ id: f.id, title: f.title, severity: f.severity })),
+        evidence: [
+          ...c.metrics
+            .slice(0, 3)
+            .map(
+              (m) =>
+                `${m.metric}: ${(100 * m.contribution).toFixed(0)}% of the excess, ${m.order === 0 ? 'moved first' : `moved ${Math.round((m.firstAt - firstAt) / 1000)} s after the first`}`
+            ),
+          ...c.findings.map((f) => `report: ${f.title}`),
+          ...(resource === 'host' && incident.shared
+            ? [
+                `${incident.shared.instances.length} instances on ${incident.shared.scope} ${incident.shared.value} at once`,
+              ]
+            : []),
+        ],
+      }))
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** Incidents, newest first, of one instance or of all. */
+  incidents(instance?: string): Incident[] {
+    const lists = instance === undefined ? [...this.byInstance.values()] : [this.byInstance.get(instance) ?? []];
+    return lists.flat().sort((a, b) => b.start - a.start);
+  }
+
+  /**
+   * Marks incidents that started within the fleet window of one another on several instances of one
+   * host (else zone) as having that host or zone as their shared cause; returns the shared causes found.
+   */
+  correlateFleet(labelsOf: (instance: string) => Labels | undefined, now = Date.now()): SharedCause[] {
+    const recent = this.incidents().filter((i) => i.start >= now - 24 * 3_600_000);
+    const found: SharedCause[] = [];
+    for (const scope of ['host', 'zone'] as const) {
+      const groups = new Map<string, Incident[]>();
+      for (const i of recent) {
+        const value = labelsOf(i.instance)?.[scope];
+        if (value) (groups.get(value) ?? groups.set(value, []).get(value)!).push(i);
+      }
+      for (const [value, incidents] of groups) {
+        incidents.sort((a, b) => a.start - b.start);
+        for (let a = 0; a < incidents.length; a++) {
+          const together = incidents.filter(
+            (i) => i.start >= incidents[a]!.start && i.start - incidents[a]!.start <= this.fleetWindowMs
+          );
+          const instances = [...new Set(together.map((i) => i.instance))];
+          if (instances.length < this.minShared) continue;
+          const shared: SharedCause = { scope, value, instances: instances.sort() };
+          for (const i of together) {
+            if (i.shared) continue;
+            i.shared = shared;
+            this.rank(i);
+          }
+          if (!found.some((f) => f.scope === scope && f.value === value)) found.push(shared);
+        }
+      }
+      if (found.length) break; // a host explains more narrowly than a zone
+    }
+    return found;
+  }
+}

@@ -1,0 +1,48 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestSidecar } from '../test-helpers.ts';
+import type { Sidecar } from '../sidecar.ts';
+
+let sidecar: Sidecar;
+before(async () => {
+  sidecar = await startTestSidecar();
+});
+after(() => sidecar.stop());
+
+test("the detector's events become incidents with root causes joined with the latest report, served by the API", async () => {
+  const T = Date.parse('2026-11-25T10:00:00Z');
+  const report = await fetch(`${sidecar.url}/api/v1/reports?instance=web-9&time=2026-11-25T09:59:00Z`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: '[ 100.000000] Out of memory: Killed process 812 (java) total-vm:8000000kB\n',
+  });
+  assert.equal(report.status, 201);
+  const seen: string[] = [];
+  sidecar.on('incident', (i) => seen.push(i.rootCauses[0]!.resource));
+  sidecar.emit('anomalyClosed', {
+    id: 'e-1',
+    instance: 'web-9',
+    start: T,
+    end: T + 300_000,
+    open: false,
+    peakScore: 5,
+    severity: 'critical',
+    metrics: [
+      { metric: 'disk_util_pct', contribution: 0.6, excess: 6, firstAt: T },
+      { metric: 'mem_used_pct', contribution: 0.4, excess: 4, firstAt: T },
+    ],
+  });
+  assert.deepEqual(seen, ['memory']);
+  const response = await fetch(`${sidecar.url}/api/v1/incidents?instance=web-9`);
+  const body = (await response.json()) as {
+    total: number;
+    items: { events: string[]; rootCauses: { resource: string; findings: { id: string }[] }[] }[];
+  };
+  assert.equal(body.total, 1);
+  assert.deepEqual(body.items[0]!.events, ['e-1']);
+  assert.deepEqual(
+    body.items[0]!.rootCauses.map((r) => r.resource),
+    ['memory', 'disk']
+  );
+  assert.equal(body.items[0]!.rootCauses[0]!.findings[0]!.id, 'oom-killer');
+});
