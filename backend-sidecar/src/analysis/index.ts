@@ -8,3 +8,10 @@ export {
 export { type FindingEvidence } from './exhaustion-forecaster.ts';
 export { IncidentCorrelator, type Incident, type RootCause, type SharedCause } from './incident-correlator.ts';
 export { resourceOf } from './resource-of.ts';
+export {
+  FailureModel,
+  featuresOf,
+  reliability,
+  type FailureEvidence,
+  type FailurePrediction,
+} from './failure-model.ts';
