@@ -2,7 +2,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { TwinConfig } from '../core/config.ts';
-import type { FailureEvent } from '../core/types.ts';
+import type { FailureEvent, FailureKind } from '../core/types.ts';
 import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import { IngestService, LineProtocolWorkers, LiveFeed } from '../ingest/index.ts';
 import {
@@ -33,7 +33,10 @@ import { AnomalyDetector, type AnomalyEvent } from '../anomaly/index.ts';
 import {
   ExhaustionForecaster,
   IncidentCorrelator,
+  FailurePredictor,
+  type FailureEvidence,
   type FailureForecast,
+  type KindPrediction,
   type FindingEvidence,
   type Incident,
 } from '../analysis/index.ts';
@@ -84,6 +87,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   readonly live = new Map<string, InstanceLiveState>();
   readonly forecasts = new Map<string, FailureForecast[]>();
   readonly incidents = new IncidentCorrelator();
+  /** The learned failure model's latest predictions per instance (every kind, every horizon). */
+  readonly predictions = new Map<string, KindPrediction[]>();
+  predictor!: FailurePredictor;
+  private refitting: Promise<void> | undefined;
   /** Each instance's findings from its latest report, joined with its incidents. */
   private readonly latestFindings = new Map<string, { time: number; findings: FindingEvidence[] }>();
   ingest!: IngestService;
@@ -164,6 +171,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.trainer.on('failed', (f) => this.emit('trainingFailed', f));
 
     this.forecaster = new ExhaustionForecaster({ horizonMs: config.horizonMs });
+    this.predictor = new FailurePredictor({
+      horizonsMs: [...new Set([config.horizonMs, 24 * 3_600_000])].sort((a, b) => a - b),
+    });
     this.forecaster.on('alert', (f) => this.emit('failureAlert', f));
     this.forecaster.on('clear', (f) => this.emit('failureClear', f));
 
@@ -186,6 +196,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
+    this.every(60_000, () => this.predictFailures());
     this.every(30_000, () => this.incidents.correlateFleet((id) => this.instances.get(id)?.labels));
     const retain = () =>
       this.metrics.applyRetention(Date.now() - config.rawRetentionMs, Date.now() - config.historyRetentionMs);
@@ -280,8 +291,53 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     const event = await this.failures.record(failure);
     this.forecaster.reset(event.instance);
     this.live.get(event.instance)?.detector.close();
+    this.predictor.recordFailure(event.instance, event.ts, event.kind);
+    this.scheduleRefit();
     this.emit('failureRecorded', event);
     return event;
+  }
+
+  /** What the failure model reads of an instance now, per failure kind. */
+  failureEvidence(instance: string, now = Date.now()): Record<FailureKind, FailureEvidence> {
+    const live = this.live.get(instance);
+    const incident = this.incidents.incidents(instance)[0];
+    const recentIncident =
+      incident && (incident.open || incident.end > now - this.config.horizonMs) ? incident : undefined;
+    const latest = this.latestFindings.get(instance);
+    const findings = latest && latest.time > now - this.config.horizonMs ? latest.findings : [];
+    const finding = findings.some((f) => f.severity === 'critical')
+      ? ('critical' as const)
+      : findings.some((f) => f.severity === 'warning')
+        ? ('warning' as const)
+        : undefined;
+    const forecasts = this.forecasts.get(instance) ?? [];
+    const evidence = (kind: FailureKind): FailureEvidence => ({
+      trendProbability: forecasts.find((f) => f.kind === kind)?.probability ?? 0,
+      anomalyScore: live?.lastScore ?? 0,
+      incidentOpen: live?.detector.inIncident ?? false,
+      rootCause: recentIncident?.rootCauses[0]?.resource,
+      finding,
+    });
+    return { crash: evidence('crash'), outage: evidence('outage') };
+  }
+
+  /** Every live instance's evidence becomes a moment to learn from and a prediction per kind and horizon. */
+  predictFailures(now = Date.now()): void {
+    for (const record of this.instances.list()) {
+      if (!this.isLive(record.lastSeen, now)) continue;
+      this.predictions.set(record.id, this.predictor.observe(record.id, now, this.failureEvidence(record.id, now)));
+    }
+  }
+
+  /** Re-fits the failure model off the request path, one fit at a time. */
+  private scheduleRefit(): void {
+    this.refitting ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        this.predictor.refit(Date.now());
+      })
+      .finally(() => {
+        this.refitting = undefined;
+      });
   }
 
   /**

@@ -46,3 +46,27 @@ test("the detector's events become incidents with root causes joined with the la
   );
   assert.equal(body.items[0]!.rootCauses[0]!.findings[0]!.id, 'oom-killer');
 });
+
+test('live instances get learned failure predictions per kind and horizon, marked as prior until failures are recorded', async () => {
+  const now = Date.now();
+  await sidecar.ingest.ingest({
+    instance: 'app-1',
+    samples: [{ ts: now - 1000, values: { mem_used_pct: 50, cpu_user_pct: 10 } }],
+  });
+  while (!sidecar.instances.get('app-1')) await new Promise((r) => setTimeout(r, 20));
+  sidecar.predictFailures(now);
+  const body = (await (await fetch(`${sidecar.url}/api/v1/instances/app-1`)).json()) as {
+    failurePredictions: { kind: string; horizonMs: number; prior: boolean; probability: number; interval: number[] }[];
+  };
+  assert.deepEqual(
+    body.failurePredictions.map((p) => [p.kind, p.horizonMs, p.prior]),
+    [
+      ['crash', 3_600_000, true],
+      ['crash', 86_400_000, true],
+      ['outage', 3_600_000, true],
+      ['outage', 86_400_000, true],
+    ]
+  );
+  for (const p of body.failurePredictions)
+    assert.ok(p.interval[0]! <= p.probability && p.probability <= p.interval[1]!);
+});

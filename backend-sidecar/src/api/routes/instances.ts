@@ -16,6 +16,17 @@ const Instance = Type.Object({
   ]),
   anomalyScore: Type.Union([Type.Number(), Type.Null()]),
   failureProbability: Type.Record(Type.String(), Type.Number()),
+  /** The learned failure model's predictions, per kind and horizon, with their interval and confidence. */
+  failurePredictions: Type.Array(
+    Type.Object({
+      kind: Type.String(),
+      horizonMs: Type.Integer(),
+      probability: Type.Number(),
+      interval: Type.Tuple([Type.Number(), Type.Number()]),
+      confidence: Type.Number(),
+      prior: Type.Boolean({ description: 'no failure of this kind recorded yet: the prior speaks' }),
+    })
+  ),
 });
 
 export const instanceRoutes =
@@ -40,6 +51,7 @@ export const instanceRoutes =
           : { readyInSeconds: Math.ceil(sidecar.trainer.readyIn(r) / 1000) },
         anomalyScore: live ? live.lastScore : null,
         failureProbability: Object.fromEntries((sidecar.forecasts.get(id) ?? []).map((f) => [f.kind, f.probability])),
+        failurePredictions: sidecar.predictions.get(id) ?? [],
       };
     };
 

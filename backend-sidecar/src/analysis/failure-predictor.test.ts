@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FailurePredictor } from './failure-predictor.ts';
+import type { FailureEvidence } from './failure-model.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+test('moments are labelled by the failures that followed within each horizon; the model learns from them', () => {
+  const predictor = new FailurePredictor({ horizonsMs: [HOUR, 24 * HOUR] });
+  const quiet: FailureEvidence = { trendProbability: 0.01, anomalyScore: 0.2, incidentOpen: false };
+  const leaking: FailureEvidence = { trendProbability: 0.05, anomalyScore: 4, incidentOpen: true, rootCause: 'memory' };
+  const t0 = Date.parse('2026-11-20T00:00:00Z');
+  // 40 instances over two days, a moment a minute; ten of them leak memory for 30 minutes, then crash.
+  for (let i = 0; i < 40; i++) {
+    const leaks = i < 10;
+    const crashAt = t0 + (10 + i) * HOUR;
+    for (let ts = t0; ts < t0 + 48 * HOUR; ts += MIN) {
+      const inLeak = leaks && ts >= crashAt - 30 * MIN && ts < crashAt;
+      const e = inLeak ? leaking : quiet;
+      predictor.observe(`i-${i}`, ts, { crash: e, outage: quiet });
+    }
+    if (leaks) predictor.recordFailure(`i-${i}`, crashAt, 'crash');
+  }
+  const before = predictor
+    .predict({ crash: leaking, outage: quiet })
+    .find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
+  assert.equal(before.prior, true);
+  const fits = predictor.refit(t0 + 48 * HOUR);
+  // The hour before each crash is positive (whatever the evidence then); the last hour of moments (outcome unknown) is left out of the 1 h model.
+  assert.equal(fits[`crash/${HOUR}`]!.positives, 10 * 60);
+  assert.equal(fits[`crash/${HOUR}`]!.examples, 40 * (47 * 60 + 1) - 10 * 5);
+  assert.equal(fits[`outage/${HOUR}`]!.positives, 0);
+  const after = predictor.predict({ crash: leaking, outage: quiet });
+  const crash1h = after.find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
+  assert.equal(crash1h.prior, false);
+  assert.ok(crash1h.probability > 0.9, `${crash1h.probability}`);
+  assert.ok(after.find((p) => p.kind === 'outage' && p.horizonMs === HOUR)!.prior);
+  const calm = predictor
+    .predict({ crash: quiet, outage: quiet })
+    .find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
+  assert.ok(calm.probability < 0.01, `${calm.probability}`);
+});

@@ -1,0 +1,95 @@
+import type { FailureKind } from '../core/types.ts';
+import {
+  FailureModel,
+  featuresOf,
+  type FailureEvidence,
+  type FailurePrediction,
+  type FitSummary,
+} from './failure-model.ts';
+
+export const FAILURE_KINDS: readonly FailureKind[] = ['crash', 'outage'];
+
+export interface KindPrediction extends FailurePrediction {
+  kind: FailureKind;
+  horizonMs: number;
+}
+
+interface Moment {
+  ts: number;
+  x: Record<FailureKind, Float64Array>;
+}
+
+export interface FailurePredictorOptions {
+  horizonsMs: readonly number[];
+  /** How long moments are kept to learn from (per instance). */
+  keepMs?: number;
+}
+
+/**
+ * The learned failure model of the fleet, one per failure kind and horizon: it keeps each instance's
+ * evidence at regular moments, labels the moments by whether a failure of the kind followed within
+ * the horizon once the horizon has passed, and re-fits when failures are recorded. Moments whose
+ * horizon is still running are not used (their outcome is not known yet).
+ */
+export class FailurePredictor {
+  private readonly moments = new Map<string, Moment[]>();
+  private readonly failures = new Map<string, { ts: number; kind: FailureKind }[]>();
+  readonly models = new Map<string, FailureModel>();
+  private readonly keepMs: number;
+
+  constructor(private readonly options: FailurePredictorOptions) {
+    this.keepMs = options.keepMs ?? 7 * 86_400_000;
+    for (const kind of FAILURE_KINDS)
+      for (const h of options.horizonsMs) this.models.set(key(kind, h), new FailureModel());
+  }
+
+  /** Records an instance's evidence at `ts` and returns its predictions for every kind and horizon. */
+  observe(instance: string, ts: number, evidence: Record<FailureKind, FailureEvidence>): KindPrediction[] {
+    const list = this.moments.get(instance) ?? [];
+    this.moments.set(instance, list);
+    list.push({ ts, x: { crash: featuresOf(evidence.crash), outage: featuresOf(evidence.outage) } });
+    while (list.length && list[0]!.ts < ts - this.keepMs) list.shift();
+    return this.predict(evidence);
+  }
+
+  predict(evidence: Record<FailureKind, FailureEvidence>): KindPrediction[] {
+    return FAILURE_KINDS.flatMap((kind) =>
+      this.options.horizonsMs.map((horizonMs) => ({
+        kind,
+        horizonMs,
+        ...this.models.get(key(kind, horizonMs))!.predict(evidence[kind]),
+      }))
+    );
+  }
+
+  recordFailure(instance: string, ts: number, kind: FailureKind): void {
+    const list = this.failures.get(instance) ?? [];
+    list.push({ ts, kind });
+    this.failures.set(instance, list);
+  }
+
+  /** Re-fits every model on the moments whose outcome is known at `now`. */
+  refit(now: number): Record<string, FitSummary> {
+    const out: Record<string, FitSummary> = {};
+    for (const kind of FAILURE_KINDS)
+      for (const h of this.options.horizonsMs) {
+        const examples: { x: Float64Array; y: 0 | 1 }[] = [];
+        for (const [instance, moments] of this.moments) {
+          const failures = (this.failures.get(instance) ?? []).filter((f) => f.kind === kind);
+          for (const m of moments) {
+            const failed = failures.some((f) => f.ts > m.ts && f.ts <= m.ts + h);
+            if (!failed && m.ts + h > now) continue; // the horizon is still running
+            // Moments while the instance is down (a failure just before) say nothing about the next one.
+            if (failures.some((f) => f.ts <= m.ts && f.ts > m.ts - 5 * 60_000)) continue;
+            examples.push({ x: m.x[kind], y: failed ? 1 : 0 });
+          }
+        }
+        out[key(kind, h)] = this.models.get(key(kind, h))!.fit(examples);
+      }
+    return out;
+  }
+}
+
+function key(kind: FailureKind, horizonMs: number): string {
+  return `${kind}/${horizonMs}`;
+}
