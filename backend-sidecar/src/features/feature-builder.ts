@@ -56,7 +56,7 @@ export class FeatureBuilder {
    * many inputs were observed.
    */
   push(ts: number, raw: ArrayLike<number>, row: Float32Array | Float64Array, scaled: Float64Array): number {
-    const { inputs, clip, seasonality, aggregates } = this.spec;
+    const { inputs, clip } = this.spec;
     const k = inputs.length;
     let observed = 0;
     for (let i = 0; i < k; i++) {
@@ -85,6 +85,50 @@ export class FeatureBuilder {
       const mc = this.maskColumn[i]!;
       if (mc >= 0) row[mc] = present ? 0 : 1;
     }
+    this.finishRow(ts, scaled, row);
+    return observed;
+  }
+
+  /**
+   * One step from values already scaled (and, for counters, already rates): what the twin feeds
+   * back when it rolls itself forward. Every input counts as observed.
+   */
+  pushScaled(ts: number, values: ArrayLike<number>, row: Float32Array | Float64Array, scaled: Float64Array): void {
+    const { clip } = this.spec;
+    for (let i = 0; i < this.targets; i++) {
+      const v = values[i]!;
+      const s = v > clip ? clip : v < -clip ? -clip : v;
+      this.observed[i] = 1;
+      this.lastScaled[i] = s;
+      scaled[i] = s;
+      row[i] = s;
+      const mc = this.maskColumn[i]!;
+      if (mc >= 0) row[mc] = 0;
+    }
+    this.finishRow(ts, scaled, row);
+  }
+
+  /** A builder in the same state that goes on independently (the twin's forecasts run on copies). */
+  clone(): FeatureBuilder {
+    const copy = new FeatureBuilder(this.spec);
+    copy.lastCounter.set(this.lastCounter);
+    copy.lastCounterAt.set(this.lastCounterAt);
+    copy.lastScaled.set(this.lastScaled);
+    copy.ring.set(this.ring);
+    copy.sum.set(this.sum);
+    copy.sumSq.set(this.sumSq);
+    copy.min.set(this.min);
+    copy.max.set(this.max);
+    copy.observed.set(this.observed);
+    copy.ringPos = this.ringPos;
+    copy.ringCount = this.ringCount;
+    return copy;
+  }
+
+  /** The columns after the inputs' own: seasonality and the rolling aggregates (which take in `scaled`). */
+  private finishRow(ts: number, scaled: Float64Array, row: Float32Array | Float64Array): void {
+    const { inputs, seasonality, aggregates } = this.spec;
+    const k = inputs.length;
     let c = k;
     for (let i = 0; i < k; i++) if (this.maskColumn[i]! >= 0) c++;
     for (const season of seasonality) {
@@ -136,7 +180,6 @@ export class FeatureBuilder {
                 : this.max[i]!;
       }
     }
-    return observed;
   }
 
   /** Input i's min and max (and with `sums`, its sum and sum of squares) from the ring as it stands. */

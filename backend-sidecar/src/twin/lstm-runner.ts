@@ -11,6 +11,22 @@ export interface LstmStepResult {
   scores: Record<string, number>;
 }
 
+/** What an action does to an instance's values, for the twin to roll itself forward under it. */
+export interface ForecastEffect {
+  /** Applied once, to the first predicted values (a capacity change moves the level at once). */
+  initial?(metric: string, value: number): number;
+  /** Applied to each later prediction given the previous value (a capacity change scales the moves). */
+  step?(metric: string, predicted: number, previous: number): number;
+}
+
+/** The twin's own forecast: each metric's predicted values a step apart, in its raw units (counters as rates). */
+export interface TwinForecast {
+  from: number;
+  stepMs: number;
+  /** Per metric: the values, and the twin's usual one-step error in the same units. */
+  metrics: Record<string, { values: number[]; error: number }>;
+}
+
 /**
  * Runs one instance's LSTM twin over its live samples. The network works at the model's step (the
  * resolution it was trained at): samples within a step are averaged into one feature row, and when
@@ -95,6 +111,68 @@ export class LstmTwinRunner {
     }
     if (result && this.model.joint && scored >= 2) result.scores[JOINT_SCORE] = squares / scored;
     return result;
+  }
+
+  /**
+   * Rolls the twin forward `steps` steps from now, each step's prediction fed back as the next
+   * step's values (after `effect`), on a copy of its state: the live twin is not touched. The
+   * samples of the step under way count as that step.
+   */
+  forecast(steps: number, effect: ForecastEffect = {}): TwinForecast {
+    if (this.slot === undefined) throw new Error('the twin has seen no samples yet');
+    const sim = this.clone();
+    const stepMs = this.model.window.stepMs;
+    sim.complete(sim.slot! * stepMs);
+    if (!sim.next)
+      throw new Error(`the twin needs ${this.model.network.window} steps of history before it can forecast`);
+    const { inputs } = this.model.features;
+    const k = inputs.length;
+    const values = inputs.map(() => [] as number[]);
+    const fed = new Float64Array(k);
+    for (let s = 1; s <= steps; s++) {
+      for (let i = 0; i < k; i++) {
+        const { metric, center, scale } = inputs[i]!;
+        const predicted = center + scale * sim.next[i]!;
+        const previous = center + scale * sim.scaled[i]!;
+        let v = predicted;
+        if (s === 1 && effect.initial) v = effect.initial(metric, v);
+        else if (s > 1 && effect.step) v = effect.step(metric, v, previous);
+        values[i]!.push(v);
+        fed[i] = (v - center) / scale;
+      }
+      sim.builder.pushScaled((sim.slot! + s) * stepMs, fed, sim.row, sim.scaled);
+      sim.stream.push(sim.row);
+      sim.stream.predict(sim.out);
+      for (let i = 0; i < k; i++) sim.next[i] = sim.scaled[i]! + sim.out[i]!;
+    }
+    return {
+      from: (this.slot + 1) * stepMs,
+      stepMs,
+      metrics: Object.fromEntries(
+        inputs.map((input, i) => [
+          input.metric,
+          { values: values[i]!, error: this.model.metrics[i]!.errorScale * input.scale },
+        ])
+      ),
+    };
+  }
+
+  /** A runner in the same state that goes on independently (sharing the model and its weights). */
+  private clone(): LstmTwinRunner {
+    const copy = Object.create(LstmTwinRunner.prototype) as LstmTwinRunner;
+    return Object.assign(copy, this, {
+      builder: this.builder.clone(),
+      stream: this.stream.clone(),
+      row: this.row.slice(),
+      scaled: this.scaled.slice(),
+      out: this.out.slice(),
+      raw: this.raw.slice(),
+      counts: this.counts.slice(),
+      m2: this.m2.slice(),
+      scatter: this.scatter.slice(),
+      tolerance: this.tolerance.slice(),
+      next: this.next?.slice(),
+    });
   }
 
   private complete(stepTs: number): void {

@@ -159,6 +159,15 @@ export class LstmStream {
     return this.filled === this.window;
   }
 
+  /** A stream in the same state that goes on independently. */
+  clone(): LstmStream {
+    const copy = new LstmStream(this.predictor, this.window);
+    this.ring.forEach((r, i) => copy.ring[i]!.set(r));
+    copy.next = this.next;
+    copy.filled = this.filled;
+    return copy;
+  }
+
   push(row: ArrayLike<number>): void {
     this.predictor.project(row, this.ring[this.next]!);
     this.next = (this.next + 1) % this.window;

@@ -1,0 +1,80 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tensorflow } from './lstm/tf-backend.ts';
+import { weightsFromArtifacts } from './lstm/artifacts.ts';
+import { trainLstmTwin } from './lstm-twin.ts';
+import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-model.ts';
+import { LstmTwinRunner } from './lstm-runner.ts';
+import type { RegularSeries } from '../features/index.ts';
+import type { LstmWeights } from './lstm/lstm-step.ts';
+
+const STEP = 60_000;
+const ROWS = 2 * 1440;
+let seed = 5;
+const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+const memPattern = (t: number) => 55 + 10 * Math.sin((2 * Math.PI * t) / 1440);
+const memNoise = Float64Array.from({ length: ROWS }, noise);
+const cpuNoise = Float64Array.from({ length: ROWS }, noise);
+const memAt = (t: number) => memPattern(t) + memNoise[t]!;
+const cpuAt = (t: number) => 20 + 5 * Math.sin((2 * Math.PI * t) / 720) + 2 * cpuNoise[t]!;
+const series: RegularSeries = {
+  from: 0,
+  stepMs: STEP,
+  metrics: ['mem_used_pct', 'cpu_user_pct'],
+  values: [
+    Float64Array.from({ length: ROWS }, (_, t) => memAt(t)),
+    Float64Array.from({ length: ROWS }, (_, t) => cpuAt(t)),
+  ],
+};
+let model: LstmTwinModel;
+let weights: LstmWeights;
+
+before(async () => {
+  const trained = await trainLstmTwin({
+    instance: 'w',
+    version: 'v0001',
+    series,
+    options: { ...DEFAULT_LSTM_OPTIONS, maxEpochs: 3, features: { aggregateSteps: 10 } },
+    backend: await tensorflow(),
+  });
+  model = trained.model;
+  weights = weightsFromArtifacts(trained.artifacts, model.network);
+});
+
+function fed(rows: number): LstmTwinRunner {
+  const runner = new LstmTwinRunner(model, weights);
+  for (let t = 0; t < rows; t++) runner.step(t * STEP, { mem_used_pct: memAt(t), cpu_user_pct: cpuAt(t) });
+  return runner;
+}
+
+test('the twin rolls itself forward on a copy: values near the pattern, the live twin untouched', () => {
+  const runner = fed(200);
+  const twin = fed(200);
+  const a = runner.forecast(60);
+  const b = runner.forecast(60);
+  assert.deepEqual(a, b, 'a forecast leaves no trace on the next one');
+  assert.equal(a.from, 200 * STEP);
+  assert.equal(a.metrics.mem_used_pct!.values.length, 60);
+  // Within a few points of the daily pattern an hour ahead.
+  const worst = Math.max(...a.metrics.mem_used_pct!.values.map((v, s) => Math.abs(v - memPattern(200 + s))));
+  assert.ok(worst < 6, `largest miss ${worst}`);
+  assert.ok(a.metrics.mem_used_pct!.error > 0);
+  // The live twin scores the next sample exactly as one that never forecast.
+  const next = { mem_used_pct: memAt(200), cpu_user_pct: cpuAt(200) };
+  assert.deepEqual(runner.step(200 * STEP, next)?.scores, twin.step(200 * STEP, next)?.scores);
+});
+
+test("an action's effect is applied to the rolled-forward values: more memory halves the level and the moves", () => {
+  const runner = fed(300);
+  const plain = runner.forecast(30).metrics.mem_used_pct!.values;
+  const doubled = runner.forecast(30, {
+    initial: (m, v) => (m === 'mem_used_pct' ? v / 2 : v),
+    step: (m, v, previous) => (m === 'mem_used_pct' ? previous + (v - previous) / 2 : v),
+  }).metrics.mem_used_pct!.values;
+  assert.ok(Math.abs(doubled[0]! - plain[0]! / 2) < 1e-9);
+  assert.ok(Math.max(...doubled) < 45, `${Math.max(...doubled)}`);
+  const cpu = runner.forecast(30).metrics.cpu_user_pct!.values;
+  assert.equal(cpu.length, 30);
+  assert.throws(() => new LstmTwinRunner(model, weights).forecast(5), /seen no samples/);
+  assert.throws(() => fed(3).forecast(5), /needs 16 steps of history/);
+});
