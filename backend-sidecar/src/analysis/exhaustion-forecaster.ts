@@ -3,7 +3,7 @@ import { linearTrend } from '../features/index.ts';
 import type { FailureKind, Resource, Sample } from '../core/types.ts';
 
 /** A resource whose exhaustion ends in a failure: the metric that measures it and where it breaks. */
-interface ExhaustibleResource {
+export interface ExhaustibleResource {
   resource: Resource;
   metric: string;
   kind: FailureKind;
@@ -14,7 +14,8 @@ interface ExhaustibleResource {
   unit: string;
 }
 
-const RESOURCES: ExhaustibleResource[] = [
+/** The resources whose exhaustion ends in a failure, the metric that measures each and its limit. */
+export const EXHAUSTIBLE: readonly ExhaustibleResource[] = [
   { resource: 'memory', metric: 'mem_used_pct', kind: 'crash', limit: 99, unit: '%' },
   { resource: 'disk', metric: 'disk_used_pct', kind: 'outage', limit: 99.5, unit: '%' },
   { resource: 'network', metric: 'net_latency_ms', kind: 'outage', limit: 250, logScale: true, unit: 'ms' },
@@ -109,7 +110,7 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
       const lastTs = h.ts[h.ts.length - 1];
       if (lastTs !== undefined && s.ts <= lastTs) continue;
       h.ts.push(s.ts);
-      for (const r of RESOURCES) {
+      for (const r of EXHAUSTIBLE) {
         let list = h.values.get(r.metric);
         if (!list) h.values.set(r.metric, (list = new Array(h.ts.length - 1).fill(NaN)));
         list.push(s.values[r.metric] ?? NaN);
@@ -140,7 +141,7 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
     const h = this.histories.get(instance);
     if (!h || h.ts.length < 30) return [];
     const byKind = new Map<FailureKind, ResourceForecast[]>();
-    for (const r of RESOURCES) {
+    for (const r of EXHAUSTIBLE) {
       const values = h.values.get(r.metric);
       if (!values) continue;
       const trend = forecastResource(r, h.ts, values, now, this.options.horizonMs);

@@ -14,6 +14,7 @@ import { remoteWriteRoutes } from './routes/remote-write.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { modelRoutes } from './routes/models.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { whatIfRoutes } from './routes/what-if.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -49,5 +50,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(agentRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(modelRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(reportRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(whatIfRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

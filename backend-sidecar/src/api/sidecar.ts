@@ -40,6 +40,9 @@ import {
   type FindingEvidence,
   type Incident,
 } from '../analysis/index.ts';
+import { candidateActions, effectOf, riskOf, type TrajectoryRisk, type WhatIfAction } from '../analysis/what-if.ts';
+import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
+import { errors } from '../core/errors.ts';
 import {
   analyzeReport,
   loadCatalogue,
@@ -76,6 +79,20 @@ export interface InstanceLiveState {
 }
 
 const LIVE_WITHIN_MS = 120_000;
+
+export interface Simulated {
+  forecast: TwinForecast;
+  risk: TrajectoryRisk;
+}
+
+export interface RecommendedAction {
+  action: WhatIfAction;
+  /** The worst failure kind's probability with the action. */
+  probability: number;
+  /** How much lower that is than without it. */
+  drop: number;
+  confidence: number;
+}
 const FORECAST_LOOKBACK_MS = 20 * 60_000;
 
 /**
@@ -327,6 +344,68 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       if (!this.isLive(record.lastSeen, now)) continue;
       this.predictions.set(record.id, this.predictor.observe(record.id, now, this.failureEvidence(record.id, now)));
     }
+  }
+
+  /**
+   * What-if: the instance's twin rolled forward over the horizon as it is and with the actions
+   * applied, each with its failure risk against the resources' limits.
+   */
+  whatIf(
+    instance: string,
+    actions: readonly WhatIfAction[],
+    horizonMs = this.config.horizonMs
+  ): { model: string; horizonMs: number; without: Simulated; with: Simulated } {
+    const state = this.live.get(instance);
+    if (!state) throw errors.notFound('live twin of instance', instance);
+    const runner = state.runner;
+    if (!(runner instanceof LstmTwinRunner))
+      throw errors.conflict(
+        runner
+          ? `the twin of ${instance} is a ${runner.model.kind} model, which cannot simulate actions (TWIN_MODEL=lstm can)`
+          : `the twin of ${instance} is still starting`
+      );
+    const steps = Math.max(1, Math.round(horizonMs / runner.model.window.stepMs));
+    const normal = new Map(runner.model.features.inputs.map((i) => [i.metric, i.center]));
+    let without: TwinForecast;
+    let withActions: TwinForecast;
+    try {
+      without = runner.forecast(steps);
+      withActions = runner.forecast(
+        steps,
+        effectOf(actions, (m) => normal.get(m))
+      );
+    } catch (error) {
+      throw errors.conflict(`${instance}: ${(error as Error).message}`);
+    }
+    return {
+      model: runner.model.version,
+      horizonMs: steps * runner.model.window.stepMs,
+      without: { forecast: without, risk: riskOf(without) },
+      with: { forecast: withActions, risk: riskOf(withActions) },
+    };
+  }
+
+  /**
+   * Actions for an instance's root causes (its latest incident's and its resources' trends), ranked
+   * by how much each lowers the failure probability the what-if simulation predicts.
+   */
+  recommendActions(instance: string, horizonMs = this.config.horizonMs): RecommendedAction[] {
+    const incident = this.incidents.incidents(instance)[0];
+    const causes = new Set<string>(incident?.rootCauses.filter((c) => c.score >= 0.2).map((c) => c.resource) ?? []);
+    for (const f of this.forecasts.get(instance) ?? [])
+      for (const c of f.causes) if (c.probability >= 0.05) causes.add(c.resource);
+    const worst = (r: TrajectoryRisk) => Math.max(r.probability.crash, r.probability.outage);
+    return candidateActions([...causes])
+      .map((action) => {
+        const run = this.whatIf(instance, [action], horizonMs);
+        return {
+          action,
+          probability: worst(run.with.risk),
+          drop: worst(run.without.risk) - worst(run.with.risk),
+          confidence: run.with.risk.confidence,
+        };
+      })
+      .sort((a, b) => b.drop - a.drop);
   }
 
   /** Re-fits the failure model off the request path, one fit at a time. */

@@ -1,0 +1,125 @@
+import type { FailureKind, Resource } from '../core/types.ts';
+import type { ForecastEffect, TwinForecast } from '../twin/lstm-runner.ts';
+import { EXHAUSTIBLE, normalCdf } from './exhaustion-forecaster.ts';
+
+/** An action an operator can take on an instance, as the what-if simulation applies it. */
+export type WhatIfAction =
+  | { type: 'add-memory'; percent: number }
+  | { type: 'add-cpu'; percent: number }
+  | { type: 'expand-disk'; percent: number }
+  | { type: 'migrate-host' }
+  | { type: 'restart' };
+
+// The metrics a capacity change rescales (shares of that capacity), and those a move or a restart resets.
+const MEMORY_SHARE = /^(mem_used_pct|swap_used_pct|psi_memory)/;
+const CPU_SHARE = /^(cpu_(user|system|irq)_pct|psi_cpu)/;
+const DISK_SHARE = /^(disk_used_pct|fs_used_pct)/;
+const HOST_BOUND = /^(cpu_steal_pct|net_latency_ms)/;
+const PROCESS_STATE = /^(mem_used_pct|swap_used_pct|page_faults_major)/;
+
+/**
+ * What actions do to the values the twin feeds itself: a capacity increase of p % divides the
+ * metric's level at once and its moves from then on by 1 + p/100 (the same bytes are a smaller share
+ * of more memory); a move to another host brings steal and network latency back to the instance's
+ * normal level (its training median), a restart does so for memory; from there the twin's own
+ * dynamics carry on.
+ */
+export function effectOf(
+  actions: readonly WhatIfAction[],
+  normal: (metric: string) => number | undefined
+): ForecastEffect {
+  const factor = (metric: string) => {
+    let f = 1;
+    for (const a of actions) {
+      if (a.type === 'add-memory' && MEMORY_SHARE.test(metric)) f *= 1 + a.percent / 100;
+      if (a.type === 'add-cpu' && CPU_SHARE.test(metric)) f *= 1 + a.percent / 100;
+      if (a.type === 'expand-disk' && DISK_SHARE.test(metric)) f *= 1 + a.percent / 100;
+    }
+    return f;
+  };
+  const resets = (metric: string) =>
+    actions.some(
+      (a) =>
+        (a.type === 'migrate-host' && HOST_BOUND.test(metric)) || (a.type === 'restart' && PROCESS_STATE.test(metric))
+    );
+  return {
+    initial: (metric, value) => {
+      const base = resets(metric) ? (normal(metric) ?? value) : value;
+      return base / factor(metric);
+    },
+    step: (metric, predicted, previous) => previous + (predicted - previous) / factor(metric),
+  };
+}
+
+export interface TrajectoryRisk {
+  /** Probability of each failure kind within the horizon. */
+  probability: Record<FailureKind, number>;
+  /** The same with the trajectories one (90 %) error band lower and higher. */
+  interval: Record<FailureKind, [number, number]>;
+  confidence: number;
+  /** Per exhaustible resource the twin forecasts: its probability of running out and when it is forecast to. */
+  resources: { resource: Resource; metric: string; kind: FailureKind; probability: number; etaMs?: number }[];
+}
+
+/**
+ * Failure risk of a forecast: for each exhaustible resource the twin forecasts, the chance that it
+ * reaches its limit at some step (its forecast error growing with the square root of the steps),
+ * combined per failure kind as independent resources.
+ */
+export function riskOf(forecast: TwinForecast): TrajectoryRisk {
+  const resources: TrajectoryRisk['resources'] = [];
+  const atShift = (shift: number) => {
+    const byKind: Record<FailureKind, number> = { crash: 0, outage: 0 };
+    const survive: Record<FailureKind, number> = { crash: 1, outage: 1 };
+    for (const r of EXHAUSTIBLE) {
+      const m = forecast.metrics[r.metric];
+      if (!m) continue;
+      let p = 0;
+      let etaMs: number | undefined;
+      m.values.forEach((v, s) => {
+        const sigma = Math.max(1e-9, m.error * Math.sqrt(s + 1));
+        const q = 1 - normalCdf((r.limit - (v + shift * 1.645 * sigma)) / sigma);
+        if (q > p) p = q;
+        if (etaMs === undefined && v >= r.limit) etaMs = (s + 1) * forecast.stepMs;
+      });
+      survive[r.kind] *= 1 - p;
+      if (shift === 0)
+        resources.push({
+          resource: r.resource,
+          metric: r.metric,
+          kind: r.kind,
+          probability: p,
+          ...(etaMs ? { etaMs } : {}),
+        });
+    }
+    for (const kind of ['crash', 'outage'] as const) byKind[kind] = 1 - survive[kind];
+    return byKind;
+  };
+  const probability = atShift(0);
+  const low = atShift(-1);
+  const high = atShift(1);
+  const interval = {
+    crash: [low.crash, high.crash] as [number, number],
+    outage: [low.outage, high.outage] as [number, number],
+  };
+  const widest = Math.max(interval.crash[1] - interval.crash[0], interval.outage[1] - interval.outage[0]);
+  return {
+    probability,
+    interval,
+    confidence: 1 - widest,
+    resources: resources.sort((a, b) => b.probability - a.probability),
+  };
+}
+
+/** The actions worth simulating for an incident's root causes (all of them when none is known). */
+export function candidateActions(causes: readonly string[]): WhatIfAction[] {
+  const all: Record<string, WhatIfAction[]> = {
+    memory: [{ type: 'add-memory', percent: 50 }, { type: 'restart' }],
+    cpu: [{ type: 'add-cpu', percent: 50 }],
+    disk: [{ type: 'expand-disk', percent: 50 }],
+    host: [{ type: 'migrate-host' }],
+    network: [{ type: 'migrate-host' }],
+  };
+  const picked = (causes.length ? causes : Object.keys(all)).flatMap((c) => all[c] ?? []);
+  return picked.filter((a, i) => picked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+}

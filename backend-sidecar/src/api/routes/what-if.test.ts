@@ -1,0 +1,81 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ingestSimulatedHistory, startTestSidecar } from '../test-helpers.ts';
+import type { Sidecar } from '../sidecar.ts';
+
+let sidecar: Sidecar;
+const MIN = 60_000;
+let now: number;
+
+before(async () => {
+  sidecar = await startTestSidecar({}, { TWIN_TRAIN_EPOCHS: '3', TWIN_MIN_HISTORY: '1d' });
+  now = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+  await ingestSimulatedHistory(sidecar, { instances: 1, seed: 4, days: 2, now });
+  await sidecar.trainer.train('sim-001', now);
+  // Live: half an hour of a memory leak climbing towards the limit.
+  const window = await sidecar.readWindow('sim-001', now - 10 * MIN, now);
+  const last = Object.fromEntries(window.metrics.map((m, i) => [m, window.values[i]!.at(-1)!]));
+  for (let m = 1; m <= 30; m++)
+    await sidecar.ingest.ingest({
+      instance: 'sim-001',
+      samples: [{ ts: now + m * MIN, values: { ...last, mem_used_pct: Math.min(97, 70 + m * 0.9) } }],
+    });
+  while (!sidecar.live.get('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
+});
+after(() => sidecar.stop());
+
+const whatIf = (body: unknown) =>
+  fetch(`${sidecar.url}/api/v1/twin/whatif`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+test('what-if rolls the twin forward with and without the actions: more memory lowers the memory trajectory and the crash risk', async () => {
+  const response = await whatIf({
+    instance: 'sim-001',
+    actions: [{ type: 'add-memory', percent: 100 }],
+    horizonMs: 3_600_000,
+    metrics: ['mem_used_pct', 'cpu_user_pct'],
+  });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    model: string;
+    steps: number;
+    without: { probability: { crash: number }; trajectories: Record<string, { values: number[] }> };
+    with: { probability: { crash: number }; confidence: number; trajectories: Record<string, { values: number[] }> };
+    drop: { crash: number };
+  };
+  assert.equal(body.model, 'v0001');
+  assert.equal(body.steps, 60);
+  // Only the metrics asked for (those the twin models: cpu_user_pct may be folded into another).
+  const keys = Object.keys(body.with.trajectories);
+  assert.ok(
+    keys.includes('mem_used_pct') && keys.every((k) => ['mem_used_pct', 'cpu_user_pct'].includes(k)),
+    `${keys}`
+  );
+  const plain = body.without.trajectories.mem_used_pct!.values;
+  const more = body.with.trajectories.mem_used_pct!.values;
+  assert.equal(more.length, 60);
+  assert.ok(Math.abs(more[0]! - plain[0]! / 2) < 1e-6, `${more[0]} against ${plain[0]}`);
+  assert.ok(more.every((v, s) => v < plain[s]!));
+  assert.ok(body.drop.crash >= 0 && body.with.probability.crash <= body.without.probability.crash);
+  assert.ok(body.with.confidence >= 0 && body.with.confidence <= 1);
+});
+
+test('recommendations are ranked by the drop in failure probability the simulation predicts', async () => {
+  const response = await fetch(`${sidecar.url}/api/v1/instances/sim-001/recommendations`);
+  const { items } = (await response.json()) as { items: { action: { type: string }; drop: number }[] };
+  assert.ok(items.length >= 1);
+  for (let i = 1; i < items.length; i++) assert.ok(items[i - 1]!.drop >= items[i]!.drop);
+});
+
+test('what-if refuses what it cannot do, saying why', async () => {
+  const unknown = await whatIf({ instance: 'nope', actions: [{ type: 'restart' }] });
+  assert.equal(unknown.status, 404);
+  const bad = await whatIf({ instance: 'sim-001', actions: [{ type: 'add-memory', percent: -5 }] });
+  assert.equal(bad.status, 400);
+  const none = await whatIf({ instance: 'sim-001', actions: [] });
+  assert.equal(none.status, 400);
+  assert.match(((await none.json()) as { detail: string }).detail, /actions/);
+});
