@@ -15,6 +15,7 @@ import { agentRoutes } from './routes/agent.ts';
 import { modelRoutes } from './routes/models.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
+import { remediationRoutes } from './routes/remediation.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -51,5 +52,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(modelRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(reportRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(whatIfRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(remediationRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

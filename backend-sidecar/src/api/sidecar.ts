@@ -43,6 +43,7 @@ import {
 import { candidateActions, effectOf, riskOf, type TrajectoryRisk, type WhatIfAction } from '../analysis/what-if.ts';
 import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
 import { errors } from '../core/errors.ts';
+import { AuditLog, loadRemediationConfig, NO_REMEDIATION, RemediationEngine } from '../remediation/index.ts';
 import {
   analyzeReport,
   loadCatalogue,
@@ -107,6 +108,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   /** The learned failure model's latest predictions per instance (every kind, every horizon). */
   readonly predictions = new Map<string, KindPrediction[]>();
   predictor!: FailurePredictor;
+  remediation!: RemediationEngine;
   private refitting: Promise<void> | undefined;
   /** Each instance's findings from its latest report, joined with its incidents. */
   private readonly latestFindings = new Map<string, { time: number; findings: FindingEvidence[] }>();
@@ -151,6 +153,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.anomalies = new AnomalyHistory<AnomalyEvent>(this.objects);
     this.catalogue = loadCatalogue(config.catalogueFiles);
     this.reports = new ReportStore(this.objects);
+    this.remediation = new RemediationEngine(
+      config.remediationFile ? loadRemediationConfig(config.remediationFile) : NO_REMEDIATION,
+      new AuditLog(this.objects)
+    );
     await this.models.loadChampions();
     this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
     this.parsers = config.parseWorkers > 0 ? new LineProtocolWorkers(config.parseWorkers) : undefined;
@@ -339,11 +345,32 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   }
 
   /** Every live instance's evidence becomes a moment to learn from and a prediction per kind and horizon. */
-  predictFailures(now = Date.now()): void {
+  async predictFailures(now = Date.now()): Promise<void> {
     for (const record of this.instances.list()) {
       if (!this.isLive(record.lastSeen, now)) continue;
-      this.predictions.set(record.id, this.predictor.observe(record.id, now, this.failureEvidence(record.id, now)));
+      const predictions = this.predictor.observe(record.id, now, this.failureEvidence(record.id, now));
+      this.predictions.set(record.id, predictions);
+      await this.remediate(record.id, predictions);
     }
+  }
+
+  /** Holds an instance's predictions against the remediation policies, with each action's predicted effect. */
+  private async remediate(instance: string, predictions: KindPrediction[]): Promise<void> {
+    const { policies } = this.remediation.config;
+    if (policies.length === 0) return;
+    const inputs = predictions.map((p) => ({ instance, ...p }));
+    const lowest = Math.min(...policies.map((p) => p.minProbability));
+    let effects: Record<string, unknown> = {};
+    if (inputs.some((p) => p.probability >= lowest)) {
+      try {
+        effects = Object.fromEntries(
+          this.recommendActions(instance).map((r) => [r.action.type, { probability: r.probability, drop: r.drop }])
+        );
+      } catch {
+        // No live LSTM twin to simulate with: the decision goes without a predicted effect.
+      }
+    }
+    await this.remediation.evaluate(inputs, effects);
   }
 
   /**

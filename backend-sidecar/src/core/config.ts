@@ -33,6 +33,8 @@ export interface TwinConfig {
   parseWorkers: number;
   /** Operator catalogue files merged over the shipped catalogue of known issues (TWIN_CATALOGUE, comma-separated). */
   catalogueFiles: string[];
+  /** Remediation policies, targets and mode (TWIN_REMEDIATION_FILE); none: remediation off. */
+  remediationFile: string | undefined;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
   maxQueuedSamples: number;
   /** Where metrics are stored: embedded DuckDB (default), InfluxDB 1.x or 2, or Prometheus. */
@@ -179,6 +181,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
       .map((f) => f.trim())
       .filter(Boolean)
       .map((f) => path.resolve(f)),
+    remediationFile: env.TWIN_REMEDIATION_FILE ? path.resolve(env.TWIN_REMEDIATION_FILE) : undefined,
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),
     ...overrides,

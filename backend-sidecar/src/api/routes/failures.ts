@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Sidecar } from '../sidecar.ts';
+import { instanceTimeRange } from './query-schemas.ts';
 
 const Kind = Type.Union([Type.Literal('crash'), Type.Literal('outage')]);
 const Cause = Type.Union(['memory', 'cpu', 'disk', 'network', 'host'].map((c) => Type.Literal(c)));
@@ -47,9 +48,7 @@ export const failureRoutes =
       {
         schema: {
           querystring: Type.Object({
-            instance: Type.Optional(Type.String()),
-            from: Type.Optional(Type.Number()),
-            to: Type.Optional(Type.Number()),
+            ...instanceTimeRange,
           }),
           response: { 200: Type.Object({ items: Type.Array(Failure), total: Type.Integer() }) },
         },

@@ -54,7 +54,7 @@ test('live instances get learned failure predictions per kind and horizon, marke
     samples: [{ ts: now - 1000, values: { mem_used_pct: 50, cpu_user_pct: 10 } }],
   });
   while (!sidecar.instances.get('app-1')) await new Promise((r) => setTimeout(r, 20));
-  sidecar.predictFailures(now);
+  await sidecar.predictFailures(now);
   const body = (await (await fetch(`${sidecar.url}/api/v1/instances/app-1`)).json()) as {
     failurePredictions: { kind: string; horizonMs: number; prior: boolean; probability: number; interval: number[] }[];
   };

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { errors } from '../../core/errors.ts';
+import type { Sidecar } from '../sidecar.ts';
+import { instanceTimeRange } from './query-schemas.ts';
+
+/** Remediation: its configuration (secrets left out), pending decisions, approvals and the audit log. */
+export const remediationRoutes =
+  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get('/remediation', async () => {
+      const { mode, cooldown, targets, policies } = sidecar.remediation.config;
+      return {
+        mode,
+        cooldown,
+        targets: [...targets.values()].map((t) =>
+          t.kind === 'webhook'
+            ? { name: t.name, kind: t.kind, url: t.url, timeoutMs: t.timeoutMs, retries: t.retries }
+            : { name: t.name, kind: t.kind, command: t.command[0] }
+        ),
+        policies,
+      };
+    });
+
+    app.get('/remediation/pending', async () => ({ items: sidecar.remediation.pendingDecisions() }));
+
+    app.post(
+      '/remediation/pending/:id',
+      {
+        schema: {
+          params: Type.Object({ id: Type.String() }),
+          body: Type.Object(
+            { approve: Type.Boolean(), by: Type.String({ minLength: 1, maxLength: 128 }) },
+            { additionalProperties: false }
+          ),
+        },
+      },
+      async (request) => {
+        const record = await sidecar.remediation.settle(request.params.id, request.body.approve, request.body.by);
+        if (!record) throw errors.notFound('pending decision', request.params.id);
+        return record;
+      }
+    );
+
+    app.get(
+      '/remediation/audit',
+      {
+        schema: {
+          querystring: Type.Object({
+            ...instanceTimeRange,
+            limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+          }),
+        },
+      },
+      async (request) => {
+        const items = await sidecar.remediation.audit.query(request.query);
+        return { items, total: items.length };
+      }
+    );
+  };
