@@ -51,6 +51,13 @@ export function featuresOf(e: FailureEvidence): Float64Array {
  */
 export const PRIOR_WEIGHTS = Float64Array.from([0, 1, 0.3, 0.3, 0, 0, 0, 0, 0, 0.5, 1.5]);
 
+/**
+ * Precision of the Gaussian prior around PRIOR_WEIGHTS: how many moments' worth of evidence the
+ * prior counts for. Recorded failures are few and each brings an hour of correlated moments, so the
+ * prior must not be swept aside by the first ones.
+ */
+export const PRIOR_STRENGTH = 30;
+
 export interface FailurePrediction {
   probability: number;
   /** About 90 % of the model's uncertainty (Laplace approximation of the weights' posterior). */
@@ -109,7 +116,7 @@ export class FailureModel {
   private covariance: Float64Array[];
   prior = true;
 
-  constructor(private readonly strength = 1) {
+  constructor(private readonly strength = PRIOR_STRENGTH) {
     this.covariance = Array.from(PRIOR_WEIGHTS, (_, i) =>
       Float64Array.from(PRIOR_WEIGHTS, (_v, j) => (i === j ? 1 / strength : 0))
     );

@@ -34,7 +34,7 @@ test('moments are labelled by the failures that followed within each horizon; th
   const after = predictor.predict({ crash: leaking, outage: quiet });
   const crash1h = after.find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
   assert.equal(crash1h.prior, false);
-  assert.ok(crash1h.probability > 0.9, `${crash1h.probability}`);
+  assert.ok(crash1h.probability > 0.8, `${crash1h.probability}`);
   assert.ok(after.find((p) => p.kind === 'outage' && p.horizonMs === HOUR)!.prior);
   const calm = predictor
     .predict({ crash: quiet, outage: quiet })

@@ -118,3 +118,27 @@ test('incidents on several instances of one host at once are given the host as t
   assert.match(a.rootCauses[0]!.evidence.at(-1)!, /3 instances on host h1 at once/);
   assert.equal(c.incidents('d')[0]!.shared, undefined);
 });
+
+test('a resource heading for its limit by its trend weighs in the open incident, with the trend as evidence', () => {
+  const c = new IncidentCorrelator();
+  const e = {
+    ...event('i-3', T, T + 5 * MIN, [
+      ['disk_util_pct', 6, T],
+      ['net_errors_per_s', 2, T + MIN],
+    ]),
+    open: true,
+  };
+  assert.equal(c.add(e).rootCauses[0]!.resource, 'disk');
+  c.noteTrends(
+    'i-3',
+    [{ resource: 'network', probability: 0.9, evidence: 'net_latency_ms 180 ms, rising: 250 ms in 12 min' }],
+    T + 5 * MIN
+  );
+  const incident = c.incidents('i-3')[0]!;
+  assert.equal(incident.rootCauses[0]!.resource, 'network');
+  assert.ok(incident.rootCauses[0]!.evidence.includes('trend: net_latency_ms 180 ms, rising: 250 ms in 12 min'));
+  // Long after the incident closed, trends no longer change it.
+  c.add({ ...e, open: false });
+  c.noteTrends('i-3', [{ resource: 'memory', probability: 0.9, evidence: 'x' }], T + 60 * MIN);
+  assert.notEqual(c.incidents('i-3')[0]!.rootCauses[0]!.resource, 'memory');
+});

@@ -78,6 +78,9 @@ export class IncidentCorrelator {
   private readonly keep: number;
   /** Per incident: each metric's accumulated excess and first time. */
   private readonly parts = new Map<string, Map<string, Map<string, { excess: number; firstAt: number }>>>();
+  /** Per instance: resources whose trend heads for their limit (probability within the horizon). */
+  private readonly trends = new Map<string, { resource: Resource; probability: number; evidence: string }[]>();
+  private lastTrendAt = -Infinity;
   /** Per incident: the report findings it was last joined with. */
   private readonly findings = new Map<string, readonly FindingEvidence[]>();
 
@@ -173,6 +176,12 @@ export class IncidentCorrelator {
         c.weight += FINDING_WEIGHT[f.severity];
         c.findings.push(f);
       }
+    const trends = this.trendsApply(incident) ? (this.trends.get(incident.instance) ?? []) : [];
+    const trendEvidence = new Map<CauseResource, string[]>();
+    for (const t of trends) {
+      cause(t.resource).weight += t.probability;
+      trendEvidence.set(t.resource, [...(trendEvidence.get(t.resource) ?? []), `trend: ${t.evidence}`]);
+    }
     if (incident.shared) {
       const c = cause('host');
       c.weight += 1;
@@ -192,6 +201,7 @@ export class IncidentCorrelator {
                 `${m.metric}: ${(100 * m.contribution).toFixed(0)}% of the excess, ${m.order === 0 ? 'moved first' : `moved ${Math.round((m.firstAt - firstAt) / 1000)} s after the first`}`
             ),
           ...c.findings.map((f) => `report: ${f.title}`),
+          ...(trendEvidence.get(resource) ?? []),
           ...(resource === 'host' && incident.shared
             ? [
                 `${incident.shared.instances.length} instances on ${incident.shared.scope} ${incident.shared.value} at once`,
@@ -200,6 +210,29 @@ export class IncidentCorrelator {
         ],
       }))
       .sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * The instance's resources heading for their limit (from the trend forecast): evidence for its
+   * open incident's causes, weighing as much as their probability.
+   */
+  noteTrends(
+    instance: string,
+    trends: readonly { resource: Resource; probability: number; evidence: string }[],
+    now = Date.now()
+  ): void {
+    this.trends.set(
+      instance,
+      trends.filter((t) => t.probability >= 0.05)
+    );
+    const incident = this.byInstance.get(instance)?.at(-1);
+    if (incident && this.trendsApply(incident)) this.rank(incident);
+  }
+
+  /** Trends count for an instance's latest incident while it is open or just closed (within the gap). */
+  private trendsApply(incident: Incident): boolean {
+    const latest = this.byInstance.get(incident.instance)?.at(-1);
+    return latest === incident && (incident.open || this.lastTrendAt - incident.end <= this.gapMs);
   }
 
   /** Incidents, newest first, of one instance or of all. */

@@ -51,6 +51,51 @@ export function effectOf(
   };
 }
 
+/** Where a resource is heading by its recent trend (the exhaustion forecast's fit). */
+export interface ResourceTrend {
+  metric: string;
+  current: number;
+  /** Per minute, in the metric's unit (log units for a resource forecast on a log scale). */
+  slopePerMin: number;
+}
+
+/**
+ * The twin's trajectories joined with the recent trends of the exhaustible resources: the twin
+ * knows the instance's normal dynamics, not a drift it never saw in training (a leak, a filling
+ * disk); so each such metric follows whichever is higher, the twin's values or its trend, the trend
+ * carried forward under the same effect as the twin's inputs (more memory divides a leak's level
+ * and rate; a restart starts it again from normal).
+ */
+export function withTrends(
+  forecast: TwinForecast,
+  trends: readonly ResourceTrend[],
+  effect: ForecastEffect = {}
+): TwinForecast {
+  const metrics = { ...forecast.metrics };
+  const steps = Math.max(0, ...Object.values(forecast.metrics).map((m) => m.values.length));
+  for (const t of trends) {
+    if (!(t.slopePerMin > 0)) continue;
+    const resource = EXHAUSTIBLE.find((r) => r.metric === t.metric);
+    if (!resource) continue;
+    const perStep = (t.slopePerMin * forecast.stepMs) / 60_000;
+    const toValue = (x: number) => (resource.logScale ? Math.exp(x) : x);
+    const fromValue = (v: number) => (resource.logScale ? Math.log(Math.max(v, 1e-9)) : v);
+    const twin = metrics[t.metric];
+    const values: number[] = [];
+    let level = fromValue(t.current);
+    for (let s = 0; s < steps; s++) {
+      const next = toValue(level + perStep);
+      const previous = toValue(level);
+      const moved =
+        s === 0 ? (effect.initial?.(t.metric, next) ?? next) : (effect.step?.(t.metric, next, previous) ?? next);
+      level = fromValue(moved);
+      values.push(Math.max(moved, twin?.values[s] ?? -Infinity));
+    }
+    metrics[t.metric] = { values, error: twin?.error ?? Math.abs(perStep) };
+  }
+  return { ...forecast, metrics };
+}
+
 export interface TrajectoryRisk {
   /** Probability of each failure kind within the horizon. */
   probability: Record<FailureKind, number>;

@@ -130,11 +130,23 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where the figures are written as JSON (default var/eval/NAME.json)')
     .option('--epochs <n>', 'most training epochs of each twin', positiveInt)
     .option('--machines <list>', 'comma-separated subset (SMD machines)')
+    .option('--instances <n>', 'simulated instances (failures)', positiveInt)
+    .option('--days <n>', 'simulated test days (failures)', positiveInt)
+    .option('--seed <n>', 'simulation seed (failures)', positiveInt)
     .option('--json', 'also print the figures as one JSON object on the last line', false)
     .action(
       (
         name: string | undefined,
-        opts: { json: boolean; data?: string; out?: string; epochs?: string; machines?: string }
+        opts: {
+          json: boolean;
+          data?: string;
+          out?: string;
+          epochs?: string;
+          machines?: string;
+          instances?: string;
+          days?: string;
+          seed?: string;
+        }
       ) =>
         runNamed('evaluation', EVALUATIONS, name, {
           json: opts.json,
@@ -142,6 +154,9 @@ export function buildProgram(): Command {
           ...(opts.out ? { out: opts.out } : {}),
           ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
           ...(opts.machines ? { machines: opts.machines.split(',') } : {}),
+          ...(opts.instances ? { instances: Number(opts.instances) } : {}),
+          ...(opts.days ? { days: Number(opts.days) } : {}),
+          ...(opts.seed ? { seed: Number(opts.seed) } : {}),
         })
     );
 

@@ -4,6 +4,9 @@ export interface MeasureOptions {
   out?: string;
   epochs?: number;
   machines?: string[];
+  instances?: number;
+  days?: number;
+  seed?: number;
 }
 
 export type Measure = (options: MeasureOptions) => Promise<void>;
@@ -21,6 +24,7 @@ export const EVALUATIONS: Record<string, Measure> = {
   smd: async (o) => (await import('../eval/smd-eval.ts')).smdEval(o),
   nab: async (o) => (await import('../eval/nab-eval.ts')).nabEval(o),
   logs: async (o) => (await import('../eval/logs-eval.ts')).logsEval(o),
+  failures: async (o) => (await import('../eval/failures-eval.ts')).failuresEval(o),
 };
 
 export async function runNamed(

@@ -5,22 +5,22 @@ import path from 'node:path';
 import { run, TWIN_BIN } from '../cli/process-helpers.ts';
 import { tempDir } from '../api/test-helpers.ts';
 
+/** Runs `twin eval NAME ...args --out <temp file>`; what it printed and the figures it wrote. */
+async function runEval<T>(name: string, args: string[]): Promise<{ output: string; figures: T }> {
+  const out = path.join(tempDir('twin-eval-'), `${name}.json`);
+  const { code, output } = await run(TWIN_BIN, ['eval', name, ...args, '--out', out]);
+  assert.equal(code, 0, output);
+  return { output, figures: JSON.parse(fs.readFileSync(out, 'utf8')) as T };
+}
+
 test(
   'twin eval smd scores a machine of the real SMD data against two baselines and writes the figures',
   { timeout: 180_000 },
   async () => {
-    const out = path.join(tempDir('twin-eval-'), 'smd.json');
-    const { code, output } = await run(TWIN_BIN, [
-      'eval',
-      'smd',
-      '--machines',
-      'machine-1-5',
-      '--epochs',
-      '1',
-      '--out',
-      out,
-    ]);
-    assert.equal(code, 0, output);
+    const { output, figures } = await runEval<{
+      twin: { pointwise: { tp: number; fp: number; fn: number }; aucPr: number; vusPr: number; hitRate100: number };
+      peer: Record<string, { aucPr: number }>;
+    }>('smd', ['--machines', 'machine-1-5', '--epochs', '1']);
     for (const row of [
       'F1 point-wise',
       'F1 point-adjusted',
@@ -32,10 +32,6 @@ test(
     ])
       assert.match(output, new RegExp(row.replace(/[%/]/g, '.')));
     assert.match(output, /twin +untrained twin +rolling z-score/);
-    const figures = JSON.parse(fs.readFileSync(out, 'utf8')) as {
-      twin: { pointwise: { tp: number; fp: number; fn: number }; aucPr: number; vusPr: number; hitRate100: number };
-      peer: Record<string, { aucPr: number }>;
-    };
     const { twin } = figures;
     // machine-1-5's test half has 0.42 % anomalous points (about 100 of 23,706).
     assert.ok(twin.pointwise.tp + twin.pointwise.fn > 50 && twin.pointwise.tp + twin.pointwise.fn < 200);
@@ -90,3 +86,29 @@ test('twin eval logs prints template and catalogue figures for every Loghub syst
   assert.ok(bgl.alerts!.precision > 0.9 && bgl.alerts!.recall > 0.9, JSON.stringify(bgl.alerts));
   for (const s of figures.systems) assert.ok(s.recurringTemplateShare > 0.9 && s.groupingAccuracy > 0.6, s.system);
 });
+
+test(
+  'twin eval failures runs the whole pipeline on a small simulated fleet and prints every figure beside the trend alone',
+  { timeout: 180_000 },
+  async () => {
+    const { output, figures } = await runEval<{ twin: { brier: number }; peer: { name: string } }>('failures', [
+      '--instances',
+      '3',
+      '--days',
+      '1',
+      '--epochs',
+      '1',
+    ]);
+    for (const row of [
+      'failures predicted >= 10 min ahead',
+      'median lead time',
+      'false alarms per instance-day',
+      'Brier score',
+      'root cause top-1 / top-3',
+      'what-if ranks the remedy first',
+    ])
+      assert.ok(output.includes(row), row);
+    assert.ok(figures.twin.brier >= 0 && figures.twin.brier < 0.1);
+    assert.match(figures.peer.name, /trend forecast alone/);
+  }
+);
