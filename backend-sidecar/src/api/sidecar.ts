@@ -299,11 +299,20 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   }
 
   private evaluateForecasts(now = Date.now()): void {
+    const updated = new Set<string>();
     for (const f of this.forecaster.evaluate(now)) {
       const list = (this.forecasts.get(f.instance) ?? []).filter((x) => x.kind !== f.kind);
       list.push(f);
       this.forecasts.set(f.instance, list);
+      updated.add(f.instance);
     }
+    // Resources heading for their limit are evidence for the instance's open incident.
+    for (const instance of updated)
+      this.incidents.noteTrends(
+        instance,
+        this.forecasts.get(instance)!.flatMap((f) => f.causes),
+        now
+      );
   }
 
   isLive(lastSeen: number, now = Date.now()): boolean {
