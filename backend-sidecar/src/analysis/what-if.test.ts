@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { candidateActions, effectOf, riskOf } from './what-if.ts';
+import { candidateActions, effectOf, riskOf, withTrends } from './what-if.ts';
 import type { TwinForecast } from '../twin/lstm-runner.ts';
 
 const leak = (from: number, perStep: number, steps = 60): number[] =>
@@ -50,4 +50,36 @@ test('candidate actions follow the root causes', () => {
   assert.deepEqual(candidateActions(['memory']), [{ type: 'add-memory', percent: 50 }, { type: 'restart' }]);
   assert.deepEqual(candidateActions(['host', 'network']), [{ type: 'migrate-host' }]);
   assert.equal(candidateActions([]).length, 5);
+});
+
+test("joined with a rising trend: the twin's flat forecast follows the trend; more memory halves it; a move stops a path's drift", () => {
+  const flat: TwinForecast = {
+    from: 0,
+    stepMs: 60_000,
+    metrics: {
+      mem_used_pct: { values: Array(60).fill(80), error: 0.5 },
+      net_latency_ms: { values: Array(60).fill(20), error: 1 },
+    },
+  };
+  const trends = [
+    { metric: 'mem_used_pct', current: 80, slopePerMin: 0.5 },
+    { metric: 'net_latency_ms', current: 20, slopePerMin: Math.log(2) / 10 },
+  ];
+  const joined = withTrends(flat, trends);
+  assert.equal(joined.metrics.mem_used_pct!.values[59], 110);
+  assert.ok(riskOf(joined).probability.crash > 0.99);
+  const normal = (m: string) => ({ net_latency_ms: 5, mem_used_pct: 40 })[m];
+  const more = effectOf([{ type: 'add-memory', percent: 100 }], normal);
+  assert.ok(
+    Math.abs(withTrends(flat, trends, more).metrics.mem_used_pct!.values[59]! - 80) < 1e-9,
+    'level 40 +0.25 a minute, or the twin'
+  );
+  const moved = effectOf([{ type: 'migrate-host' }], normal);
+  const latency = withTrends(flat, trends, moved).metrics.net_latency_ms!.values;
+  assert.ok(
+    latency.every((v) => v <= 20),
+    'back to normal and no longer degrading (the twin says 20)'
+  );
+  assert.ok(riskOf(withTrends(flat, trends)).probability.outage > 0.99);
+  assert.ok(riskOf(withTrends(flat, trends, moved)).probability.outage < 0.01);
 });

@@ -48,6 +48,8 @@ export function effectOf(
       return base / factor(metric);
     },
     step: (metric, predicted, previous) => previous + (predicted - previous) / factor(metric),
+    // A move leaves the old host's trouble behind: steal or a degrading path stop drifting.
+    drift: (metric) => (actions.some((a) => a.type === 'migrate-host') && HOST_BOUND.test(metric) ? 0 : 1),
   };
 }
 
@@ -75,9 +77,10 @@ export function withTrends(
   const steps = Math.max(0, ...Object.values(forecast.metrics).map((m) => m.values.length));
   for (const t of trends) {
     if (!(t.slopePerMin > 0)) continue;
+    // A trend the action stops still starts from where the action puts the level.
     const resource = EXHAUSTIBLE.find((r) => r.metric === t.metric);
     if (!resource) continue;
-    const perStep = (t.slopePerMin * forecast.stepMs) / 60_000;
+    const perStep = ((t.slopePerMin * forecast.stepMs) / 60_000) * (effect.drift?.(t.metric) ?? 1);
     const toValue = (x: number) => (resource.logScale ? Math.exp(x) : x);
     const fromValue = (v: number) => (resource.logScale ? Math.log(Math.max(v, 1e-9)) : v);
     const twin = metrics[t.metric];

@@ -17,6 +17,8 @@ export interface ForecastEffect {
   initial?(metric: string, value: number): number;
   /** Applied to each later prediction given the previous value (a capacity change scales the moves). */
   step?(metric: string, predicted: number, previous: number): number;
+  /** How much of a metric's drift (a trend the twin does not model) survives the action (default 1). */
+  drift?(metric: string): number;
 }
 
 /** The twin's own forecast: each metric's predicted values a step apart, in its raw units (counters as rates). */
