@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { run, TWIN_BIN } from '../cli/process-helpers.ts';
 import { tempDir } from '../api/test-helpers.ts';
+import { SHARED_DATA } from './smd-data.ts';
 
 /** Runs `twin eval NAME ...args --out <temp file>`; what it printed and the figures it wrote. */
 async function runEval<T>(name: string, args: string[]): Promise<{ output: string; figures: T }> {
@@ -110,5 +111,37 @@ test(
       assert.ok(output.includes(row), row);
     assert.ok(figures.twin.brier >= 0 && figures.twin.brier < 0.1);
     assert.match(figures.peer.name, /trend forecast alone/);
+  }
+);
+
+test(
+  'twin eval failures --data runs on a folder in the SMD layout, with the failures its failures.json names',
+  { timeout: 180_000 },
+  async () => {
+    // The shared data linked, not copied, beside a failures.json of our own.
+    const dir = tempDir('smd-failures-');
+    for (const part of ['train', 'test']) {
+      fs.mkdirSync(path.join(dir, part));
+      fs.symlinkSync(path.join(SHARED_DATA, 'smd', part, 'machine-1-5.txt'), path.join(dir, part, 'machine-1-5.txt'));
+    }
+    fs.writeFileSync(
+      path.join(dir, 'failures.json'),
+      JSON.stringify({
+        failures: {
+          'machine-1-5': [
+            { failure_row: 2000, kind: 'crash', cause: ['smd_01'] },
+            { failure_row: null, kind: 'outage', cause: ['smd_02'] },
+          ],
+        },
+      })
+    );
+    const { output, figures } = await runEval<{
+      twin: { failures: number; rootCause: { judged: number } };
+      source: string;
+    }>('failures', ['--data', dir, '--epochs', '1']);
+    assert.match(output, /1 machines of .*, 1 failures \(failures\.json\)/);
+    assert.equal(figures.source, 'failures.json');
+    assert.equal(figures.twin.failures, 1);
+    assert.equal(figures.twin.rootCause.judged, 1);
   }
 );

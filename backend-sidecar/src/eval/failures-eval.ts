@@ -1,34 +1,28 @@
-import { AnomalyDetector } from '../anomaly/index.ts';
-import { candidateActions, effectOf, riskOf, withTrends, type WhatIfAction } from '../analysis/what-if.ts';
-import {
-  ExhaustionForecaster,
-  FailurePredictor,
-  IncidentCorrelator,
-  reliability,
-  type FailureEvidence,
-  type KindPrediction,
-} from '../analysis/index.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { reliability } from '../analysis/index.ts';
+import type { WhatIfAction } from '../analysis/what-if.ts';
 import { printTable } from '../bench/load-generator.ts';
-import type { FailureKind, Resource } from '../core/types.ts';
-import { FleetSimulator, SCENARIO_OUTCOME, type ScenarioRun } from '../simulator/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf } from '../twin/index.ts';
-import { trainLstmTwin } from '../twin/lstm-twin.ts';
-import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
+import type { FailureKind } from '../core/types.ts';
+import { toRegular, type RegularSeries } from '../features/index.ts';
+import { FleetSimulator, SCENARIO_OUTCOME } from '../simulator/index.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
-import { toRegular } from '../features/index.ts';
+import { FailurePipeline, HOUR, type ProbabilityTrace } from './failure-pipeline.ts';
+import { loadSmdPart, readInterpretation, smdMachines, SMD_STEP_MS } from './smd-data.ts';
 import { writeFigures } from './write-figures.ts';
 
 export interface FailuresEvalOptions {
   json: boolean;
+  data?: string;
   out?: string;
   epochs?: number;
   instances?: number;
   days?: number;
   seed?: number;
+  machines?: string[];
 }
 
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const ALERT = 0.5;
 const LEAD_NEEDED = 10 * MIN;
@@ -41,13 +35,17 @@ const REMEDY: Record<string, WhatIfAction['type'][]> = {
   cpu: ['add-cpu'],
 };
 
-interface Trace {
-  /** Per instance, per minute: the 1-hour prediction per kind, from the learned model and from the trend alone. */
-  learned: Map<string, { ts: number; crash: number; outage: number }[]>;
-  trend: Map<string, { ts: number; crash: number; outage: number }[]>;
+/** A failure to forecast, with what caused it: resources (simulated) or column names (SMD layout). */
+interface Expected {
+  instance: string;
+  ts: number;
+  kind: FailureKind;
+  /** When the fault began (root causes are looked for from then). */
+  since: number;
+  cause: { resource?: string; metrics?: string[] };
 }
 
-interface DetectorFigures {
+interface PredictionFigures {
   failures: number;
   predictedAhead: number;
   medianLeadMin: number;
@@ -59,10 +57,10 @@ interface DetectorFigures {
 }
 
 function score(
-  series: Map<string, { ts: number; crash: number; outage: number }[]>,
-  failures: { instance: string; ts: number; kind: FailureKind }[],
+  series: ProbabilityTrace,
+  failures: readonly { instance: string; ts: number; kind: FailureKind }[],
   instanceDays: number
-): DetectorFigures {
+): PredictionFigures {
   const leads: number[] = [];
   let ahead = 0;
   for (const f of failures) {
@@ -78,25 +76,22 @@ function score(
   let falseAlarms = 0;
   let earlyAlarms = 0;
   const outcomes: { p: number; y: 0 | 1 }[] = [];
-  for (const [instance, points] of series) {
+  const next = (instance: string, kind: FailureKind, ts: number) =>
+    failures.find((f) => f.instance === instance && f.kind === kind && f.ts > ts)?.ts ?? Infinity;
+  for (const [instance, points] of series)
     for (const kind of ['crash', 'outage'] as const) {
       let above = false;
       for (const p of points) {
-        const failed = failures.some(
-          (f) => f.instance === instance && f.kind === kind && f.ts > p.ts && f.ts <= p.ts + HOUR
-        );
+        const failedAt = next(instance, kind, p.ts);
+        const failed = failedAt <= p.ts + HOUR;
         outcomes.push({ p: p[kind], y: failed ? 1 : 0 });
         if (!above && p[kind] >= ALERT && !failed) {
-          const early = failures.some(
-            (f) => f.instance === instance && f.kind === kind && f.ts > p.ts + HOUR && f.ts <= p.ts + 2 * HOUR
-          );
-          if (early) earlyAlarms++;
+          if (failedAt <= p.ts + 2 * HOUR) earlyAlarms++;
           else falseAlarms++;
         }
         above = p[kind] >= ALERT;
       }
     }
-  }
   leads.sort((a, b) => a - b);
   const r = reliability(outcomes);
   return {
@@ -110,171 +105,54 @@ function score(
   };
 }
 
-/**
- * `npm run eval -- failures`: a simulated fleet with injected faults. Each instance's twin is trained
- * on clean history; then the test days run minute by minute through the whole pipeline (twin,
- * anomaly detector, incidents and root causes, trend forecast, learned failure model re-fitted as
- * failures are recorded, what-if). Printed beside the trend-only forecast (the model's prior): share
- * of failures predicted at least 10 minutes ahead, median lead time, false alarms per instance-day,
- * Brier score and reliability; root-cause accuracy and what-if ranking against the injected causes.
- */
-export async function failuresEval(options: FailuresEvalOptions): Promise<void> {
-  const instances = options.instances ?? 9;
-  const days = options.days ?? 4;
-  const seed = options.seed ?? 7;
-  const epochs = options.epochs ?? 4;
-  const backend = await tensorflow();
-  const trainFrom = Date.parse('2026-03-01T00:00:00Z');
-  // A week of clean history, the product's default training window (a weekly cycle, like disk clean-ups, is in it).
-  const testFrom = trainFrom + 7 * DAY;
-  const testTo = testFrom + days * DAY;
-  const clean = new FleetSimulator({ instances, seed, faultsPerInstanceDay: 0 });
-  const faulty = new FleetSimulator({ instances, seed, faultsPerInstanceDay: 0.6 });
+/** Root causes and what-if judged 10 minutes before each expected failure, on what the pipeline knows then. */
+class Judge {
+  readonly rootCause = { top1: 0, top3: 0, judged: 0 };
+  readonly whatIf = { first: 0, judged: 0 };
 
-  // Train one twin per instance on the clean week.
-  const history = new Map<string, { ts: number[]; values: Record<string, number>[] }>();
-  for (const tick of clean.ticks(trainFrom, testFrom, MIN))
-    for (const s of tick.samples) {
-      const h = history.get(s.instance) ?? { ts: [], values: [] };
-      h.ts.push(s.ts);
-      h.values.push(s.values);
-      history.set(s.instance, h);
-    }
-  const correlator = new IncidentCorrelator();
-  const twins = new Map<string, { runner: LstmTwinRunner; detector: AnomalyDetector; normal: Map<string, number> }>();
-  let trainSeconds = 0;
-  for (const [instance, h] of history) {
-    const metrics = Object.keys(h.values[0]!);
-    const series = toRegular(
-      h.ts,
-      metrics,
-      metrics.map((m) => Float64Array.from(h.values, (v) => v[m] ?? NaN)),
-      MIN
-    );
-    const started = performance.now();
-    const { model, artifacts } = await trainLstmTwin({
-      instance,
-      version: 'v0001',
-      series,
-      options: { ...DEFAULT_LSTM_OPTIONS, maxEpochs: epochs },
-      backend,
-    });
-    trainSeconds += (performance.now() - started) / 1000;
-    const runner = new LstmTwinRunner(model, weightsFromArtifacts(artifacts, model.network));
-    const tail = h.ts.length - model.network.window - model.features.aggregates.steps - 2;
-    for (let i = Math.max(0, tail); i < h.ts.length; i++) runner.step(h.ts[i]!, h.values[i]!);
-    const detector = new AnomalyDetector(instance, thresholdsOf(model));
-    detector.on('opened', (e) => correlator.add(e));
-    detector.on('closed', (e) => correlator.add(e));
-    twins.set(instance, { runner, detector, normal: new Map(model.features.inputs.map((i) => [i.metric, i.center])) });
-    process.stderr.write(`${instance}: twin trained in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  }
+  constructor(
+    private readonly pipeline: FailurePipeline,
+    private readonly expected: readonly Expected[]
+  ) {}
 
-  // Samples come a minute apart here (the product sees 1 Hz): the trends are fitted on the last hour.
-  const forecaster = new ExhaustionForecaster({ horizonMs: HOUR, lookbackMs: HOUR });
-  const predictor = new FailurePredictor({ horizonsMs: [HOUR] });
-  const trace: Trace = { learned: new Map(), trend: new Map() };
-  const failures: { instance: string; ts: number; kind: FailureKind }[] = [];
-  const lastScore = new Map<string, number>();
-  const truth = faulty.groundTruth(testFrom, testTo);
-  const labels = (id: string) => faulty.labels(id) as Record<string, string | undefined>;
-  const rootCauseHits = { top1: 0, top3: 0, judged: 0 };
-  const whatIfHits = { first: 0, judged: 0 };
-  let lastRefit = testFrom;
-  const started = performance.now();
-  for (const tick of faulty.ticks(testFrom, testTo, MIN)) {
-    forecaster.observe(tick.samples, tick.ts);
-    for (const s of tick.samples) {
-      const twin = twins.get(s.instance)!;
-      const step = twin.runner.step(s.ts, s.values);
-      if (!step) continue;
-      const point = twin.detector.score(s.ts, step.scores);
-      lastScore.set(s.instance, point.instanceScore);
-    }
-    if (tick.ts % (10 * MIN) === 0) correlator.correlateFleet(labels, tick.ts);
-    const forecasts = new Map<string, Record<FailureKind, number>>();
-    const causes = new Map<string, { resource: Resource; probability: number; evidence: string }[]>();
-    for (const f of forecaster.evaluate(tick.ts)) {
-      const byKind = forecasts.get(f.instance) ?? { crash: 0, outage: 0 };
-      byKind[f.kind] = f.probability;
-      forecasts.set(f.instance, byKind);
-      causes.set(f.instance, [...(causes.get(f.instance) ?? []), ...f.causes]);
-    }
-    for (const [instance, c] of causes) correlator.noteTrends(instance, c, tick.ts);
-    for (const [instance, twin] of twins) {
-      const trendP = forecasts.get(instance) ?? { crash: 0, outage: 0 };
-      const incident = correlator.incidents(instance)[0];
-      const recent = incident && (incident.open || incident.end > tick.ts - HOUR) ? incident : undefined;
-      const evidence = (kind: FailureKind): FailureEvidence => ({
-        trendProbability: trendP[kind],
-        anomalyScore: lastScore.get(instance) ?? 0,
-        incidentOpen: twin.detector.inIncident,
-        rootCause: recent?.rootCauses[0]?.resource,
-      });
-      const predictions: KindPrediction[] = predictor.observe(instance, tick.ts, {
-        crash: evidence('crash'),
-        outage: evidence('outage'),
-      });
-      const p = (kind: FailureKind) => predictions.find((x) => x.kind === kind)!.probability;
-      push(trace.learned, instance, { ts: tick.ts, crash: p('crash'), outage: p('outage') });
-      push(trace.trend, instance, { ts: tick.ts, crash: trendP.crash, outage: trendP.outage });
-    }
-    // Root cause and what-if are judged on what the pipeline knows 10 minutes before each failure.
-    for (const run of truth)
-      if (run.failure && run.failure.ts - LEAD_NEEDED <= tick.ts && run.failure.ts - LEAD_NEEDED > tick.ts - MIN)
-        for (const instance of run.instances) judge(run, instance, tick.ts);
-    for (const f of tick.failures) {
-      failures.push({ instance: f.instance, ts: f.ts, kind: f.kind });
-      predictor.recordFailure(f.instance, f.ts, f.kind);
-    }
-    // The product re-fits when failures are recorded; here at most every 6 simulated hours, for speed.
-    if (failures.length && tick.ts - lastRefit >= 6 * HOUR) {
-      predictor.refit(tick.ts);
-      lastRefit = tick.ts;
+  /** Judges the failures due 10 minutes after `ts` (called once a minute). */
+  at(ts: number): void {
+    for (const e of this.expected) {
+      if (!(e.ts - LEAD_NEEDED <= ts && e.ts - LEAD_NEEDED > ts - MIN)) continue;
+      const blamed = this.pipeline.rootCauses(e.instance, ts, e.since - HOUR);
+      const ranked = e.cause.resource ? blamed.resources : blamed.metrics;
+      const truth = e.cause.resource ? [e.cause.resource] : (e.cause.metrics ?? []);
+      this.rootCause.judged++;
+      if (truth.includes(ranked[0]!)) this.rootCause.top1++;
+      if (ranked.slice(0, 3).some((r) => truth.includes(r))) this.rootCause.top3++;
+      const remedy = e.cause.resource ? REMEDY[e.cause.resource] : undefined;
+      if (!remedy) continue;
+      try {
+        const best = this.pipeline.whatIfRanking(e.instance, ts)[0];
+        this.whatIf.judged++;
+        if (best && best.drop > 0 && remedy.includes(best.action.type)) this.whatIf.first++;
+      } catch {
+        // the twin could not forecast yet (too little history): not judged
+      }
     }
   }
-  const runSeconds = (performance.now() - started) / 1000;
+}
 
-  /** Root cause and what-if judged for a coming failure, on what the pipeline knows now. */
-  function judge(run: ScenarioRun, instance: string, now: number): void {
-    const incident = correlator.incidents(instance).find((i) => i.start <= now && i.end >= run.start - HOUR);
-    rootCauseHits.judged++;
-    // Without an incident, the causes are the resources the trend forecast sees heading for their limit.
-    const trendCauses = (forecaster.forecast(instance, now) ?? [])
-      .flatMap((f) => f.causes)
-      .filter((c) => c.probability >= 0.05)
-      .sort((a, b) => b.probability - a.probability)
-      .map((c) => c.resource);
-    const ranked = incident ? incident.rootCauses.map((c) => c.resource) : trendCauses;
-    if (ranked[0] === run.cause) rootCauseHits.top1++;
-    if (ranked.slice(0, 3).includes(run.cause)) rootCauseHits.top3++;
-    const twin = twins.get(instance)!;
-    try {
-      const trends = forecaster.forecast(instance, now).flatMap((f) => f.causes);
-      const plain = riskOf(withTrends(twin.runner.forecast(60), trends));
-      const worst = (r: ReturnType<typeof riskOf>) => Math.max(r.probability.crash, r.probability.outage);
-      const ranked = candidateActions(['memory', 'cpu', 'disk', 'host'])
-        .map((action) => {
-          const effect = effectOf([action], (m) => twin.normal.get(m));
-          return {
-            action,
-            drop: worst(plain) - worst(riskOf(withTrends(twin.runner.forecast(60, effect), trends, effect))),
-          };
-        })
-        .sort((a, b) => b.drop - a.drop);
-      whatIfHits.judged++;
-      if (ranked[0] && ranked[0].drop > 0 && REMEDY[run.cause]!.includes(ranked[0].action.type)) whatIfHits.first++;
-    } catch {
-      // the twin could not forecast (too little history): not judged
-    }
-  }
-
-  const instanceDays = instances * days;
-  const learned = score(trace.learned, failures, instanceDays);
-  const trend = score(trace.trend, failures, instanceDays);
+function report(
+  title: string,
+  pipeline: FailurePipeline,
+  judge: Judge,
+  instanceDays: number,
+  seconds: { train: number; run: number },
+  extra: Record<string, unknown>,
+  options: FailuresEvalOptions
+): void {
+  const learned = score(pipeline.learned, pipeline.failures, instanceDays);
+  const trend = score(pipeline.trend, pipeline.failures, instanceDays);
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const rc = judge.rootCause;
   printTable(
-    `failures: ${instances} simulated instances, ${days} test days, ${failures.length} failures (${truth.length} injected faults), 1-hour horizon, alert at ${ALERT}`,
+    title,
     ['', 'twin (learned model)', 'trend forecast alone'],
     [
       ['failures predicted >= 10 min ahead', f(learned.predictedAhead), f(trend.predictedAhead)],
@@ -290,13 +168,9 @@ export async function failuresEval(options: FailuresEvalOptions): Promise<void> 
         f(trend.earlyAlarmsPerInstanceDay),
       ],
       ['Brier score', f(learned.brier, 4), f(trend.brier, 4)],
-      [
-        'root cause top-1 / top-3 (of failures)',
-        `${f(rootCauseHits.top1 / rootCauseHits.judged)} / ${f(rootCauseHits.top3 / rootCauseHits.judged)}`,
-        '',
-      ],
-      ['what-if ranks the remedy first', f(whatIfHits.first / whatIfHits.judged), ''],
-      ['training / pipeline seconds', `${trainSeconds.toFixed(0)} / ${runSeconds.toFixed(0)}`, ''],
+      ['root cause top-1 / top-3 (of failures)', `${f(rc.top1 / rc.judged)} / ${f(rc.top3 / rc.judged)}`, ''],
+      ['what-if ranks the remedy first', f(judge.whatIf.first / judge.whatIf.judged), ''],
+      ['training / pipeline seconds', `${seconds.train.toFixed(0)} / ${seconds.run.toFixed(0)}`, ''],
     ]
   );
   printTable(
@@ -313,6 +187,80 @@ export async function failuresEval(options: FailuresEvalOptions): Promise<void> 
     'failures',
     {
       eval: 'failures',
+      ...extra,
+      twin: { ...learned, rootCause: rc, whatIf: judge.whatIf },
+      peer: { name: 'trend forecast alone (the prior)', ...trend },
+    },
+    options
+  );
+}
+
+/**
+ * `npm run eval -- failures`: a simulated fleet with injected faults. Each instance's twin is trained
+ * on a clean week; then the test days run minute by minute through the whole pipeline. Printed beside
+ * the trend forecast alone (the learned model's prior): failures predicted at least 10 minutes ahead,
+ * lead time, false and early alarms per instance-day, Brier score and reliability; root-cause
+ * accuracy and what-if ranking against the injected causes. With `--data DIR`, the same on a folder
+ * in the SMD layout (see `smdFailures`).
+ */
+export async function failuresEval(options: FailuresEvalOptions): Promise<void> {
+  if (options.data) return smdFailures(options.data, options);
+  const instances = options.instances ?? 9;
+  const days = options.days ?? 4;
+  const seed = options.seed ?? 7;
+  const epochs = options.epochs ?? 4;
+  const backend = await tensorflow();
+  const trainFrom = Date.parse('2026-03-01T00:00:00Z');
+  // A week of clean history, the product's default training window (weekly cycles, like disk clean-ups, are in it).
+  const testFrom = trainFrom + 7 * DAY;
+  const testTo = testFrom + days * DAY;
+  const clean = new FleetSimulator({ instances, seed, faultsPerInstanceDay: 0 });
+  const faulty = new FleetSimulator({ instances, seed, faultsPerInstanceDay: 0.6 });
+  const pipeline = new FailurePipeline((id) => faulty.labels(id) as Record<string, string | undefined>);
+
+  const history = new Map<string, { ts: number[]; values: Record<string, number>[] }>();
+  for (const tick of clean.ticks(trainFrom, testFrom, MIN))
+    for (const s of tick.samples) {
+      const h = history.get(s.instance) ?? { ts: [], values: [] };
+      h.ts.push(s.ts);
+      h.values.push(s.values);
+      history.set(s.instance, h);
+    }
+  let trainSeconds = 0;
+  for (const [instance, h] of history) {
+    const metrics = Object.keys(h.values[0]!);
+    const columns = metrics.map((m) => Float64Array.from(h.values, (v) => v[m] ?? NaN));
+    const seconds = await pipeline.addTwin(instance, toRegular(h.ts, metrics, columns, MIN), epochs, backend);
+    trainSeconds += seconds;
+    process.stderr.write(`${instance}: twin trained in ${seconds.toFixed(1)} s\n`);
+  }
+
+  const truth = faulty.groundTruth(testFrom, testTo);
+  const expected: Expected[] = truth.flatMap((r) =>
+    r.failure
+      ? r.instances.map((instance) => ({
+          instance,
+          ts: r.failure!.ts,
+          kind: r.failure!.kind,
+          since: r.start,
+          cause: { resource: r.cause },
+        }))
+      : []
+  );
+  const judge = new Judge(pipeline, expected);
+  const started = performance.now();
+  for (const tick of faulty.ticks(testFrom, testTo, MIN)) {
+    pipeline.tick(tick.ts, tick.samples);
+    judge.at(tick.ts);
+    for (const f of tick.failures) pipeline.recordFailure(f.instance, f.ts, f.kind);
+  }
+  report(
+    `failures: ${instances} simulated instances, ${days} test days, ${pipeline.failures.length} failures (${truth.length} injected faults), 1-hour horizon, alert at ${ALERT}`,
+    pipeline,
+    judge,
+    instances * days,
+    { train: trainSeconds, run: (performance.now() - started) / 1000 },
+    {
       instances,
       days,
       seed,
@@ -322,16 +270,97 @@ export async function failuresEval(options: FailuresEvalOptions): Promise<void> 
         instances: r.instances,
         failure: r.failure ?? null,
       })),
-      twin: { ...learned, rootCause: rootCauseHits, whatIf: whatIfHits },
-      peer: { name: 'trend forecast alone (the prior)', ...trend },
       downtimeMs: SCENARIO_OUTCOME,
     },
     options
   );
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key) ?? [];
-  list.push(value);
-  map.set(key, list);
+interface FailuresFile {
+  columns?: string[];
+  failures: Record<string, { failure_row: number | null; kind: FailureKind; cause?: string[] }[]>;
+}
+
+/**
+ * The failures evaluation on a folder in the SMD layout: each machine's twin trained on (the last
+ * week of) `train/`, then `test/` run row by row (a minute apart) through the pipeline. The failures
+ * to forecast are those of `failures.json` when the folder has one (`failure_row` counted in test
+ * rows, null for a fault that passes without failing; `columns` names the columns, which lets their
+ * resources be known), else each labelled interpretation segment's start, as an outage caused by
+ * the segment's columns.
+ */
+async function smdFailures(dir: string, options: FailuresEvalOptions): Promise<void> {
+  const folder = path.resolve(dir);
+  const backend = await tensorflow();
+  const file = path.join(folder, 'failures.json');
+  const given = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as FailuresFile) : undefined;
+  const machines = options.machines ?? smdMachines(folder);
+  const rename = (series: RegularSeries): RegularSeries =>
+    given?.columns ? { ...series, metrics: series.metrics.map((m, c) => given.columns![c] ?? m) } : series;
+  const pipeline = new FailurePipeline();
+  const tests = new Map<string, RegularSeries>();
+  const expected: Expected[] = [];
+  let trainSeconds = 0;
+  for (const machine of machines) {
+    const train = rename(loadSmdPart(folder, 'train', machine));
+    const trainRows = train.values[0]!.length;
+    const week = Math.min(trainRows, 7 * 1440);
+    const tail = {
+      ...train,
+      from: (trainRows - week) * SMD_STEP_MS,
+      values: train.values.map((v) => v.subarray(trainRows - week)),
+    };
+    const seconds = await pipeline.addTwin(machine, tail, options.epochs ?? 4, backend);
+    trainSeconds += seconds;
+    const test = rename(loadSmdPart(folder, 'test', machine, trainRows * SMD_STEP_MS));
+    tests.set(machine, test);
+    const at = (row: number) => test.from + row * SMD_STEP_MS;
+    if (given) {
+      for (const f of given.failures[machine] ?? [])
+        if (f.failure_row !== null)
+          expected.push({
+            instance: machine,
+            ts: at(f.failure_row),
+            kind: f.kind,
+            since: at(Math.max(0, f.failure_row - 60)),
+            cause: { metrics: f.cause ?? [] },
+          });
+    } else
+      for (const segment of readInterpretation(folder, machine))
+        expected.push({
+          instance: machine,
+          ts: at(segment.start),
+          kind: 'outage',
+          since: at(Math.max(0, segment.start - 60)),
+          cause: { metrics: segment.dims.map((d) => test.metrics[d - 1]!) },
+        });
+    process.stderr.write(`${machine}: twin trained in ${seconds.toFixed(1)} s\n`);
+  }
+  const judge = new Judge(pipeline, expected);
+  const started = performance.now();
+  const due = [...expected].sort((a, b) => a.ts - b.ts);
+  const from = Math.min(...[...tests.values()].map((t) => t.from));
+  const to = Math.max(...[...tests.values()].map((t) => t.from + t.values[0]!.length * SMD_STEP_MS));
+  for (let ts = from; ts < to; ts += SMD_STEP_MS) {
+    const samples = [...tests].flatMap(([machine, t]) => {
+      const row = Math.round((ts - t.from) / SMD_STEP_MS);
+      if (row < 0 || row >= t.values[0]!.length) return [];
+      return [{ instance: machine, ts, values: Object.fromEntries(t.metrics.map((m, c) => [m, t.values[c]![row]!])) }];
+    });
+    pipeline.tick(ts, samples);
+    judge.at(ts);
+    while (due.length && due[0]!.ts <= ts) {
+      const f = due.shift()!;
+      pipeline.recordFailure(f.instance, f.ts, f.kind);
+    }
+  }
+  report(
+    `failures: ${machines.length} machines of ${folder}, ${expected.length} failures (${given ? 'failures.json' : 'labelled segment starts'}), 1-hour horizon, alert at ${ALERT}`,
+    pipeline,
+    judge,
+    [...tests.values()].reduce((n, t) => n + t.values[0]!.length, 0) / 1440,
+    { train: trainSeconds, run: (performance.now() - started) / 1000 },
+    { data: folder, machines, source: given ? 'failures.json' : 'interpretation_label segment starts' },
+    options
+  );
 }

@@ -57,3 +57,32 @@ export function smdMachines(dir: string): string[] {
     .map((f) => f.slice(0, -4))
     .sort();
 }
+
+/** One interpretation segment: test rows start..end-1 and the 1-based columns that caused it. */
+export interface Interpretation {
+  start: number;
+  end: number;
+  dims: number[];
+}
+
+export function readLabels(dir: string, machine: string): Uint8Array {
+  const text = fs.readFileSync(path.join(dir, 'test_label', `${machine}.txt`), 'utf8');
+  return Uint8Array.from(
+    text.split('\n').filter((l) => l.length > 0),
+    Number
+  );
+}
+
+export function readInterpretation(dir: string, machine: string): Interpretation[] {
+  const file = path.join(dir, 'interpretation_label', `${machine}.txt`);
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(':'))
+    .map((line) => {
+      const [range, dims] = line.split(':');
+      const [start, end] = range!.split('-').map(Number);
+      return { start: start!, end: end!, dims: dims!.split(',').map(Number) };
+    });
+}

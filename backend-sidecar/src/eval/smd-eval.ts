@@ -9,7 +9,14 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
-import { loadSmdPart, smdMachines, SHARED_DATA } from './smd-data.ts';
+import {
+  loadSmdPart,
+  readInterpretation,
+  readLabels,
+  smdMachines,
+  SHARED_DATA,
+  type Interpretation,
+} from './smd-data.ts';
 import {
   averagePrecision,
   eventRecall,
@@ -43,34 +50,6 @@ export interface MachineFigures {
   hitRate150: number;
   trainSeconds: number;
   scoreSeconds: number;
-}
-
-interface Interpretation {
-  start: number;
-  end: number;
-  dims: number[];
-}
-
-function readLabels(dir: string, machine: string): Uint8Array {
-  const text = fs.readFileSync(path.join(dir, 'test_label', `${machine}.txt`), 'utf8');
-  return Uint8Array.from(
-    text.split('\n').filter((l) => l.length > 0),
-    Number
-  );
-}
-
-function readInterpretation(dir: string, machine: string): Interpretation[] {
-  const file = path.join(dir, 'interpretation_label', `${machine}.txt`);
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(':'))
-    .map((line) => {
-      const [range, dims] = line.split(':');
-      const [start, end] = range!.split('-').map(Number);
-      return { start: start!, end: end!, dims: dims!.split(',').map(Number) };
-    });
 }
 
 /** The last `rows` rows of a series (the twin's rolling window). */
