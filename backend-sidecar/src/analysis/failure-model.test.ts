@@ -50,7 +50,7 @@ test('fitted on recorded failures it learns what precedes them, is better calibr
   // Calibration: in every well-filled bin the observed rate is near the predicted one.
   const table = reliability(test_.map(({ e, y }) => ({ p: model.predict(e).probability, y }))).table;
   for (const bin of table.filter((b) => b.count >= 200))
-    assert.ok(Math.abs(bin.observed - bin.predicted) < 0.06, JSON.stringify(bin));
+    assert.ok(Math.abs(bin.observed - bin.predicted) < 0.08, JSON.stringify(bin));
   // Ten times the evidence: a narrower interval for the same moment.
   const more = new FailureModel();
   more.fit(moments(40000).map(({ e, y }) => ({ x: featuresOf(e), y })));

@@ -14,7 +14,7 @@ test('moments are labelled by the failures that followed within each horizon; th
   // 40 instances over two days, a moment a minute; ten of them leak memory for 30 minutes, then crash.
   for (let i = 0; i < 40; i++) {
     const leaks = i < 10;
-    const crashAt = t0 + (10 + i) * HOUR;
+    const crashAt = t0 + (4 + 4 * i) * HOUR;
     for (let ts = t0; ts < t0 + 48 * HOUR; ts += MIN) {
       const inLeak = leaks && ts >= crashAt - 30 * MIN && ts < crashAt;
       const e = inLeak ? leaking : quiet;
@@ -40,4 +40,24 @@ test('moments are labelled by the failures that followed within each horizon; th
     .predict({ crash: quiet, outage: quiet })
     .find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
   assert.ok(calm.probability < 0.01, `${calm.probability}`);
+});
+
+test('a fit that does not predict the later moments better than the prior is not adopted', () => {
+  const predictor = new FailurePredictor({ horizonsMs: [HOUR] });
+  const quiet: FailureEvidence = { trendProbability: 0.01, anomalyScore: 0.2, incidentOpen: false };
+  const odd: FailureEvidence = { trendProbability: 0.01, anomalyScore: 3, incidentOpen: true, rootCause: 'cpu' };
+  const t0 = Date.parse('2026-11-20T00:00:00Z');
+  // Early on, CPU incidents end in crashes; later the same incidents pass harmlessly.
+  for (let i = 0; i < 20; i++)
+    for (let ts = t0; ts < t0 + 48 * HOUR; ts += MIN) {
+      const hour = Math.floor((ts - t0) / HOUR);
+      const e = hour % 6 === 0 ? odd : quiet;
+      predictor.observe(`i-${i}`, ts, { crash: e, outage: quiet });
+    }
+  for (let i = 0; i < 20; i++)
+    for (let h = 1; h < 24; h += 6) predictor.recordFailure(`i-${i}`, t0 + h * HOUR, 'crash');
+  predictor.recordFailure('i-0', t0 + 46 * HOUR, 'crash');
+  const fits = predictor.refit(t0 + 48 * HOUR) as unknown as Record<string, { adopted: boolean }>;
+  assert.equal(fits[`crash/${HOUR}`]!.adopted, false);
+  assert.equal(predictor.predict({ crash: odd, outage: quiet })[0]!.prior, true);
 });

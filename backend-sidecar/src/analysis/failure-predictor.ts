@@ -29,7 +29,7 @@ export interface FailurePredictorOptions {
  * The learned failure model of the fleet, one per failure kind and horizon: it keeps each instance's
  * evidence at regular moments, labels the moments by whether a failure of the kind followed within
  * the horizon once the horizon has passed, and re-fits when failures are recorded. Moments whose
- * horizon is still running are not used (their outcome is not known yet).
+ * horizon is still running are not used, failed or not.
  */
 export class FailurePredictor {
   private readonly moments = new Map<string, Moment[]>();
@@ -73,20 +73,46 @@ export class FailurePredictor {
     const out: Record<string, FitSummary> = {};
     for (const kind of FAILURE_KINDS)
       for (const h of this.options.horizonsMs) {
-        const examples: { x: Float64Array; y: 0 | 1 }[] = [];
+        const examples: { x: Float64Array; y: 0 | 1; ts: number }[] = [];
         for (const [instance, moments] of this.moments) {
           const failures = (this.failures.get(instance) ?? []).filter((f) => f.kind === kind);
           for (const m of moments) {
+            // Only moments whose horizon has passed: counting the ones that already failed but not
+            // the ones still waiting would make failures look common right after one.
+            if (m.ts + h > now) continue;
             const failed = failures.some((f) => f.ts > m.ts && f.ts <= m.ts + h);
-            if (!failed && m.ts + h > now) continue; // the horizon is still running
             // Moments while the instance is down (a failure just before) say nothing about the next one.
             if (failures.some((f) => f.ts <= m.ts && f.ts > m.ts - 5 * 60_000)) continue;
-            examples.push({ x: m.x[kind], y: failed ? 1 : 0 });
+            examples.push({ x: m.x[kind], y: failed ? 1 : 0, ts: m.ts });
           }
         }
-        out[key(kind, h)] = this.models.get(key(kind, h))!.fit(examples);
+        out[key(kind, h)] = this.fitJudged(key(kind, h), examples);
       }
     return out;
+  }
+
+  /**
+   * Fits on the earlier 70 % of the moments (in time) and keeps the fit only when it predicts the
+   * later 30 % better than the prior does (then re-fitted on all of them); otherwise the model
+   * stays the prior. A few failures must not teach the model something that the next ones refute.
+   */
+  private fitJudged(
+    name: string,
+    examples: { x: Float64Array; y: 0 | 1; ts: number }[]
+  ): FitSummary & { adopted: boolean } {
+    examples.sort((a, b) => a.ts - b.ts);
+    const cut = Math.floor(examples.length * 0.7);
+    const candidate = new FailureModel();
+    candidate.fit(examples.slice(0, cut));
+    const prior = new FailureModel();
+    const held = examples.slice(cut);
+    const adopted = held.some((e) => e.y === 1) && candidate.logLoss(held) < prior.logLoss(held);
+    const model = new FailureModel();
+    const summary = adopted
+      ? model.fit(examples)
+      : { ...prior.fit([]), examples: examples.length, positives: examples.filter((e) => e.y === 1).length };
+    this.models.set(name, adopted ? model : prior);
+    return { ...summary, adopted };
   }
 }
 

@@ -40,7 +40,14 @@ import {
   type FindingEvidence,
   type Incident,
 } from '../analysis/index.ts';
-import { candidateActions, effectOf, riskOf, type TrajectoryRisk, type WhatIfAction } from '../analysis/what-if.ts';
+import {
+  candidateActions,
+  effectOf,
+  riskOf,
+  withTrends,
+  type TrajectoryRisk,
+  type WhatIfAction,
+} from '../analysis/what-if.ts';
 import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
 import { errors } from '../core/errors.ts';
 import { AuditLog, loadRemediationConfig, NO_REMEDIATION, RemediationEngine } from '../remediation/index.ts';
@@ -343,14 +350,29 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
         ? ('warning' as const)
         : undefined;
     const forecasts = this.forecasts.get(instance) ?? [];
+    const extrapolated = this.extrapolate(instance);
     const evidence = (kind: FailureKind): FailureEvidence => ({
       trendProbability: forecasts.find((f) => f.kind === kind)?.probability ?? 0,
+      twinProbability: extrapolated[kind],
       anomalyScore: live?.lastScore ?? 0,
       incidentOpen: live?.detector.inIncident ?? false,
       rootCause: recentIncident?.rootCauses[0]?.resource,
       finding,
     });
     return { crash: evidence('crash'), outage: evidence('outage') };
+  }
+
+  /** The failure risk of the instance's twin rolled forward over the horizon, joined with its resources' trends. */
+  private extrapolate(instance: string): Record<FailureKind, number> {
+    const runner = this.live.get(instance)?.runner;
+    if (!(runner instanceof LstmTwinRunner)) return { crash: 0, outage: 0 };
+    try {
+      const steps = Math.max(1, Math.round(this.config.horizonMs / runner.model.window.stepMs));
+      const trends = (this.forecasts.get(instance) ?? []).flatMap((f) => f.causes);
+      return riskOf(withTrends(runner.forecast(steps), trends)).probability;
+    } catch {
+      return { crash: 0, outage: 0 }; // the twin has too little history to forecast yet
+    }
   }
 
   /** Every live instance's evidence becomes a moment to learn from and a prediction per kind and horizon. */
@@ -404,12 +426,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     const normal = new Map(runner.model.features.inputs.map((i) => [i.metric, i.center]));
     let without: TwinForecast;
     let withActions: TwinForecast;
+    // The twin knows normal dynamics, not a drift it never saw: rising resource trends join its trajectories.
+    const trends = (this.forecasts.get(instance) ?? []).flatMap((f) => f.causes);
+    const effect = effectOf(actions, (m) => normal.get(m));
     try {
-      without = runner.forecast(steps);
-      withActions = runner.forecast(
-        steps,
-        effectOf(actions, (m) => normal.get(m))
-      );
+      without = withTrends(runner.forecast(steps), trends);
+      withActions = withTrends(runner.forecast(steps, effect), trends, effect);
     } catch (error) {
       throw errors.conflict(`${instance}: ${(error as Error).message}`);
     }

@@ -37,6 +37,7 @@ export class FailurePipeline {
   readonly failures: { instance: string; ts: number; kind: FailureKind }[] = [];
   private readonly twins = new Map<string, Twin>();
   private readonly lastScore = new Map<string, number>();
+  private readonly twinRisk = new Map<string, Record<FailureKind, number>>();
   private lastRefit = -Infinity;
 
   constructor(
@@ -91,10 +92,14 @@ export class FailurePipeline {
     for (const [instance, c] of causes) this.correlator.noteTrends(instance, c, ts);
     for (const [instance, twin] of this.twins) {
       const p = trendP.get(instance) ?? { crash: 0, outage: 0 };
+      // Where the twin, rolled forward and joined with the trends, takes the resources (every 5 minutes).
+      if (ts % (5 * MIN) === 0) this.twinRisk.set(instance, this.extrapolate(instance, ts));
+      const extrapolated = this.twinRisk.get(instance) ?? { crash: 0, outage: 0 };
       const incident = this.correlator.incidents(instance)[0];
       const recent = incident && (incident.open || incident.end > ts - HOUR) ? incident : undefined;
       const evidence = (kind: FailureKind): FailureEvidence => ({
         trendProbability: p[kind],
+        twinProbability: extrapolated[kind],
         anomalyScore: this.lastScore.get(instance) ?? 0,
         incidentOpen: twin.detector.inIncident,
         rootCause: recent?.rootCauses[0]?.resource,
@@ -111,6 +116,16 @@ export class FailurePipeline {
     if (this.failures.length && ts - this.lastRefit >= 6 * HOUR) {
       this.predictor.refit(ts);
       this.lastRefit = ts;
+    }
+  }
+
+  /** The failure risk of the twin's own forecast over the next hour, joined with the resources' trends. */
+  private extrapolate(instance: string, now: number): Record<FailureKind, number> {
+    try {
+      const trends = this.forecaster.forecast(instance, now).flatMap((f) => f.causes);
+      return riskOf(withTrends(this.twins.get(instance)!.runner.forecast(60), trends)).probability;
+    } catch {
+      return { crash: 0, outage: 0 }; // too little history to forecast yet
     }
   }
 
