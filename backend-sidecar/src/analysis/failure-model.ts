@@ -38,7 +38,9 @@ export const FEATURE_NAMES = [
 const CAUSES = ['memory', 'cpu', 'disk', 'network', 'host'] as const;
 
 export function featuresOf(e: FailureEvidence): Float64Array {
-  const p = Math.min(1 - 1e-4, Math.max(1e-4, e.trendProbability));
+  // Floored at 1 %: no instance is ever quite safe, and below that the logit would drown every
+  // other piece of evidence (a kernel panic in a report with no trend behind it).
+  const p = Math.min(1 - 1e-4, Math.max(TREND_FLOOR, e.trendProbability));
   const x = new Float64Array(FEATURE_NAMES.length);
   x[0] = 1;
   x[1] = Math.log(p / (1 - p));
@@ -61,7 +63,9 @@ export function featuresOf(e: FailureEvidence): Float64Array {
  * simulated fleet where the trend alone had none). Fitting pulls the weights
  * away from these only as far as recorded failures support.
  */
-export const PRIOR_WEIGHTS = Float64Array.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 0.5, 1.5, 0]);
+const TREND_FLOOR = 0.01;
+/** A critical finding alone takes the floor to even odds; a warning to about one in ten. */
+export const PRIOR_WEIGHTS = Float64Array.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 2.4, 4.6, 0]);
 /**
  * How firmly each weight is held to the prior (times PRIOR_STRENGTH): the twin's extrapolation
  * reacts to every wobble of its forecast, so it earns weight only from many failures.

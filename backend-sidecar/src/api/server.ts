@@ -16,6 +16,7 @@ import { modelRoutes } from './routes/models.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { remediationRoutes } from './routes/remediation.ts';
+import { predictRoutes } from './routes/predict.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -53,5 +54,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(reportRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(whatIfRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(remediationRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(predictRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

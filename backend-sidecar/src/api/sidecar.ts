@@ -337,13 +337,17 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   }
 
   /** What the failure model reads of an instance now, per failure kind. */
-  failureEvidence(instance: string, now = Date.now()): Record<FailureKind, FailureEvidence> {
+  failureEvidence(
+    instance: string,
+    now = Date.now(),
+    reportFindings?: readonly FindingEvidence[]
+  ): Record<FailureKind, FailureEvidence> {
     const live = this.live.get(instance);
     const incident = this.incidents.incidents(instance)[0];
     const recentIncident =
       incident && (incident.open || incident.end > now - this.config.horizonMs) ? incident : undefined;
     const latest = this.latestFindings.get(instance);
-    const findings = latest && latest.time > now - this.config.horizonMs ? latest.findings : [];
+    const findings = reportFindings ?? (latest && latest.time > now - this.config.horizonMs ? latest.findings : []);
     const finding = findings.some((f) => f.severity === 'critical')
       ? ('critical' as const)
       : findings.some((f) => f.severity === 'warning')

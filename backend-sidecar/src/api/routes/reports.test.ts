@@ -116,3 +116,43 @@ test('reports survive a restart: the index is rebuilt from the object store', as
     await again.stop();
   }
 });
+
+test('predict from a report id: a prior-based failure report, marked as such, with root causes and actions from the findings', async () => {
+  const posted = await post(
+    '/reports?instance=cache-3&time=2026-11-25T10:00:00Z',
+    [
+      '[ 50.000000] Out of memory: Killed process 91 (redis-server) total-vm:9000000kB',
+      '[ 51.000000] Out of memory: Killed process 95 (redis-server) total-vm:9100000kB',
+      '[ 60.000000] EXT4-fs warning (device vda1): ext4_end_bio:343: I/O error 10 writing to inode 12',
+    ].join('\n'),
+    'text/plain'
+  );
+  const { report_id } = (await posted.json()) as { report_id: string };
+  const response = await post('/twin/predict', JSON.stringify({ report_id }));
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    basis: string;
+    model: unknown;
+    report_id: string;
+    predictions: { kind: string; horizonMs: number; probability: number; prior: boolean; interval: number[] }[];
+    rootCauses: { resource: string; evidence: string[] }[];
+    recommendedActions: { action: string; effect: unknown }[];
+    findings: { id: string }[];
+  };
+  assert.equal(body.basis, 'prior');
+  assert.equal(body.model, null);
+  assert.equal(body.report_id, report_id);
+  const crash = body.predictions.find((p) => p.kind === 'crash' && p.horizonMs === 3_600_000)!;
+  assert.equal(crash.prior, true);
+  assert.ok(
+    crash.probability > 0.4 && crash.probability < 0.6,
+    `a critical finding alone: even odds, got ${crash.probability}`
+  );
+  assert.equal(body.rootCauses[0]!.resource, 'memory');
+  assert.match(body.rootCauses[0]!.evidence[0]!, /Out-of-memory killer killed a process \(2 lines, first at line 1\)/);
+  assert.ok(body.recommendedActions.some((a) => a.action === 'add-memory' && a.effect === null));
+  assert.deepEqual(body.findings.map((f) => f.id).sort(), ['filesystem-error', 'oom-killer']);
+  const unknown = await post('/twin/predict', JSON.stringify({ report_id: 'rpt_missing' }));
+  assert.equal(unknown.status, 404);
+  assert.match(((await unknown.json()) as { detail: string }).detail, /no report with id rpt_missing/);
+});

@@ -81,3 +81,34 @@ test('what-if refuses what it cannot do, saying why', async () => {
   assert.equal(none.status, 400);
   assert.match(((await none.json()) as { detail: string }).detail, /actions/);
 });
+
+test("predict for an instance with a live twin: the twin's basis, its model version, actions ranked by the simulated drop", async () => {
+  const response = await fetch(`${sidecar.url}/api/v1/twin/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instance: 'sim-001' }),
+  });
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    basis: string;
+    model: { version: string };
+    predictions: { kind: string; interval: number[]; probability: number; confidence: number }[];
+    recommendedActions: { action: string; effect: { drop: number } | null }[];
+  };
+  assert.equal(body.basis, 'twin');
+  assert.equal(body.model.version, 'v0001');
+  assert.equal(body.predictions.length, 4);
+  for (const p of body.predictions) assert.ok(p.interval[0]! <= p.probability && p.probability <= p.interval[1]!);
+  assert.ok(body.recommendedActions.length >= 1);
+  const drops = body.recommendedActions.map((a) => a.effect!.drop);
+  assert.deepEqual(
+    drops,
+    [...drops].sort((a, b) => b - a)
+  );
+  const nobody = await fetch(`${sidecar.url}/api/v1/twin/predict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instance: 'never-seen' }),
+  });
+  assert.equal(nobody.status, 404);
+});
