@@ -17,6 +17,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
 import { remediationRoutes } from './routes/remediation.ts';
 import { predictRoutes } from './routes/predict.ts';
+import { registerMetrics } from './sidecar-metrics.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -41,6 +42,7 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
       })
   );
   registerAuth(app, sidecar.config.tokens);
+  registerMetrics(app, sidecar, sidecar.config.metricsMaxInstances);
   await app.register(healthRoutes(sidecar));
   await app.register(instanceRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(ingestRoutes(sidecar), { prefix: '/api/v1' });

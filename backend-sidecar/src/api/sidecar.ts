@@ -366,6 +366,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     return { crash: evidence('crash'), outage: evidence('outage') };
   }
 
+  /** The twin's prediction for the instance's step under way (LSTM twins; empty otherwise). */
+  nextValues(instance: string): Record<string, number> {
+    const runner = this.live.get(instance)?.runner;
+    return runner instanceof LstmTwinRunner ? runner.predictedNext() : {};
+  }
+
   /** The failure risk of the instance's twin rolled forward over the horizon, joined with its resources' trends. */
   private extrapolate(instance: string): Record<FailureKind, number> {
     const runner = this.live.get(instance)?.runner;

@@ -33,6 +33,8 @@ export interface TwinConfig {
   parseWorkers: number;
   /** Operator catalogue files merged over the shipped catalogue of known issues (TWIN_CATALOGUE, comma-separated). */
   catalogueFiles: string[];
+  /** Most instances whose twin outputs /metrics exports (the most at risk first). */
+  metricsMaxInstances: number;
   /** Remediation policies, targets and mode (TWIN_REMEDIATION_FILE); none: remediation off. */
   remediationFile: string | undefined;
   /** Samples acknowledged but not yet stored beyond which ingest answers 503 (backpressure). */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
       .map((f) => f.trim())
       .filter(Boolean)
       .map((f) => path.resolve(f)),
+    metricsMaxInstances: readInt(env, 'TWIN_METRICS_MAX_INSTANCES', 500, 0, 100_000),
     remediationFile: env.TWIN_REMEDIATION_FILE ? path.resolve(env.TWIN_REMEDIATION_FILE) : undefined,
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),

@@ -115,6 +115,15 @@ export class LstmTwinRunner {
     return result;
   }
 
+  /** The prediction for the step under way, per metric in its raw units (counters as rates); empty before the first. */
+  predictedNext(): Record<string, number> {
+    const next = this.next;
+    if (!next) return {};
+    return Object.fromEntries(
+      this.model.features.inputs.map((input, k) => [input.metric, input.center + input.scale * next[k]!])
+    );
+  }
+
   /**
    * Rolls the twin forward `steps` steps from now, each step's prediction fed back as the next
    * step's values (after `effect`), on a copy of its state: the live twin is not touched. The

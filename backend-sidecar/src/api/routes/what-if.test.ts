@@ -112,3 +112,35 @@ test("predict for an instance with a live twin: the twin's basis, its model vers
   });
   assert.equal(nobody.status, 404);
 });
+
+test('/metrics: the sidecar health and the twin outputs in the Prometheus text format, which promtool accepts', async () => {
+  await sidecar.predictFailures(Date.now());
+  const response = await fetch(`${sidecar.url}/metrics`);
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+  const text = await response.text();
+  for (const line of [
+    /^twin_ingested_samples_total \d+/m,
+    /^twin_ingest_backlog_samples \d+/m,
+    /^twin_wal_bytes \d+/m,
+    /^twin_models 1$/m,
+    /^twin_training_jobs_total\{outcome="champion"\} 1$/m,
+    /^twin_http_request_duration_seconds_bucket\{le="[^"]+",method="POST",route="\/api\/v1\/twin\/whatif",status="200"\} \d+/m,
+    /^twin_failure_probability\{instance="sim-001",kind="crash",horizon="60m"\} [\d.e-]+$/m,
+    /^twin_failure_probability\{instance="sim-001",kind="outage",horizon="1440m"\} [\d.e-]+$/m,
+    /^twin_anomaly_score\{instance="sim-001"\} [\d.e-]+$/m,
+    /^twin_prediction\{instance="sim-001",metric="mem_used_pct"\} [\d.e-]+$/m,
+    /^twin_process_resident_memory_bytes \d+/m,
+  ])
+    assert.match(text, line);
+  // Prometheus's own checker, from Debian's prometheus package (installed by CI). prom-client's
+  // default nodejs_active_*_total gauges break a naming rule promtool lints; ours are checked whole.
+  const { spawnSync } = await import('node:child_process');
+  const ours = text
+    .split('\n')
+    .filter((l) => !/twin_nodejs_active_\w+_total/.test(l))
+    .join('\n');
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: ours, encoding: 'utf8' });
+  if (check.error) assert.fail(`promtool is needed here: ${check.error.message}`);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});
