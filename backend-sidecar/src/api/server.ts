@@ -18,6 +18,7 @@ import { whatIfRoutes } from './routes/what-if.ts';
 import { remediationRoutes } from './routes/remediation.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { registerMetrics } from './sidecar-metrics.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -57,5 +58,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(whatIfRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(remediationRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(predictRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(streamRoutes(sidecar), { prefix: '/api/v1' });
   return app;
 }

@@ -50,6 +50,7 @@ import {
 } from '../analysis/what-if.ts';
 import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
 import { errors } from '../core/errors.ts';
+import { StreamHub } from './stream-hub.ts';
 import { AuditLog, loadRemediationConfig, NO_REMEDIATION, RemediationEngine } from '../remediation/index.ts';
 import {
   analyzeReport,
@@ -112,6 +113,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   readonly live = new Map<string, InstanceLiveState>();
   readonly forecasts = new Map<string, FailureForecast[]>();
   readonly incidents = new IncidentCorrelator();
+  /** Live events for SSE and WebSocket subscribers. */
+  readonly stream = new StreamHub();
   /** The learned failure model's latest predictions per instance (every kind, every horizon). */
   readonly predictions = new Map<string, KindPrediction[]>();
   predictor!: FailurePredictor;
@@ -213,6 +216,9 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       this.emit('incident', this.incidents.add(event, this.latestFindings.get(event.instance)?.findings));
     this.on('anomalyOpened', correlate);
     this.on('anomalyClosed', correlate);
+    this.on('anomalyOpened', (e) => this.stream.publish('anomaly', e.instance, { event: e }));
+    this.on('anomalyClosed', (e) => this.stream.publish('anomaly', e.instance, { event: e }));
+    this.on('incident', (i) => this.stream.publish('incident', i.instance, { incident: i }));
     this.on('anomalyClosed', (event) => {
       this.anomalies
         .append(event)
@@ -292,7 +298,13 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       state.lastScoredTs = s.ts;
       const step = state.runner.step(s.ts, s.values);
       if (!step) continue;
-      state.lastScore = state.detector.score(step.ts, step.scores).instanceScore;
+      const point = state.detector.score(step.ts, step.scores);
+      state.lastScore = point.instanceScore;
+      this.stream.publish('anomaly_score', s.instance, {
+        ts: step.ts,
+        score: point.instanceScore,
+        anomalous: point.anomalous,
+      });
       const scores = Object.entries(step.scores)
         .filter(([metric]) => !metric.startsWith('*'))
         .map(([, score]) => score);
@@ -391,6 +403,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       if (!this.isLive(record.lastSeen, now)) continue;
       const predictions = this.predictor.observe(record.id, now, this.failureEvidence(record.id, now));
       this.predictions.set(record.id, predictions);
+      for (const p of predictions) this.stream.publish('failure_probability', record.id, { ts: now, ...p });
       await this.remediate(record.id, predictions);
     }
   }
