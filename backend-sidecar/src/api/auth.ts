@@ -8,23 +8,34 @@ function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
+/**
+ * Whether an Authorization header carries one of the tokens (always, when none are configured).
+ * Digests are compared in constant time, so a wrong token reveals nothing about the right one.
+ */
+export function tokenCheck(tokens: readonly string[]): (authorization: string | undefined) => boolean {
+  if (tokens.length === 0) return () => true;
+  const known = tokens.map(digest);
+  return (authorization) => {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
+    const given = match ? digest(match[1]!.trim()) : undefined;
+    return given !== undefined && known.some((k) => timingSafeEqual(k, given));
+  };
+}
+
+export const unauthorized = () =>
+  new TwinError(
+    'TWIN_ERR_UNAUTHORIZED',
+    401,
+    'a valid bearer token is required (Authorization: Bearer <token>)',
+    'headers/authorization'
+  );
+
 /** Bearer-token check on every route but health; with no tokens configured (loopback only) the API is open. */
 export function registerAuth(app: FastifyInstance, tokens: readonly string[]): void {
   if (tokens.length === 0) return;
-  const known = tokens.map(digest);
+  const accepted = tokenCheck(tokens);
   app.addHook('onRequest', async (request) => {
     if (OPEN_PATHS.has(request.url.split('?')[0]!)) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    // Compare digests in constant time so a wrong token reveals nothing about the right one.
-    const given = match ? digest(match[1]!.trim()) : undefined;
-    if (!given || !known.some((k) => timingSafeEqual(k, given))) {
-      throw new TwinError(
-        'TWIN_ERR_UNAUTHORIZED',
-        401,
-        'a valid bearer token is required (Authorization: Bearer <token>)',
-        'headers/authorization'
-      );
-    }
+    if (!accepted(request.headers.authorization)) throw unauthorized();
   });
 }

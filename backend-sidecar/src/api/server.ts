@@ -19,6 +19,7 @@ import { remediationRoutes } from './routes/remediation.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { registerMetrics } from './sidecar-metrics.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { registerStreamWebSocket } from './stream-websocket.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
@@ -59,5 +60,6 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   await app.register(remediationRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(predictRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(streamRoutes(sidecar), { prefix: '/api/v1' });
+  registerStreamWebSocket(app, sidecar);
   return app;
 }

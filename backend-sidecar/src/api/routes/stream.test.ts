@@ -115,3 +115,53 @@ test('an unknown kind is refused, naming the kinds there are', async () => {
     /unknown cpu \(known: anomaly_score, failure_probability, anomaly, incident\)/
   );
 });
+
+/** Opens a WebSocket to the stream; resolves with the socket once open, or the HTTP status it was refused with. */
+async function openSocket(url: string, headers: Record<string, string> = {}) {
+  const { WebSocket } = await import('ws');
+  const ws = new WebSocket(url, { headers });
+  const messages: Record<string, unknown>[] = [];
+  ws.on('message', (m) => messages.push(JSON.parse(String(m)) as Record<string, unknown>));
+  const status = await new Promise<number>((resolve) => {
+    ws.on('open', () => resolve(101));
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+  });
+  return { ws, messages, status };
+}
+
+test('the same stream over WebSocket: filtered JSON messages, resume with last_event_id, bad filters refused', async () => {
+  const base = sidecar.url.replace('http', 'ws') + '/api/v1/stream/ws';
+  const { ws, messages, status } = await openSocket(`${base}?instance=db-9`);
+  assert.equal(status, 101);
+  sidecar.stream.publish('incident', 'db-9', { incident: { id: 'x' } });
+  sidecar.stream.publish('incident', 'other', { incident: { id: 'y' } });
+  sidecar.stream.publish('failure_probability', 'db-9', { probability: 0.4 });
+  while (messages.length < 2) await settle();
+  assert.deepEqual(
+    messages.map((m) => [m.kind, m.instance]),
+    [
+      ['incident', 'db-9'],
+      ['failure_probability', 'db-9'],
+    ]
+  );
+  ws.close();
+  const resumed = await openSocket(`${base}?instance=db-9&last_event_id=${Number(messages[0]!.id)}`);
+  while (resumed.messages.length < 1) await settle();
+  assert.equal(resumed.messages[0]!.id, messages[1]!.id);
+  resumed.ws.close();
+  assert.equal((await openSocket(`${base}?kind=cpu`)).status, 400);
+  assert.equal((await openSocket(sidecar.url.replace('http', 'ws') + '/elsewhere')).status, 404);
+});
+
+test('with tokens configured, the WebSocket stream needs one too', async () => {
+  const guarded = await startTestSidecar({}, { TWIN_TOKENS: 'stream-token-123' });
+  try {
+    const url = guarded.url.replace('http', 'ws') + '/api/v1/stream/ws';
+    assert.equal((await openSocket(url)).status, 401);
+    const ok = await openSocket(url, { authorization: 'Bearer stream-token-123' });
+    assert.equal(ok.status, 101);
+    ok.ws.close();
+  } finally {
+    await guarded.stop();
+  }
+});
