@@ -2,7 +2,9 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { TwinError } from '../core/errors.ts';
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+// Health for probes, and the API's description (it holds no data) so that its docs page opens in a browser.
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/api/v1/openapi.json']);
+const OPEN_PREFIXES = ['/api/v1/docs'];
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -35,7 +37,8 @@ export function registerAuth(app: FastifyInstance, tokens: readonly string[]): v
   if (tokens.length === 0) return;
   const accepted = tokenCheck(tokens);
   app.addHook('onRequest', async (request) => {
-    if (OPEN_PATHS.has(request.url.split('?')[0]!)) return;
+    const path = request.url.split('?')[0]!;
+    if (OPEN_PATHS.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p))) return;
     if (!accepted(request.headers.authorization)) throw unauthorized();
   });
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerOpenApi } from './openapi.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAuth } from './auth.ts';
 import { sendProblem } from './problem.ts';
@@ -43,6 +44,7 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
         instance: request.url,
       })
   );
+  await registerOpenApi(app);
   registerAuth(app, sidecar.config.tokens);
   registerMetrics(app, sidecar, sidecar.config.metricsMaxInstances);
   await app.register(healthRoutes(sidecar));
