@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerOpenApi } from './openapi.ts';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAuth } from './auth.ts';
 import { sendProblem } from './problem.ts';
@@ -26,7 +28,8 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: process.env.TWIN_LOG_LEVEL ?? 'warn' },
+    // Tokens never reach the log.
+    logger: { level: process.env.TWIN_LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization'] },
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -45,7 +48,20 @@ export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
       })
   );
   await registerOpenApi(app);
-  registerAuth(app, sidecar.config.tokens);
+  registerAuth(app, sidecar.config.apiTokens);
+  if (sidecar.config.corsOrigins.length)
+    await app.register(cors, {
+      origin: sidecar.config.corsOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+    });
+  if (sidecar.config.rateLimitPerMinute > 0)
+    await app.register(rateLimit, {
+      max: sidecar.config.rateLimitPerMinute,
+      timeWindow: '1 minute',
+      // Per token (by its name, never the token itself); per address without tokens.
+      keyGenerator: (request) => request.caller?.name ?? request.ip,
+      allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    });
   registerMetrics(app, sidecar, sidecar.config.metricsMaxInstances);
   await app.register(healthRoutes(sidecar));
   await app.register(instanceRoutes(sidecar), { prefix: '/api/v1' });

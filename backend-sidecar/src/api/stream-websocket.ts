@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { FastifyInstance } from 'fastify';
-import { tokenCheck } from './auth.ts';
+import { authenticator } from './auth.ts';
 import { streamFilter } from './routes/stream.ts';
 import type { Sidecar } from './sidecar.ts';
 
@@ -15,14 +15,16 @@ export const STREAM_WS_PATH = '/api/v1/stream/ws';
  */
 export function registerStreamWebSocket(app: FastifyInstance, sidecar: Sidecar): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const accepted = tokenCheck(sidecar.config.tokens);
+  const authenticate = authenticator(sidecar.config.apiTokens);
   const refuse = (socket: Duplex, status: number, message: string) => {
     socket.end(`HTTP/1.1 ${status} ${message}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
   };
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://x');
     if (url.pathname !== STREAM_WS_PATH) return refuse(socket, 404, 'Not Found');
-    if (!accepted(request.headers.authorization)) return refuse(socket, 401, 'Unauthorized');
+    const caller = authenticate(request.headers.authorization);
+    if (!caller) return refuse(socket, 401, 'Unauthorized');
+    if (!caller.scopes.includes('read')) return refuse(socket, 403, 'Forbidden');
     let filter;
     try {
       filter = streamFilter({

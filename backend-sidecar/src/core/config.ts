@@ -1,14 +1,21 @@
 import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.ts';
+import { readApiTokens, type ApiToken } from './api-tokens.ts';
 import { parseDuration } from './duration.ts';
 
 export interface TwinConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** Bearer tokens; empty means none configured (allowed on loopback only). */
+  /** Bearer tokens with every scope (TWIN_TOKENS). */
   tokens: string[];
+  /** Every API token with its scopes: TWIN_TOKENS and TWIN_TOKEN_FILE's; none configured: loopback only. */
+  apiTokens: ApiToken[];
+  /** Requests a token (or, without tokens, an address) may make a minute (TWIN_RATE_LIMIT; 0: no limit). */
+  rateLimitPerMinute: number;
+  /** Origins a browser may call the API from (TWIN_CORS_ORIGINS, comma-separated; none: same origin only). */
+  corsOrigins: string[];
   /** Rolling training window. */
   trainingWindowMs: number;
   /** Raw points are kept this long (at least the training window), then rolled up. */
@@ -183,6 +190,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
       .map((f) => f.trim())
       .filter(Boolean)
       .map((f) => path.resolve(f)),
+    apiTokens: [],
+    rateLimitPerMinute: readInt(env, 'TWIN_RATE_LIMIT', 6000, 0, 10_000_000),
+    corsOrigins: (env.TWIN_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     metricsMaxInstances: readInt(env, 'TWIN_METRICS_MAX_INSTANCES', 500, 0, 100_000),
     remediationFile: env.TWIN_REMEDIATION_FILE ? path.resolve(env.TWIN_REMEDIATION_FILE) : undefined,
     metricStore: readMetricStore(env),
@@ -193,7 +206,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
   if (config.rawRetentionMs < config.trainingWindowMs) {
     throw errors.badConfig('TWIN_RETENTION_RAW', 'must be at least the training window (TWIN_TRAINING_WINDOW)');
   }
-  if (config.tokens.length === 0 && !LOOPBACK.has(config.host)) {
+  config.apiTokens = readApiTokens(config.tokens, env.TWIN_TOKEN_FILE ? path.resolve(env.TWIN_TOKEN_FILE) : undefined);
+  if (config.apiTokens.length === 0 && !LOOPBACK.has(config.host)) {
     throw errors.unsafeBind(config.host);
   }
   return config;
