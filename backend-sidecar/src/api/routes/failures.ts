@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Sidecar } from '../sidecar.ts';
-import { instanceTimeRange } from './query-schemas.ts';
+import { instanceTimeRange, page } from './query-schemas.ts';
 
 const Kind = Type.Union([Type.Literal('crash'), Type.Literal('outage')]);
 const Cause = Type.Union(['memory', 'cpu', 'disk', 'network', 'host'].map((c) => Type.Literal(c)));
@@ -47,15 +47,14 @@ export const failureRoutes =
       '/failures',
       {
         schema: {
-          querystring: Type.Object({
-            ...instanceTimeRange,
-          }),
+          querystring: Type.Object({ ...instanceTimeRange, ...page }),
           response: { 200: Type.Object({ items: Type.Array(Failure), total: Type.Integer() }) },
         },
       },
       async (request) => {
-        const items = await sidecar.failures.list(request.query);
-        return { items: items as never, total: items.length };
+        const { limit, offset, ...filter } = request.query;
+        const all = await sidecar.failures.list(filter);
+        return { items: all.slice(offset, offset + limit) as never, total: all.length };
       }
     );
   };

@@ -70,3 +70,18 @@ test('live instances get learned failure predictions per kind and horizon, marke
   for (const p of body.failurePredictions)
     assert.ok(p.interval[0]! <= p.probability && p.probability <= p.interval[1]!);
 });
+
+test('failures are listed a page at a time, with the total', async () => {
+  for (let i = 0; i < 3; i++)
+    await fetch(`${sidecar.url}/api/v1/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instance: 'paged-1', ts: Date.parse('2026-11-25T10:00:00Z') + i * 60_000, kind: 'crash' }),
+    });
+  const page = (await (await fetch(`${sidecar.url}/api/v1/failures?instance=paged-1&limit=2&offset=1`)).json()) as {
+    items: { ts: number }[];
+    total: number;
+  };
+  assert.equal(page.total, 3);
+  assert.equal(page.items.length, 2);
+});
