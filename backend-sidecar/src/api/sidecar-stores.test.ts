@@ -50,3 +50,42 @@ test('each metric store names the keys it needs', () => {
     /expected duckdb, influxdb1, influxdb2 or prometheus/
   );
 });
+
+test(
+  "with InfluxDB as the metric store, the twins' outputs are written back beside the instance's series",
+  { timeout: 60_000 },
+  async () => {
+    const sidecar = await startTestSidecar(
+      {},
+      { TWIN_METRIC_STORE: 'influxdb1', TWIN_INFLUX_URL: influx.url, TWIN_INFLUX_DB: 'outputs' }
+    );
+    try {
+      assert.equal(sidecar.config.writeBack, true);
+      const now = Date.now();
+      await sidecar.ingest.ingest({ instance: 'wb-1', samples: [{ ts: now - 1000, values: { mem_used_pct: 40 } }] });
+      await sidecar.ingest.drain();
+      while (!sidecar.instances.get('wb-1')) await new Promise((r) => setTimeout(r, 20));
+      await sidecar.predictFailures(now);
+      const series = await new InfluxDBv1Store({ url: influx.url, database: 'outputs' }).readWindow('wb-1', {
+        from: now - 1,
+        to: now + 1,
+      });
+      const written = series.metrics.filter((m) => m.startsWith('twin_')).sort();
+      assert.deepEqual(written, [
+        'twin_failure_probability.kind_crash.horizon_1440m',
+        'twin_failure_probability.kind_crash.horizon_60m',
+        'twin_failure_probability.kind_outage.horizon_1440m',
+        'twin_failure_probability.kind_outage.horizon_60m',
+      ]);
+      const p = series.values[series.metrics.indexOf('twin_failure_probability.kind_crash.horizon_60m')]![0]!;
+      assert.ok(p > 0 && p < 0.05, `${p}`);
+    } finally {
+      await sidecar.stop();
+    }
+  }
+);
+
+test('the embedded store does not get the outputs written back unless asked (the API serves them)', () => {
+  assert.equal(loadConfig({}).writeBack, false);
+  assert.equal(loadConfig({ TWIN_WRITE_BACK: '1' }).writeBack, true);
+});

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import type { TwinConfig } from '../core/config.ts';
-import type { FailureEvent, FailureKind } from '../core/types.ts';
+import type { FailureEvent, FailureKind, Sample } from '../core/types.ts';
 import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import { IngestService, LineProtocolWorkers, LiveFeed } from '../ingest/index.ts';
 import {
@@ -50,6 +50,7 @@ import {
 } from '../analysis/what-if.ts';
 import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
 import { errors } from '../core/errors.ts';
+import { EXHAUSTIBLE } from '../analysis/exhaustion-forecaster.ts';
 import { StreamHub } from './stream-hub.ts';
 import { AuditLog, loadRemediationConfig, NO_REMEDIATION, RemediationEngine } from '../remediation/index.ts';
 import {
@@ -406,6 +407,29 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       for (const p of predictions) this.stream.publish('failure_probability', record.id, { ts: now, ...p });
       await this.remediate(record.id, predictions);
     }
+    if (this.config.writeBack) await this.writeBackOutputs(now);
+  }
+
+  /**
+   * Writes the twins' outputs into the metric store (InfluxDB or Prometheus), beside the instances'
+   * own series: `twin_failure_probability.kind_<kind>.horizon_<minutes>m`, `twin_anomaly_score` and
+   * `twin_prediction.<metric>` for the exhaustible resources. Training leaves `twin_*` out.
+   */
+  async writeBackOutputs(now = Date.now()): Promise<number> {
+    const samples: Sample[] = [];
+    for (const [instance, predictions] of this.predictions) {
+      const values: Record<string, number> = {};
+      for (const p of predictions)
+        values[`twin_failure_probability.kind_${p.kind}.horizon_${p.horizonMs / 60_000}m`] = p.probability;
+      const live = this.live.get(instance);
+      if (live) values.twin_anomaly_score = live.lastScore;
+      const next = this.nextValues(instance);
+      for (const r of EXHAUSTIBLE)
+        if (next[r.metric] !== undefined) values[`twin_prediction.${r.metric}`] = next[r.metric]!;
+      samples.push({ instance, ts: now, values });
+    }
+    if (samples.length) await this.metrics.write(samples);
+    return samples.length;
   }
 
   /** Holds an instance's predictions against the remediation policies, with each action's predicted effect. */

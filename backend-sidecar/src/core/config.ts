@@ -40,6 +40,8 @@ export interface TwinConfig {
   parseWorkers: number;
   /** Operator catalogue files merged over the shipped catalogue of known issues (TWIN_CATALOGUE, comma-separated). */
   catalogueFiles: string[];
+  /** Whether the twins' outputs are written into the metric store (TWIN_WRITE_BACK; on for InfluxDB and Prometheus). */
+  writeBack: boolean;
   /** Most instances whose twin outputs /metrics exports (the most at risk first). */
   metricsMaxInstances: number;
   /** Remediation policies, targets and mode (TWIN_REMEDIATION_FILE); none: remediation off. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
       .filter(Boolean),
     metricsMaxInstances: readInt(env, 'TWIN_METRICS_MAX_INSTANCES', 500, 0, 100_000),
     remediationFile: env.TWIN_REMEDIATION_FILE ? path.resolve(env.TWIN_REMEDIATION_FILE) : undefined,
+    writeBack: false,
     metricStore: readMetricStore(env),
     objectStore: readObjectStore(env),
     ...overrides,
@@ -206,6 +209,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig
   if (config.rawRetentionMs < config.trainingWindowMs) {
     throw errors.badConfig('TWIN_RETENTION_RAW', 'must be at least the training window (TWIN_TRAINING_WINDOW)');
   }
+  config.writeBack = env.TWIN_WRITE_BACK ? env.TWIN_WRITE_BACK !== '0' : config.metricStore.kind !== 'duckdb';
   config.apiTokens = readApiTokens(config.tokens, env.TWIN_TOKEN_FILE ? path.resolve(env.TWIN_TOKEN_FILE) : undefined);
   if (config.apiTokens.length === 0 && !LOOPBACK.has(config.host)) {
     throw errors.unsafeBind(config.host);

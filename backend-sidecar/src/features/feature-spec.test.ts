@@ -160,3 +160,22 @@ test('rolling aggregates kept incrementally equal a recomputation over the windo
     }
   }
 });
+
+test("the twin's own outputs written back into the store are never its inputs", () => {
+  const n = 200;
+  const wave = (k: number) => Float64Array.from({ length: n }, (_, i) => 50 + 10 * Math.sin(i / (5 + k)));
+  const spec = fitFeatureSpec({
+    from: 0,
+    stepMs: 60_000,
+    metrics: ['mem_used_pct', 'twin_failure_probability.kind_crash.horizon_60m', 'twin_anomaly_score'],
+    values: [wave(0), wave(1), wave(2)],
+  });
+  assert.deepEqual(
+    spec.inputs.map((i) => i.metric),
+    ['mem_used_pct']
+  );
+  assert.deepEqual(
+    spec.dropped.map((d) => d.reason),
+    ["the twin's own output", "the twin's own output"]
+  );
+});

@@ -167,6 +167,11 @@ export function fitFeatureSpec(data: RegularSeries, options: FeatureSpecOptions 
   for (let m = 0; m < data.metrics.length; m++) {
     const metric = data.metrics[m]!;
     const raw = data.values[m]!;
+    // The twin's own outputs, written back into the metric store, are not the instance's behaviour.
+    if (metric.startsWith('twin_')) {
+      dropped.push({ metric, reason: "the twin's own output" });
+      continue;
+    }
     const transform = looksLikeCounter(metric, raw) ? 'rate' : 'gauge';
     const series = transform === 'rate' ? rates(raw, stepMs) : raw;
     let finite = 0;
