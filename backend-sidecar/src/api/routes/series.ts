@@ -2,6 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
 import type { Sidecar } from '../sidecar.ts';
+import { replayLead, replayTwin } from '../twin-replay.ts';
+
+/** The most steps a replay covers in one request (a week of 1-minute steps, and a half). */
+const MAX_REPLAY_STEPS = 15_000;
 
 export const seriesRoutes =
   (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
@@ -17,6 +21,10 @@ export const seriesRoutes =
             to: Type.Number(),
             step: Type.Optional(Type.Integer({ minimum: 1, description: 'resolution in ms; omitted = raw points' })),
             metric: Type.Optional(Type.Array(Type.String(), { description: 'repeatable; omitted = every metric' })),
+            twin: Type.Boolean({
+              default: false,
+              description: "also the twin's prediction, band and anomaly scores over the range, at the model's step",
+            }),
           }),
         },
       },
@@ -25,13 +33,27 @@ export const seriesRoutes =
         if (to <= from) throw errors.badRequest('querystring/to', 'must be after from');
         if (!sidecar.instances.get(instance)) throw errors.notFound('instance', instance);
         const w = await sidecar.readWindow(instance, from, to, step, metric);
-        return {
-          instance,
-          ts: w.ts,
-          series: Object.fromEntries(
-            w.metrics.map((m, i) => [m, Array.from(w.values[i]!, (v) => (Number.isNaN(v) ? null : v))])
-          ),
-        };
+        const series = Object.fromEntries(
+          w.metrics.map((m, i) => [m, Array.from(w.values[i]!, (v) => (Number.isNaN(v) ? null : v))])
+        );
+        if (!request.query.twin) return { instance, ts: w.ts, series };
+        const loaded = sidecar.models.loadedChampion(instance);
+        if (!loaded || loaded.model.kind !== 'lstm')
+          throw errors.conflict(
+            `${instance} has no LSTM twin to replay (${loaded ? loaded.model.kind : 'none trained yet'})`
+          );
+        const stepMs = loaded.model.window.stepMs;
+        if ((to - from) / stepMs > MAX_REPLAY_STEPS)
+          throw errors.badRequest(
+            'querystring/to',
+            `at most ${MAX_REPLAY_STEPS} of the twin's ${stepMs / 1000} s steps at once`
+          );
+        const history = await sidecar.readWindow(instance, from - replayLead(loaded), to, stepMs);
+        const twin = replayTwin(loaded, history, from);
+        if (metric)
+          for (const k of ['predicted', 'lower', 'upper', 'score'] as const)
+            for (const m of Object.keys(twin[k])) if (!metric.includes(m) && m !== '*instance') delete twin[k][m];
+        return { instance, ts: w.ts, series, twin };
       }
     );
   };

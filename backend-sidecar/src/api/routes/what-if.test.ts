@@ -144,3 +144,48 @@ test('/metrics: the sidecar health and the twin outputs in the Prometheus text f
   if (check.error) assert.fail(`promtool is needed here: ${check.error.message}`);
   assert.equal(check.status, 0, check.stdout + check.stderr);
 });
+
+test("series with twin=true: the twin's prediction, band and scores over a past range, beside the actual values", async () => {
+  const from = now - 3 * 3_600_000;
+  const to = now - 3_600_000;
+  const response = await fetch(
+    `${sidecar.url}/api/v1/series?instance=sim-001&from=${from}&to=${to}&step=60000&metric=mem_used_pct&twin=true`
+  );
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    series: Record<string, (number | null)[]>;
+    twin: {
+      version: string;
+      stepMs: number;
+      ts: number[];
+      predicted: Record<string, (number | null)[]>;
+      lower: Record<string, (number | null)[]>;
+      upper: Record<string, (number | null)[]>;
+      score: Record<string, (number | null)[]>;
+    };
+  };
+  assert.equal(body.twin.version, 'v0001');
+  assert.equal(body.twin.stepMs, 60_000);
+  assert.equal(body.twin.ts.length, 120);
+  assert.deepEqual(Object.keys(body.twin.predicted), ['mem_used_pct']);
+  assert.deepEqual(Object.keys(body.twin.score).sort(), ['*instance', 'mem_used_pct']);
+  const predicted = body.twin.predicted.mem_used_pct!;
+  assert.ok(
+    predicted.every((p) => p !== null),
+    'a prediction at every step from the first (history before the range primes the twin)'
+  );
+  // On normal history the actual values stay mostly within the band.
+  const actual = body.series.mem_used_pct!;
+  let inside = 0;
+  body.twin.ts.forEach((ts, i) => {
+    const a = actual[i];
+    if (
+      a !== null &&
+      a !== undefined &&
+      a >= body.twin.lower.mem_used_pct![i]! &&
+      a <= body.twin.upper.mem_used_pct![i]!
+    )
+      inside++;
+  });
+  assert.ok(inside / body.twin.ts.length > 0.9, `${inside} of ${body.twin.ts.length} inside the band`);
+});
