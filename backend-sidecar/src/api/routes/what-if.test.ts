@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestSimulatedHistory, startTestSidecar } from '../test-helpers.ts';
 import type { Sidecar } from '../sidecar.ts';
+import type { TwinReplay } from '../twin-replay.ts';
 
 let sidecar: Sidecar;
 const MIN = 60_000;
@@ -152,17 +153,8 @@ test("series with twin=true: the twin's prediction, band and scores over a past 
     `${sidecar.url}/api/v1/series?instance=sim-001&from=${from}&to=${to}&step=60000&metric=mem_used_pct&twin=true`
   );
   assert.equal(response.status, 200);
-  const body = (await response.json()) as {
-    series: Record<string, (number | null)[]>;
-    twin: {
-      version: string;
-      stepMs: number;
-      ts: number[];
-      predicted: Record<string, (number | null)[]>;
-      lower: Record<string, (number | null)[]>;
-      upper: Record<string, (number | null)[]>;
-      score: Record<string, (number | null)[]>;
-    };
+  const body = (await response.json()) as { series: Record<string, (number | null)[]>; twin: TwinReplay };
+
   };
   assert.equal(body.twin.version, 'v0001');
   assert.equal(body.twin.stepMs, 60_000);
