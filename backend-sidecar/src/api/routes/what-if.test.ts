@@ -154,8 +154,6 @@ test("series with twin=true: the twin's prediction, band and scores over a past 
   );
   assert.equal(response.status, 200);
   const body = (await response.json()) as { series: Record<string, (number | null)[]>; twin: TwinReplay };
-
-  };
   assert.equal(body.twin.version, 'v0001');
   assert.equal(body.twin.stepMs, 60_000);
   assert.equal(body.twin.ts.length, 120);
