@@ -89,6 +89,12 @@ export interface FailurePrediction {
   prior: boolean;
 }
 
+/** A moment's features (as `featuresOf` gives them; kept as float32) and whether the failure followed. */
+export interface LabelledMoment {
+  x: Float32Array | Float64Array;
+  y: 0 | 1;
+}
+
 export interface FitSummary {
   examples: number;
   positives: number;
@@ -156,7 +162,7 @@ export class FailureModel {
   }
 
   /** Mean log loss of the current weights on labelled moments. */
-  logLoss(examples: readonly { x: Float64Array; y: 0 | 1 }[]): number {
+  logLoss(examples: readonly LabelledMoment[]): number {
     let loss = 0;
     for (const { x, y } of examples) {
       let z = 0;
@@ -167,7 +173,7 @@ export class FailureModel {
   }
 
   /** The penalised negative log-likelihood of weights `w`. */
-  private objective(w: Float64Array, examples: readonly { x: Float64Array; y: 0 | 1 }[]): number {
+  private objective(w: Float64Array, examples: readonly LabelledMoment[]): number {
     let loss = 0;
     for (let i = 0; i < w.length; i++) loss += 0.5 * this.strength * PRIOR_TRUST[i]! * (w[i]! - PRIOR_WEIGHTS[i]!) ** 2;
     for (const { x, y } of examples) {
@@ -180,7 +186,7 @@ export class FailureModel {
   }
 
   /** Re-fits on labelled moments (features as `featuresOf` gives them, label 1 when the failure followed). */
-  fit(examples: readonly { x: Float64Array; y: 0 | 1 }[], maxIterations = 25): FitSummary {
+  fit(examples: readonly LabelledMoment[], maxIterations = 25): FitSummary {
     const n = PRIOR_WEIGHTS.length;
     const w = Float64Array.from(this.weights);
     let iterations = 0;

@@ -16,7 +16,8 @@ export interface KindPrediction extends FailurePrediction {
 
 interface Moment {
   ts: number;
-  x: Record<FailureKind, Float64Array>;
+  /** Float32: a week of moments a minute is about 1 MB per instance this way, twice that in float64. */
+  x: Record<FailureKind, Float32Array>;
 }
 
 export interface FailurePredictorOptions {
@@ -47,7 +48,13 @@ export class FailurePredictor {
   observe(instance: string, ts: number, evidence: Record<FailureKind, FailureEvidence>): KindPrediction[] {
     const list = this.moments.get(instance) ?? [];
     this.moments.set(instance, list);
-    list.push({ ts, x: { crash: featuresOf(evidence.crash), outage: featuresOf(evidence.outage) } });
+    list.push({
+      ts,
+      x: {
+        crash: Float32Array.from(featuresOf(evidence.crash)),
+        outage: Float32Array.from(featuresOf(evidence.outage)),
+      },
+    });
     while (list.length && list[0]!.ts < ts - this.keepMs) list.shift();
     return this.predict(evidence);
   }
@@ -73,7 +80,7 @@ export class FailurePredictor {
     const out: Record<string, FitSummary> = {};
     for (const kind of FAILURE_KINDS)
       for (const h of this.options.horizonsMs) {
-        const examples: { x: Float64Array; y: 0 | 1; ts: number }[] = [];
+        const examples: { x: Float32Array; y: 0 | 1; ts: number }[] = [];
         for (const [instance, moments] of this.moments) {
           const failures = (this.failures.get(instance) ?? []).filter((f) => f.kind === kind);
           for (const m of moments) {
@@ -98,7 +105,7 @@ export class FailurePredictor {
    */
   private fitJudged(
     name: string,
-    examples: { x: Float64Array; y: 0 | 1; ts: number }[]
+    examples: { x: Float32Array; y: 0 | 1; ts: number }[]
   ): FitSummary & { adopted: boolean } {
     examples.sort((a, b) => a.ts - b.ts);
     const cut = Math.floor(examples.length * 0.7);
