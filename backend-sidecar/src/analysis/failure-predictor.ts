@@ -1,4 +1,6 @@
 import type { FailureKind } from '../core/types.ts';
+import type { FindingEvidence } from './exhaustion-forecaster.ts';
+import type { Incident } from './incident-correlator.ts';
 import {
   FailureModel,
   featuresOf,
@@ -125,4 +127,39 @@ export class FailurePredictor {
 
 function key(kind: FailureKind, horizonMs: number): string {
   return `${kind}/${horizonMs}`;
+}
+
+/** What is known of an instance at a moment, from which its failure evidence per kind is drawn. */
+export interface EvidenceSources {
+  now: number;
+  horizonMs: number;
+  /** The trend forecast's probability per kind, and the twin's own extrapolation's. */
+  trend: Record<FailureKind, number>;
+  twin: Record<FailureKind, number>;
+  anomalyScore: number;
+  incidentOpen: boolean;
+  /** The instance's latest incident, if any (it counts while open or within a horizon of its end). */
+  incident?: Incident | undefined;
+  /** The findings of its latest report, when that report is recent enough to count. */
+  findings?: readonly FindingEvidence[];
+}
+
+/** The failure model's evidence per kind, the same way for the sidecar and its evaluation. */
+export function evidenceByKind(s: EvidenceSources): Record<FailureKind, FailureEvidence> {
+  const recent = s.incident && (s.incident.open || s.incident.end > s.now - s.horizonMs) ? s.incident : undefined;
+  const findings = s.findings ?? [];
+  const finding = findings.some((f) => f.severity === 'critical')
+    ? ('critical' as const)
+    : findings.some((f) => f.severity === 'warning')
+      ? ('warning' as const)
+      : undefined;
+  const of = (kind: FailureKind): FailureEvidence => ({
+    trendProbability: s.trend[kind],
+    twinProbability: s.twin[kind],
+    anomalyScore: s.anomalyScore,
+    incidentOpen: s.incidentOpen,
+    rootCause: recent?.rootCauses[0]?.resource,
+    finding,
+  });
+  return { crash: of('crash'), outage: of('outage') };
 }

@@ -15,4 +15,4 @@ export {
   type FailureEvidence,
   type FailurePrediction,
 } from './failure-model.ts';
-export { FailurePredictor, FAILURE_KINDS, type KindPrediction } from './failure-predictor.ts';
+export { evidenceByKind, FailurePredictor, FAILURE_KINDS, type KindPrediction } from './failure-predictor.ts';

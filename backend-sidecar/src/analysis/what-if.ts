@@ -171,3 +171,72 @@ export function candidateActions(causes: readonly string[]): WhatIfAction[] {
   const picked = (causes.length ? causes : Object.keys(all)).flatMap((c) => all[c] ?? []);
   return picked.filter((a, i) => picked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
 }
+
+/** A forecast and its failure risk. */
+export interface Simulated {
+  forecast: TwinForecast;
+  risk: TrajectoryRisk;
+}
+
+/** An action with the failure probability the simulation predicts with it, and the drop from without. */
+export interface RankedAction {
+  action: WhatIfAction;
+  /** The worst failure kind's probability with the action. */
+  probability: number;
+  /** How much lower that is than without it. */
+  drop: number;
+  confidence: number;
+}
+
+/** The part of a twin a simulation needs: its features' normal levels and its own forecast. */
+export interface ForecastingTwin {
+  readonly model: { features: { inputs: readonly { metric: string; center: number }[] } };
+  forecast(steps: number, effect?: ForecastEffect): TwinForecast;
+}
+
+const worstOf = (r: TrajectoryRisk) => Math.max(r.probability.crash, r.probability.outage);
+
+/**
+ * What-if for one instance: its twin rolled forward `steps` steps, joined with the resources'
+ * trends, as it is or under actions; the plain run is done once and shared by every comparison.
+ */
+export class WhatIfSimulation {
+  private readonly normal: Map<string, number>;
+  private plainRun: Simulated | undefined;
+
+  constructor(
+    private readonly twin: ForecastingTwin,
+    private readonly trends: readonly ResourceTrend[],
+    readonly steps: number
+  ) {
+    this.normal = new Map(twin.model.features.inputs.map((i) => [i.metric, i.center]));
+  }
+
+  /** Without any action. */
+  get plain(): Simulated {
+    return (this.plainRun ??= this.run(this.twin.forecast(this.steps), undefined));
+  }
+
+  /** Under the actions (the plain run when there are none). */
+  simulate(actions: readonly WhatIfAction[]): Simulated {
+    if (actions.length === 0) return this.plain;
+    const effect = effectOf(actions, (m) => this.normal.get(m));
+    return this.run(this.twin.forecast(this.steps, effect), effect);
+  }
+
+  /** Each action alone, ranked by how much it lowers the worst failure kind's probability. */
+  rank(actions: readonly WhatIfAction[]): RankedAction[] {
+    const before = worstOf(this.plain.risk);
+    return actions
+      .map((action) => {
+        const risk = this.simulate([action]).risk;
+        return { action, probability: worstOf(risk), drop: before - worstOf(risk), confidence: risk.confidence };
+      })
+      .sort((a, b) => b.drop - a.drop);
+  }
+
+  private run(forecast: TwinForecast, effect: ForecastEffect | undefined): Simulated {
+    const joined = withTrends(forecast, this.trends, effect);
+    return { forecast: joined, risk: riskOf(joined) };
+  }
+}

@@ -34,6 +34,7 @@ import {
   ExhaustionForecaster,
   IncidentCorrelator,
   FailurePredictor,
+  evidenceByKind,
   type FailureEvidence,
   type FailureForecast,
   type KindPrediction,
@@ -42,13 +43,12 @@ import {
 } from '../analysis/index.ts';
 import {
   candidateActions,
-  effectOf,
-  riskOf,
-  withTrends,
-  type TrajectoryRisk,
+  WhatIfSimulation,
+  type RankedAction,
+  type Simulated,
   type WhatIfAction,
 } from '../analysis/what-if.ts';
-import { LstmTwinRunner, type TwinForecast } from '../twin/lstm-runner.ts';
+import { LstmTwinRunner } from '../twin/lstm-runner.ts';
 import { errors } from '../core/errors.ts';
 import { EXHAUSTIBLE } from '../analysis/exhaustion-forecaster.ts';
 import { StreamHub } from './stream-hub.ts';
@@ -90,19 +90,8 @@ export interface InstanceLiveState {
 
 const LIVE_WITHIN_MS = 120_000;
 
-export interface Simulated {
-  forecast: TwinForecast;
-  risk: TrajectoryRisk;
-}
-
-export interface RecommendedAction {
-  action: WhatIfAction;
-  /** The worst failure kind's probability with the action. */
-  probability: number;
-  /** How much lower that is than without it. */
-  drop: number;
-  confidence: number;
-}
+/** An action recommended for an instance, with its simulated effect. */
+export type RecommendedAction = RankedAction;
 const FORECAST_LOOKBACK_MS = 20 * 60_000;
 
 /**
@@ -356,27 +345,19 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     reportFindings?: readonly FindingEvidence[]
   ): Record<FailureKind, FailureEvidence> {
     const live = this.live.get(instance);
-    const incident = this.incidents.incidents(instance)[0];
-    const recentIncident =
-      incident && (incident.open || incident.end > now - this.config.horizonMs) ? incident : undefined;
     const latest = this.latestFindings.get(instance);
-    const findings = reportFindings ?? (latest && latest.time > now - this.config.horizonMs ? latest.findings : []);
-    const finding = findings.some((f) => f.severity === 'critical')
-      ? ('critical' as const)
-      : findings.some((f) => f.severity === 'warning')
-        ? ('warning' as const)
-        : undefined;
     const forecasts = this.forecasts.get(instance) ?? [];
-    const extrapolated = this.extrapolate(instance);
-    const evidence = (kind: FailureKind): FailureEvidence => ({
-      trendProbability: forecasts.find((f) => f.kind === kind)?.probability ?? 0,
-      twinProbability: extrapolated[kind],
+    const trend = (kind: FailureKind) => forecasts.find((f) => f.kind === kind)?.probability ?? 0;
+    return evidenceByKind({
+      now,
+      horizonMs: this.config.horizonMs,
+      trend: { crash: trend('crash'), outage: trend('outage') },
+      twin: this.extrapolate(instance),
       anomalyScore: live?.lastScore ?? 0,
       incidentOpen: live?.detector.inIncident ?? false,
-      rootCause: recentIncident?.rootCauses[0]?.resource,
-      finding,
+      incident: this.incidents.incidents(instance)[0],
+      findings: reportFindings ?? (latest && latest.time > now - this.config.horizonMs ? latest.findings : []),
     });
-    return { crash: evidence('crash'), outage: evidence('outage') };
   }
 
   /** The twin's prediction for the instance's step under way (LSTM twins; empty otherwise). */
@@ -390,12 +371,35 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     const runner = this.live.get(instance)?.runner;
     if (!(runner instanceof LstmTwinRunner)) return { crash: 0, outage: 0 };
     try {
-      const steps = Math.max(1, Math.round(this.config.horizonMs / runner.model.window.stepMs));
-      const trends = (this.forecasts.get(instance) ?? []).flatMap((f) => f.causes);
-      return riskOf(withTrends(runner.forecast(steps), trends)).probability;
+      return this.simulation(runner, instance, this.config.horizonMs).plain.risk.probability;
     } catch {
       return { crash: 0, outage: 0 }; // the twin has too little history to forecast yet
     }
+  }
+
+  /** What-if for an instance's twin over a horizon, joined with its resources' trends. */
+  private simulation(runner: LstmTwinRunner, instance: string, horizonMs: number): WhatIfSimulation {
+    const steps = Math.max(1, Math.round(horizonMs / runner.model.window.stepMs));
+    // The twin knows normal dynamics, not a drift it never saw: rising resource trends join its trajectories.
+    return new WhatIfSimulation(
+      runner,
+      (this.forecasts.get(instance) ?? []).flatMap((f) => f.causes),
+      steps
+    );
+  }
+
+  /** The instance's live LSTM twin, or a 404 / 409 saying why there is none to simulate with. */
+  private simulatingTwin(instance: string): LstmTwinRunner {
+    const state = this.live.get(instance);
+    if (!state) throw errors.notFound('live twin of instance', instance);
+    const runner = state.runner;
+    if (!(runner instanceof LstmTwinRunner))
+      throw errors.conflict(
+        runner
+          ? `the twin of ${instance} is a ${runner.model.kind} model, which cannot simulate actions (TWIN_MODEL=lstm can)`
+          : `the twin of ${instance} is still starting`
+      );
+    return runner;
   }
 
   /** Every live instance's evidence becomes a moment to learn from and a prediction per kind and horizon. */
@@ -460,34 +464,18 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     actions: readonly WhatIfAction[],
     horizonMs = this.config.horizonMs
   ): { model: string; horizonMs: number; without: Simulated; with: Simulated } {
-    const state = this.live.get(instance);
-    if (!state) throw errors.notFound('live twin of instance', instance);
-    const runner = state.runner;
-    if (!(runner instanceof LstmTwinRunner))
-      throw errors.conflict(
-        runner
-          ? `the twin of ${instance} is a ${runner.model.kind} model, which cannot simulate actions (TWIN_MODEL=lstm can)`
-          : `the twin of ${instance} is still starting`
-      );
-    const steps = Math.max(1, Math.round(horizonMs / runner.model.window.stepMs));
-    const normal = new Map(runner.model.features.inputs.map((i) => [i.metric, i.center]));
-    let without: TwinForecast;
-    let withActions: TwinForecast;
-    // The twin knows normal dynamics, not a drift it never saw: rising resource trends join its trajectories.
-    const trends = (this.forecasts.get(instance) ?? []).flatMap((f) => f.causes);
-    const effect = effectOf(actions, (m) => normal.get(m));
+    const runner = this.simulatingTwin(instance);
+    const simulation = this.simulation(runner, instance, horizonMs);
     try {
-      without = withTrends(runner.forecast(steps), trends);
-      withActions = withTrends(runner.forecast(steps, effect), trends, effect);
+      return {
+        model: runner.model.version,
+        horizonMs: simulation.steps * runner.model.window.stepMs,
+        without: simulation.plain,
+        with: simulation.simulate(actions),
+      };
     } catch (error) {
       throw errors.conflict(`${instance}: ${(error as Error).message}`);
     }
-    return {
-      model: runner.model.version,
-      horizonMs: steps * runner.model.window.stepMs,
-      without: { forecast: without, risk: riskOf(without) },
-      with: { forecast: withActions, risk: riskOf(withActions) },
-    };
   }
 
   /**
@@ -499,18 +487,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     const causes = new Set<string>(incident?.rootCauses.filter((c) => c.score >= 0.2).map((c) => c.resource) ?? []);
     for (const f of this.forecasts.get(instance) ?? [])
       for (const c of f.causes) if (c.probability >= 0.05) causes.add(c.resource);
-    const worst = (r: TrajectoryRisk) => Math.max(r.probability.crash, r.probability.outage);
-    return candidateActions([...causes])
-      .map((action) => {
-        const run = this.whatIf(instance, [action], horizonMs);
-        return {
-          action,
-          probability: worst(run.with.risk),
-          drop: worst(run.without.risk) - worst(run.with.risk),
-          confidence: run.with.risk.confidence,
-        };
-      })
-      .sort((a, b) => b.drop - a.drop);
+    const runner = this.simulatingTwin(instance);
+    try {
+      return this.simulation(runner, instance, horizonMs).rank(candidateActions([...causes]));
+    } catch (error) {
+      throw errors.conflict(`${instance}: ${(error as Error).message}`);
+    }
   }
 
   /** Re-fits the failure model off the request path, one fit at a time. */

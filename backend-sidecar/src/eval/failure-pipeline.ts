@@ -1,6 +1,6 @@
 import { AnomalyDetector } from '../anomaly/index.ts';
-import { ExhaustionForecaster, FailurePredictor, IncidentCorrelator, type FailureEvidence } from '../analysis/index.ts';
-import { candidateActions, effectOf, riskOf, withTrends, type WhatIfAction } from '../analysis/what-if.ts';
+import { evidenceByKind, ExhaustionForecaster, FailurePredictor, IncidentCorrelator } from '../analysis/index.ts';
+import { candidateActions, WhatIfSimulation, type WhatIfAction } from '../analysis/what-if.ts';
 import type { FailureKind, Resource, Sample } from '../core/types.ts';
 import type { RegularSeries } from '../features/index.ts';
 import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf } from '../twin/index.ts';
@@ -17,7 +17,6 @@ export type ProbabilityTrace = Map<string, { ts: number; crash: number; outage: 
 interface Twin {
   runner: LstmTwinRunner;
   detector: AnomalyDetector;
-  normal: Map<string, number>;
 }
 
 /**
@@ -67,7 +66,6 @@ export class FailurePipeline {
     this.twins.set(instance, {
       runner,
       detector,
-      normal: new Map(model.features.inputs.map((i) => [i.metric, i.center])),
     });
     return (performance.now() - started) / 1000;
   }
@@ -94,20 +92,19 @@ export class FailurePipeline {
       const p = trendP.get(instance) ?? { crash: 0, outage: 0 };
       // Where the twin, rolled forward and joined with the trends, takes the resources (every 5 minutes).
       if (ts % (5 * MIN) === 0) this.twinRisk.set(instance, this.extrapolate(instance, ts));
-      const extrapolated = this.twinRisk.get(instance) ?? { crash: 0, outage: 0 };
-      const incident = this.correlator.incidents(instance)[0];
-      const recent = incident && (incident.open || incident.end > ts - HOUR) ? incident : undefined;
-      const evidence = (kind: FailureKind): FailureEvidence => ({
-        trendProbability: p[kind],
-        twinProbability: extrapolated[kind],
-        anomalyScore: this.lastScore.get(instance) ?? 0,
-        incidentOpen: twin.detector.inIncident,
-        rootCause: recent?.rootCauses[0]?.resource,
-      });
-      const predictions = this.predictor.observe(instance, ts, {
-        crash: evidence('crash'),
-        outage: evidence('outage'),
-      });
+      const predictions = this.predictor.observe(
+        instance,
+        ts,
+        evidenceByKind({
+          now: ts,
+          horizonMs: HOUR,
+          trend: p,
+          twin: this.twinRisk.get(instance) ?? { crash: 0, outage: 0 },
+          anomalyScore: this.lastScore.get(instance) ?? 0,
+          incidentOpen: twin.detector.inIncident,
+          incident: this.correlator.incidents(instance)[0],
+        })
+      );
       const of = (kind: FailureKind) => predictions.find((x) => x.kind === kind)!.probability;
       push(this.learned, instance, { ts, crash: of('crash'), outage: of('outage') });
       push(this.trend, instance, { ts, crash: p.crash, outage: p.outage });
@@ -122,8 +119,7 @@ export class FailurePipeline {
   /** The failure risk of the twin's own forecast over the next hour, joined with the resources' trends. */
   private extrapolate(instance: string, now: number): Record<FailureKind, number> {
     try {
-      const trends = this.forecaster.forecast(instance, now).flatMap((f) => f.causes);
-      return riskOf(withTrends(this.twins.get(instance)!.runner.forecast(60), trends)).probability;
+      return this.simulation(instance, now).plain.risk.probability;
     } catch {
       return { crash: 0, outage: 0 }; // too little history to forecast yet
     }
@@ -153,16 +149,13 @@ export class FailurePipeline {
 
   /** What-if over the next hour for every candidate action, ranked by the drop of the worst failure kind. */
   whatIfRanking(instance: string, now: number): { action: WhatIfAction; drop: number }[] {
-    const twin = this.twins.get(instance)!;
+    return this.simulation(instance, now).rank(candidateActions([]));
+  }
+
+  /** The instance's twin over the next hour, joined with its resources' trends now. */
+  private simulation(instance: string, now: number): WhatIfSimulation {
     const trends = this.forecaster.forecast(instance, now).flatMap((f) => f.causes);
-    const worst = (r: ReturnType<typeof riskOf>) => Math.max(r.probability.crash, r.probability.outage);
-    const plain = worst(riskOf(withTrends(twin.runner.forecast(60), trends)));
-    return candidateActions([])
-      .map((action) => {
-        const effect = effectOf([action], (m) => twin.normal.get(m));
-        return { action, drop: plain - worst(riskOf(withTrends(twin.runner.forecast(60, effect), trends, effect))) };
-      })
-      .sort((a, b) => b.drop - a.drop);
+    return new WhatIfSimulation(this.twins.get(instance)!.runner, trends, 60);
   }
 }
 

@@ -46,7 +46,13 @@ function compile(pattern: string, where: string): RegExp {
   }
 }
 
-function validate(raw: unknown, where: string): CatalogueEntry {
+/** A checked entry and its patterns, compiled once. */
+interface CompiledEntry {
+  entry: CatalogueEntry;
+  matchers: RegExp[];
+}
+
+function validate(raw: unknown, where: string): CompiledEntry {
   const e = raw as Partial<CatalogueEntry> | null;
   const fail = (what: string) => {
     throw new CatalogueError(`${where}: ${what}`);
@@ -64,8 +70,8 @@ function validate(raw: unknown, where: string): CatalogueEntry {
     fail('actions must be a list of strings');
   if (e.failure !== undefined && e.failure !== 'crash' && e.failure !== 'outage')
     fail('failure must be crash or outage');
-  e.patterns!.forEach((p, i) => compile(p, `${where}, pattern ${i + 1}`));
-  return {
+  const matchers = e.patterns!.map((p, i) => compile(p, `${where}, pattern ${i + 1}`));
+  const entry: CatalogueEntry = {
     id: e.id!,
     title: e.title!,
     severity: e.severity!,
@@ -74,9 +80,10 @@ function validate(raw: unknown, where: string): CatalogueEntry {
     actions: e.actions ?? [],
     ...(e.failure ? { failure: e.failure } : {}),
   };
+  return { entry, matchers };
 }
 
-function readFile(file: string): { version: string; entries: CatalogueEntry[] } {
+function readFile(file: string): { version: string; entries: CompiledEntry[] } {
   let doc: { version?: unknown; entries?: unknown };
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -93,18 +100,18 @@ function readFile(file: string): { version: string; entries: CatalogueEntry[] } 
 
 /**
  * The shipped catalogue, then each operator file in order: an entry whose id is already there
- * replaces it, a new id is added. Every pattern is compiled up front so a bad one fails at start.
+ * replaces it, a new id is added. Every pattern is compiled as its file is read, so a bad one
+ * fails at start naming its file and entry.
  */
 export function loadCatalogue(extraFiles: readonly string[] = []): Catalogue {
   const shipped = readFile(SHIPPED_CATALOGUE);
-  const byId = new Map(shipped.entries.map((e) => [e.id, e]));
+  const byId = new Map(shipped.entries.map((c) => [c.entry.id, c]));
   let version = shipped.version;
   for (const file of extraFiles) {
     const extra = readFile(file);
-    for (const entry of extra.entries) byId.set(entry.id, entry);
+    for (const compiled of extra.entries) byId.set(compiled.entry.id, compiled);
     version += `+${path.basename(file)}@${extra.version}`;
   }
-  const entries = [...byId.values()];
-  const matchers = entries.map((e) => e.patterns.map((p, i) => compile(p, `entry ${e.id}, pattern ${i + 1}`)));
-  return { version, entries, matchers };
+  const compiled = [...byId.values()];
+  return { version, entries: compiled.map((c) => c.entry), matchers: compiled.map((c) => c.matchers) };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { WhatIfAction } from '../../analysis/what-if.ts';
-import type { Sidecar, Simulated } from '../sidecar.ts';
+import type { Simulated, WhatIfAction } from '../../analysis/what-if.ts';
+import type { Sidecar } from '../sidecar.ts';
 
 const Percent = Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'capacity added, in % of the current' });
 const Action = Type.Union([
