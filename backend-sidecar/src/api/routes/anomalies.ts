@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Sidecar } from '../sidecar.ts';
+import { page } from './query-schemas.ts';
 
 const Anomaly = Type.Object({
   id: Type.String(),
@@ -32,18 +33,18 @@ export const anomalyRoutes =
             instance: Type.String({ minLength: 1 }),
             from: Type.Number({ default: 0 }),
             to: Type.Optional(Type.Number()),
-            limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+            ...page,
           }),
           response: { 200: Type.Object({ items: Type.Array(Anomaly), total: Type.Integer() }) },
         },
       },
       async (request) => {
-        const { instance, from, limit } = request.query;
+        const { instance, from, limit, offset } = request.query;
         const to = request.query.to ?? Date.now() + 1;
-        const items: Array<typeof Anomaly.static> = await sidecar.anomalies.query(instance, from, to, limit);
+        const items: Array<typeof Anomaly.static> = await sidecar.anomalies.query(instance, from, to, offset + limit);
         const open = sidecar.live.get(instance)?.detector.openEvent;
         if (open && open.start < to && open.end >= from) items.push(open);
-        return { items, total: items.length };
+        return { items: items.slice(offset, offset + limit), total: items.length };
       }
     );
 

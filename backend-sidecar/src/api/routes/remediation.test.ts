@@ -69,3 +69,22 @@ test('remediation through the API: configuration without secrets, a pending deci
   assert.equal(audit[0]!.follows, pending[0]!.id);
   assert.equal((await api('/remediation/pending/nope', { approve: true, by: 'x' })).status, 404);
 });
+
+test('the audit log and anomalies page with limit and offset like every list', async () => {
+  await sidecar.remediation.evaluate([
+    { instance: 'i-10', kind: 'crash', horizonMs: 3_600_000, probability: 0.9, confidence: 0.9 },
+  ]);
+  await sidecar.remediation.evaluate([
+    { instance: 'i-11', kind: 'crash', horizonMs: 3_600_000, probability: 0.9, confidence: 0.9 },
+  ]);
+  const all = (await api('/remediation/audit')).body as { items: { id: string }[]; total: number };
+  const second = (await api('/remediation/audit?limit=1&offset=1')).body as { items: { id: string }[] };
+  assert.ok(all.total >= 2);
+  assert.deepEqual(
+    second.items.map((r) => r.id),
+    [all.items[1]!.id]
+  );
+  const anomalies = await api('/anomalies?instance=i-10&limit=5&offset=0');
+  assert.equal(anomalies.status, 200);
+  assert.deepEqual(anomalies.body, { items: [], total: 0 });
+});

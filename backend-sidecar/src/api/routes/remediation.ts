@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
 import type { Sidecar } from '../sidecar.ts';
-import { instanceTimeRange } from './query-schemas.ts';
+import { instanceTimeRange, page } from './query-schemas.ts';
 
 /** Remediation: its configuration (secrets left out), pending decisions, approvals and the audit log. */
 export const remediationRoutes =
@@ -48,13 +48,14 @@ export const remediationRoutes =
         schema: {
           querystring: Type.Object({
             ...instanceTimeRange,
-            limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+            ...page,
           }),
         },
       },
       async (request) => {
-        const items = await sidecar.remediation.audit.query(request.query);
-        return { items, total: items.length };
+        const { limit, offset, ...filter } = request.query;
+        const found = await sidecar.remediation.audit.query({ ...filter, limit: offset + limit });
+        return { items: found.slice(offset, offset + limit), total: found.length };
       }
     );
   };
