@@ -219,7 +219,7 @@ export class IncidentCorrelator {
   noteTrends(
     instance: string,
     trends: readonly { resource: Resource; probability: number; evidence: string }[],
-    now = Date.now()
+    _now = Date.now()
   ): void {
     this.trends.set(
       instance,

@@ -1,10 +1,23 @@
 import { quantile } from '../features/index.ts';
 
+/** A threshold on one kind of anomaly score, told of every score judged normal. */
+export interface ScoreThreshold {
+  readonly current: number;
+  observeNormal(score: number): void;
+}
+
+/** A threshold that stays where training put it: it moves with the baseline only when the twin is retrained. */
+export class FixedThreshold implements ScoreThreshold {
+  constructor(readonly current: number) {}
+
+  observeNormal(): void {}
+}
+
 /**
  * A per-metric threshold on anomaly scores that follows the instance's own baseline: it starts from
  * the twin's training errors and is re-estimated from recent scores of points judged normal.
  */
-export class AdaptiveThreshold {
+export class AdaptiveThreshold implements ScoreThreshold {
   private readonly recent: Float64Array;
   private filled = 0;
   private cursor = 0;

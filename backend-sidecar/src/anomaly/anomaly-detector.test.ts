@@ -54,3 +54,22 @@ test('a joint shift that no single metric shows still makes anomalies, with ever
     ['b', 'a', 'c']
   );
 });
+
+test('the level score keeps its trained threshold and names the metrics that left their range', () => {
+  const detector = new AnomalyDetector('i-level', { a: 4, b: 4, '*level': 5 });
+  const opened: AnomalyEvent[] = [];
+  detector.on('opened', (e) => opened.push(e));
+  // Hours of quiet points: an adaptive threshold would sink to its floor; the level threshold stays at 5.
+  for (let t = 0; t < 7200; t++) detector.score(t * 1000, { a: 1, b: 1, '*level': 0.5 });
+  assert.equal(detector.threshold('*level'), 5);
+  assert.equal(detector.threshold('a'), 4);
+  for (let t = 7200; t < 7210; t++) {
+    const point = detector.score(t * 1000, { a: 1, b: 1, '*level': 10 }, () => ({ a: 10, b: 2 }));
+    assert.deepEqual(point.anomalous, ['*level']);
+    assert.equal(point.instanceScore, 2);
+  }
+  assert.deepEqual(
+    opened[0]!.metrics.map((m) => m.metric),
+    ['a']
+  );
+});

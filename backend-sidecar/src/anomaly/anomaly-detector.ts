@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { AdaptiveThreshold } from './adaptive-threshold.ts';
+import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -40,13 +40,18 @@ export interface DetectorEvents {
 const OPEN_AFTER_POINTS = 5;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
 const MIN_GAP_MS = 30_000;
+/**
+ * The level score (how far the farthest metric sits from where it kept to in training) keeps its
+ * trained threshold: adapting it to recent points would teach it that a sustained shift is normal.
+ */
+const LEVEL_SCORE = '*level';
 
 /**
  * Turns one instance's per-metric scores into anomaly points and events: a point is anomalous when a
  * metric's score passes its adaptive threshold; consecutive anomalous points form one event.
  */
 export class AnomalyDetector extends EventEmitter<DetectorEvents> {
-  private readonly thresholds = new Map<string, AdaptiveThreshold>();
+  private readonly thresholds = new Map<string, ScoreThreshold>();
   private lastTs: number | undefined;
   private intervalMs: number | undefined;
   private current:
@@ -59,7 +64,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   ) {
     super();
     for (const [metric, value] of Object.entries(initialThresholds)) {
-      this.thresholds.set(metric, new AdaptiveThreshold(value));
+      this.thresholds.set(metric, metric === LEVEL_SCORE ? new FixedThreshold(value) : new AdaptiveThreshold(value));
     }
   }
 
@@ -72,7 +77,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     return this.thresholds.get(metric)?.current;
   }
 
-  score(ts: number, scores: Record<string, number>): ScoredPoint {
+  /**
+   * Scores one sample. `levels` (each metric's distance from its training mean, asked for only when
+   * the level score alone is over) gives the metrics' contributions in that case.
+   */
+  score(ts: number, scores: Record<string, number>, levels?: () => Record<string, number>): ScoredPoint {
     if (this.lastTs !== undefined && ts > this.lastTs) {
       const delta = ts - this.lastTs;
       this.intervalMs = this.intervalMs === undefined ? delta : this.intervalMs + 0.1 * (delta - this.intervalMs);
@@ -82,6 +91,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     const anomalous: string[] = [];
     const ratios: [string, number, number][] = [];
     let combinedOver = false;
+    let levelOver = false;
     const below: [string, number][] = [];
     for (const [metric, score] of Object.entries(scores)) {
       const threshold = this.thresholds.get(metric);
@@ -91,15 +101,23 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       if (ratio > 1) {
         anomalous.push(metric);
         // A combined score ("*joint") makes the point anomalous; the metrics carry the contributions.
-        if (metric.startsWith('*')) combinedOver = true;
+        if (metric === LEVEL_SCORE) levelOver = true;
+        else if (metric.startsWith('*')) combinedOver = true;
         else ratios.push([metric, ratio, score - threshold.current]);
       } else {
         threshold.observeNormal(score);
         if (!metric.startsWith('*')) below.push([metric, ratio]);
       }
     }
-    // Only the joint score is over: every metric contributes by how close it came to its own threshold.
-    if (combinedOver && ratios.length === 0) for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
+    // Only the level score is over: the metrics past the level threshold contribute by how far past it they are.
+    if (levelOver && ratios.length === 0 && levels) {
+      const limit = this.thresholds.get(LEVEL_SCORE)!.current;
+      for (const [metric, z] of Object.entries(levels()))
+        if (z > limit) ratios.push([metric, z / limit, z / limit - 1]);
+    }
+    // Only a combined score is over: every metric contributes by how close it came to its own threshold.
+    if ((combinedOver || levelOver) && ratios.length === 0)
+      for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
     this.track(ts, worst, ratios);
     return { ts, instanceScore: worst, anomalous };
   }

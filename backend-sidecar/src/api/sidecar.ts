@@ -288,7 +288,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       state.lastScoredTs = s.ts;
       const step = state.runner.step(s.ts, s.values);
       if (!step) continue;
-      const point = state.detector.score(step.ts, step.scores);
+      const point = state.detector.score(step.ts, step.scores, () => step.levels ?? {});
       state.lastScore = point.instanceScore;
       this.stream.publish('anomaly_score', s.instance, {
         ts: step.ts,

@@ -50,7 +50,7 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
     const step = runner.step(ts, values);
     if (ts < from) return;
     out.ts.push(ts);
-    const point = step ? detector.score(ts, step.scores) : undefined;
+    const point = step ? detector.score(ts, step.scores, () => step.levels ?? {}) : undefined;
     const predicted = step?.predicted ?? {};
     for (const m of metrics) {
       const p = predicted[m];

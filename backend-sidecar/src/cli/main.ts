@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runNamed, BENCHMARKS, EVALUATIONS } from './measure-commands.ts';
 
@@ -10,6 +11,12 @@ const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions)
   (await import('./agent-command.ts')).agentCommand(o);
 
 const models = async () => import('./models-command.ts');
+
+/**
+ * A path given on the command line, resolved from where the user ran npm (npm runs a workspace's
+ * script in the workspace's folder, so `--data ../shared/data/smd` typed at the top would miss).
+ */
+const userPath = (value: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const positiveInt = (value: string) => {
@@ -28,7 +35,7 @@ export function buildProgram(): Command {
     .description("start the sidecar on embedded defaults with a live fleet: this machine's agent and a simulated fleet")
     .option('--host <host>', 'address to listen on (TWIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (TWIN_PORT, default 7788)')
-    .option('--data-dir <dir>', 'where state is kept (TWIN_DATA_DIR, default ./var)')
+    .option('--data-dir <dir>', 'where state is kept (TWIN_DATA_DIR, default ./var)', userPath)
     .option('--no-simulator', 'do not run the built-in fleet simulator')
     .option('--no-agent', 'do not sample this machine')
     .option('--instances <n>', 'simulated instances', positiveInt, '8')
@@ -50,7 +57,7 @@ export function buildProgram(): Command {
     .option('--no-demo', 'no demo faults starting now')
     .option('--live', 'keep streaming live at 1 Hz after the backfill (needs --url)', false)
     .option('--url <url>', 'sidecar to send to, e.g. http://127.0.0.1:7788')
-    .option('--out <file>', 'write JSON lines (samples, failures, ground truth) to a file instead')
+    .option('--out <file>', 'write JSON lines (samples, failures, ground truth) to a file instead', userPath)
     .option('--token <token>', 'bearer token for the sidecar')
     .action(simulateCommand);
 
@@ -150,8 +157,8 @@ export function buildProgram(): Command {
       ) =>
         runNamed('evaluation', EVALUATIONS, name, {
           json: opts.json,
-          ...(opts.data ? { data: opts.data } : {}),
-          ...(opts.out ? { out: opts.out } : {}),
+          ...(opts.data ? { data: userPath(opts.data) } : {}),
+          ...(opts.out ? { out: userPath(opts.out) } : {}),
           ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
           ...(opts.machines ? { machines: opts.machines.split(',') } : {}),
           ...(opts.instances ? { instances: Number(opts.instances) } : {}),

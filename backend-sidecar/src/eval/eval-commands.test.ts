@@ -15,7 +15,7 @@ async function runEval<T>(name: string, args: string[]): Promise<{ output: strin
 }
 
 test(
-  'twin eval smd scores a machine of the real SMD data against two baselines and writes the figures',
+  'twin eval smd scores a machine of the real SMD data against three baselines and writes the figures',
   { timeout: 180_000 },
   async () => {
     const { output, figures } = await runEval<{
@@ -32,12 +32,12 @@ test(
       'training / scoring seconds',
     ])
       assert.match(output, new RegExp(row.replace(/[%/]/g, '.')));
-    assert.match(output, /twin +untrained twin +rolling z-score/);
+    assert.match(output, /twin +untrained twin +static z-score +rolling z-score/);
     const { twin } = figures;
     // machine-1-5's test half has 0.42 % anomalous points (about 100 of 23,706).
     assert.ok(twin.pointwise.tp + twin.pointwise.fn > 50 && twin.pointwise.tp + twin.pointwise.fn < 200);
     for (const x of [twin.aucPr, twin.vusPr, twin.hitRate100]) assert.ok(x >= 0 && x <= 1, String(x));
-    assert.deepEqual(Object.keys(figures.peer).sort(), ['rolling z-score', 'untrained twin']);
+    assert.deepEqual(Object.keys(figures.peer).sort(), ['rolling z-score', 'static z-score', 'untrained twin']);
   }
 );
 

@@ -76,7 +76,8 @@ export class FailurePipeline {
     for (const s of samples) {
       const twin = this.twins.get(s.instance);
       const step = twin?.runner.step(s.ts, s.values);
-      if (step) this.lastScore.set(s.instance, twin!.detector.score(s.ts, step.scores).instanceScore);
+      if (step)
+        this.lastScore.set(s.instance, twin!.detector.score(s.ts, step.scores, () => step.levels ?? {}).instanceScore);
     }
     if (ts % (10 * MIN) === 0) this.correlator.correlateFleet(this.labels, ts);
     const trendP = new Map<string, Record<FailureKind, number>>();

@@ -84,7 +84,7 @@ async function detectWithTwin(file: NabFile, epochs: number): Promise<Uint8Array
   detector.on('opened', () => (detections[row] = 1));
   for (row = 0; row < file.values.length; row++) {
     const step = runner.step(file.ts[row]!, { [METRIC]: file.values[row]! });
-    if (step) detector.score(step.ts, step.scores);
+    if (step) detector.score(step.ts, step.scores, () => step.levels ?? {});
   }
   return detections;
 }

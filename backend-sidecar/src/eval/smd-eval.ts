@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { AnomalyDetector } from '../anomaly/index.ts';
 import { quantile, type RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LEVEL_SCORE, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
@@ -106,6 +105,7 @@ function scoreWithTwin(
   const excess = Array.from({ length: columns }, () => new Float64Array(n));
   // A metric left out as a duplicate is scored as the metric that stands for it.
   const standsFor = new Map<string, string>(model.features.duplicates.map((d) => [d.metric, d.of]));
+  const levelThreshold = thresholdsOf(model)[LEVEL_SCORE];
   const rowValues = (series: RegularSeries, row: number) => {
     const values: Record<string, number> = {};
     series.metrics.forEach((m, c) => (values[m] = series.values[c]![row]!));
@@ -118,14 +118,20 @@ function scoreWithTwin(
   for (let r = 0; r < n; r++) {
     const step = runner.step(r * test.stepMs, rowValues(test, r));
     if (!step) continue;
-    const point = detector.score(step.ts, step.scores);
+    const point = detector.score(step.ts, step.scores, () => step.levels ?? {});
     score[r] = point.instanceScore;
     predicted[r] = point.instanceScore > 1 ? 1 : 0;
+    const levels = levelThreshold ? step.levels : undefined;
     for (let c = 0; c < columns; c++) {
-      const metric = test.metrics[c]!;
-      const s = step.scores[standsFor.get(metric) ?? metric];
-      const threshold = detector.threshold(standsFor.get(metric) ?? metric);
-      if (s !== undefined && threshold) excess[c]![r] = Math.max(0, s / threshold - 1) + s / threshold / 1000;
+      const metric = standsFor.get(test.metrics[c]!) ?? test.metrics[c]!;
+      const s = step.scores[metric];
+      const threshold = detector.threshold(metric);
+      // A metric ranks by how far past its threshold it went, as a surprise or in level, whichever is more.
+      const ratio = Math.max(
+        s !== undefined && threshold ? s / threshold : 0,
+        (levels?.[metric] ?? 0) / (levelThreshold ?? 1)
+      );
+      excess[c]![r] = Math.max(0, ratio - 1) + ratio / 1000;
     }
   }
   return {
@@ -136,14 +142,23 @@ function scoreWithTwin(
   };
 }
 
+/** A z-score per column of a series, computed from that column alone or from what was learnt of the training part. */
+type ColumnZScores = (column: Float64Array, c: number) => Float64Array;
+
 /**
- * Baseline: a rolling z-score per metric (60 rows), the row's score its largest |z|, the threshold
- * the 99.5th percentile of the scores on the training part (no labels involved).
+ * Baselines: a z-score per metric, the row's score its largest |z|, the threshold the 99.5th
+ * percentile of the scores on the training part (no labels involved).
  */
-function detectWithZScore(train: RegularSeries, test: RegularSeries, events: Interpretation[]): Detection {
+function detectWithZScore(
+  train: RegularSeries,
+  test: RegularSeries,
+  events: Interpretation[],
+  fit: (train: RegularSeries) => ColumnZScores
+): Detection {
   const started = performance.now();
+  const columnZ = fit(train);
   const zScores = (series: RegularSeries) => {
-    const perColumn = series.values.map((col) => rollingZScores(col));
+    const perColumn = series.values.map((col, c) => columnZ(col, c));
     const worst = new Float64Array(series.values[0]!.length);
     for (const z of perColumn) for (let i = 0; i < worst.length; i++) worst[i] = Math.max(worst[i]!, z[i]!);
     return { perColumn, worst };
@@ -159,6 +174,19 @@ function detectWithZScore(train: RegularSeries, test: RegularSeries, events: Int
     scoreSeconds: (performance.now() - started) / 1000 - trainSeconds,
   };
 }
+
+/** Rolling: each value against the mean and deviation of the 60 rows before it. */
+const rolling = (): ColumnZScores => (column) => rollingZScores(column);
+
+/** Static: each value against its column's mean and deviation over the whole training part (the issue's reference baseline). */
+const staticZ = (train: RegularSeries): ColumnZScores => {
+  const stats = train.values.map((col) => {
+    const mean = col.reduce((a, b) => a + b, 0) / col.length;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
+    return { mean, sd: Math.max(sd, 1e-3) };
+  });
+  return (column, c) => column.map((v) => Math.abs(v - stats[c]!.mean) / stats[c]!.sd) as Float64Array;
+};
 
 function figures(machine: string, d: Detection, labels: Uint8Array, events: Interpretation[]): MachineFigures {
   const hits = (p: number) => {
@@ -233,10 +261,11 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
   const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'smd'));
   const machines = options.machines ?? smdMachines(dir);
   const epochs = options.epochs ?? 8;
-  const detectors = ['twin', 'untrained twin', 'rolling z-score'] as const;
+  const detectors = ['twin', 'untrained twin', 'static z-score', 'rolling z-score'] as const;
   const results: Record<(typeof detectors)[number], MachineFigures[]> = {
     twin: [],
     'untrained twin': [],
+    'static z-score': [],
     'rolling z-score': [],
   };
   for (const machine of machines) {
@@ -249,7 +278,8 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     );
     results.twin.push(figures(machine, await detectWithTwin(train, test, events, epochs), labels, events));
     results['untrained twin'].push(figures(machine, await detectWithTwin(train, test, events, 0), labels, events));
-    results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events), labels, events));
+    results['static z-score'].push(figures(machine, detectWithZScore(train, test, events, staticZ), labels, events));
+    results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events, rolling), labels, events));
   }
   const totals = Object.fromEntries(detectors.map((d) => [d, overall(results[d])])) as Record<
     (typeof detectors)[number],
@@ -259,28 +289,28 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
   for (const machine of [...machines, 'overall']) {
     const pick = (d: (typeof detectors)[number]) =>
       machine === 'overall' ? totals[d] : results[d].find((r) => r.machine === machine)!;
-    const rows: [string, string, string, string][] = [
+    const rows: string[][] = [
       [
         'F1 point-wise (P / R)',
         ...detectors.map(
           (d) => `${f(pick(d).pointwise.f1)} (${f(pick(d).pointwise.precision)}/${f(pick(d).pointwise.recall)})`
         ),
-      ] as never,
+      ],
       [
         'F1 point-adjusted (P / R)',
         ...detectors.map(
           (d) =>
             `${f(pick(d).pointAdjusted.f1)} (${f(pick(d).pointAdjusted.precision)}/${f(pick(d).pointAdjusted.recall)})`
         ),
-      ] as never,
-      ['event recall', ...detectors.map((d) => f(pick(d).eventRecall))] as never,
-      ['AUC-PR', ...detectors.map((d) => f(pick(d).aucPr))] as never,
-      ['VUS-PR', ...detectors.map((d) => f(pick(d).vusPr))] as never,
-      ['HitRate@100% / @150%', ...detectors.map((d) => `${f(pick(d).hitRate100)} / ${f(pick(d).hitRate150)}`)] as never,
+      ],
+      ['event recall', ...detectors.map((d) => f(pick(d).eventRecall))],
+      ['AUC-PR', ...detectors.map((d) => f(pick(d).aucPr))],
+      ['VUS-PR', ...detectors.map((d) => f(pick(d).vusPr))],
+      ['HitRate@100% / @150%', ...detectors.map((d) => `${f(pick(d).hitRate100)} / ${f(pick(d).hitRate150)}`)],
       [
         'training / scoring seconds',
         ...detectors.map((d) => `${pick(d).trainSeconds.toFixed(1)} / ${pick(d).scoreSeconds.toFixed(1)}`),
-      ] as never,
+      ],
     ];
     printTable(`smd ${machine}`, ['', ...detectors], rows);
   }
@@ -290,7 +320,11 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     epochs,
     machines,
     twin: totals.twin,
-    peer: { 'untrained twin': totals['untrained twin'], 'rolling z-score': totals['rolling z-score'] },
+    peer: {
+      'untrained twin': totals['untrained twin'],
+      'static z-score': totals['static z-score'],
+      'rolling z-score': totals['rolling z-score'],
+    },
     perMachine: results,
   };
   writeFigures('smd', document, options);

@@ -13,7 +13,13 @@ export {
   type LoadedTwin,
   type LiveTwin,
 } from './twin-model.ts';
-export { DEFAULT_LSTM_OPTIONS, JOINT_SCORE, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
+export {
+  DEFAULT_LSTM_OPTIONS,
+  JOINT_SCORE,
+  LEVEL_SCORE,
+  type LstmTwinModel,
+  type LstmTwinOptions,
+} from './lstm-model.ts';
 export { LstmTwinRunner } from './lstm-runner.ts';
 export { DriftMonitor, type DriftOptions } from './drift-monitor.ts';
 export type { TrainRequest, TrainOutcome } from './training-queue.ts';

@@ -36,12 +36,25 @@ export interface LstmTwinModel {
    * metrics at once, each within its own tolerance, still stands out there.
    */
   joint?: { threshold: number };
+  /**
+   * Where each gauge input kept to in training (mean and standard deviation in raw units, by input
+   * index; null for rates), and the threshold of the level score: the largest distance, in standard
+   * deviations, of any gauge from its training mean. A one-step twin follows a sustained shift after
+   * its first step; the level score keeps the shift in view until the twin is retrained on it.
+   */
+  level?: LevelModel;
   dropped: { name: string; reason: string }[];
   /** Mean over metrics of the one-step RMSE on the validation part, in units of each metric's robust spread. */
   validationError: number;
   trainingMs: number;
   /** sha256 of the weights: what was validated is what runs. */
   checksum: string;
+}
+
+export interface LevelModel {
+  mean: (number | null)[];
+  spread: (number | null)[];
+  threshold: number;
 }
 
 export interface LstmTwinOptions {
@@ -68,3 +81,5 @@ export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
 
 /** The name the joint (all-metrics) score goes by among the per-metric scores. */
 export const JOINT_SCORE = '*joint';
+/** The name the level score (the farthest gauge from its training mean) goes by among the scores. */
+export const LEVEL_SCORE = '*level';

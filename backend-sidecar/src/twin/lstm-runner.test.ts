@@ -78,3 +78,20 @@ test("an action's effect is applied to the rolled-forward values: more memory ha
   assert.throws(() => new LstmTwinRunner(model, weights).forecast(5), /seen no samples/);
   assert.throws(() => fed(3).forecast(5), /needs 16 steps of history/);
 });
+
+test('a sustained shift the one-step twin follows stays in view through the level score', () => {
+  const level = model.level!;
+  assert.ok(level.threshold >= 3 && level.threshold < 6, `level threshold ${level.threshold}`);
+  // mem's training mean and spread: a sine of amplitude 10 around 55 plus noise.
+  assert.ok(Math.abs(level.mean[0]! - 55) < 1, `mean ${level.mean[0]}`);
+  assert.ok(Math.abs(level.spread[0]! - Math.sqrt(50 + 1 / 3)) < 0.5, `spread ${level.spread[0]}`);
+  const runner = fed(300);
+  const shifted = (t: number) => ({ mem_used_pct: memAt(t) + 60, cpu_user_pct: cpuAt(t) });
+  for (let t = 300; t < 360; t++) runner.step(t * STEP, shifted(t));
+  // An hour into the shift, memory's level is far past the threshold; cpu's is not.
+  const step = runner.step(360 * STEP, shifted(360))!;
+  const expected = Math.abs(memAt(360) + 60 - level.mean[0]!) / level.spread[0]!;
+  assert.ok(Math.abs(step.scores['*level']! - expected) < 1e-9);
+  assert.ok(step.scores['*level']! > level.threshold);
+  assert.ok(step.levels!.mem_used_pct! > level.threshold && step.levels!.cpu_user_pct! < level.threshold);
+});

@@ -1,6 +1,6 @@
 import { FeatureBuilder } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
-import { JOINT_SCORE, type LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 
 /** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
 export interface LstmStepResult {
@@ -9,6 +9,8 @@ export interface LstmStepResult {
   /** The sample's values the prediction is compared with (gauges; counters are judged as rates per step). */
   actual: Record<string, number>;
   scores: Record<string, number>;
+  /** Per gauge: how many training standard deviations it sits from its training mean (what the level score is the largest of). */
+  levels?: Record<string, number>;
 }
 
 /** What an action does to an instance's values, for the twin to roll itself forward under it. */
@@ -92,7 +94,9 @@ export class LstmTwinRunner {
     const result = this.next ? new SampleResult(ts, this.model, this.next, values) : undefined;
     let squares = 0;
     let scored = 0;
+    let farthest = -1;
     const clip = this.model.features.clip;
+    const level = this.model.level;
     for (const metric in values) {
       const value = values[metric]!;
       const k = this.index.get(metric);
@@ -110,8 +114,15 @@ export class LstmTwinRunner {
       result.scores[metric] = score;
       squares += score * score;
       scored++;
+      const spread = level?.spread[k];
+      if (spread) {
+        const z = Math.abs(value - level!.mean[k]!) / spread;
+        result.level[k] = z;
+        if (z > farthest) farthest = z;
+      }
     }
     if (result && this.model.joint && scored >= 2) result.scores[JOINT_SCORE] = squares / scored;
+    if (result && farthest >= 0) result.scores[LEVEL_SCORE] = farthest;
     return result;
   }
 
@@ -212,6 +223,8 @@ export class LstmTwinRunner {
  */
 class SampleResult implements LstmStepResult {
   readonly scores: Record<string, number> = {};
+  /** Per input: its level (distance from the training mean in training standard deviations), NaN where not scored. */
+  readonly level: Float64Array;
   private readonly prediction: Float64Array;
 
   constructor(
@@ -222,6 +235,15 @@ class SampleResult implements LstmStepResult {
     private readonly values: Record<string, number>
   ) {
     this.prediction = next.slice();
+    this.level = new Float64Array(next.length).fill(NaN);
+  }
+
+  get levels(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.model.features.inputs.forEach((input, k) => {
+      if (!Number.isNaN(this.level[k])) out[input.metric] = this.level[k]!;
+    });
+    return out;
   }
 
   /** The prediction for each metric scored in this sample. */

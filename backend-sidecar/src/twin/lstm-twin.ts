@@ -10,7 +10,7 @@ import { trainNetwork, windowsOf } from './lstm/lstm-network.ts';
 import { checksumOf, type NetworkArtifacts, type NetworkShape } from './lstm/artifacts.ts';
 import { LstmPredictor, type LstmWeights } from './lstm/lstm-step.ts';
 import type { TfBackend } from './lstm/tf-backend.ts';
-import type { LstmTwinModel, LstmTwinOptions, MetricErrorModel } from './lstm-model.ts';
+import type { LevelModel, LstmTwinModel, LstmTwinOptions, MetricErrorModel } from './lstm-model.ts';
 
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
 
@@ -108,6 +108,7 @@ export async function trainLstmTwin(
     },
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
+    level: levelModel(spec, series),
     dropped: [
       ...spec.dropped.map((d) => ({ name: d.metric, reason: d.reason })),
       ...spec.duplicates.map((d) => ({
@@ -145,6 +146,49 @@ function oneStepErrors(
     }
   }
   return errors;
+}
+
+// The level score's threshold: the 99.5th percentile of its training values, and never below 3 standard deviations.
+const LEVEL_QUANTILE = 0.995;
+const MIN_LEVEL_THRESHOLD = 3;
+
+/** Each gauge's training mean and spread, and the level score's threshold from its training values. */
+function levelModel(spec: FeatureSpec, series: RegularSeries): LevelModel {
+  const columns = spec.inputs.map((input) =>
+    input.transform === 'gauge' ? series.values[series.metrics.indexOf(input.metric)] : undefined
+  );
+  const stats = columns.map((values) => {
+    if (!values) return null;
+    let n = 0;
+    let sum = 0;
+    let squares = 0;
+    for (const v of values) {
+      if (!Number.isFinite(v)) continue;
+      n++;
+      sum += v;
+      squares += v * v;
+    }
+    if (n < 2) return null;
+    const mean = sum / n;
+    const sd = Math.sqrt(Math.max(0, squares / n - mean * mean));
+    // A metric that never moved in training still gets a scale (1e-3 of its level), so any move of it stands out.
+    return { mean, spread: Math.max(sd, 1e-3 * Math.max(1, Math.abs(mean))) };
+  });
+  const rows = series.values[0]?.length ?? 0;
+  const worst = new Float64Array(rows);
+  columns.forEach((values, k) => {
+    const s = stats[k];
+    if (!values || !s) return;
+    for (let i = 0; i < rows; i++) {
+      const z = Math.abs(values[i]! - s.mean) / s.spread;
+      if (z > worst[i]!) worst[i] = z;
+    }
+  });
+  return {
+    mean: stats.map((s) => s?.mean ?? null),
+    spread: stats.map((s) => s?.spread ?? null),
+    threshold: Math.max(MIN_LEVEL_THRESHOLD, quantile(worst, LEVEL_QUANTILE)),
+  };
 }
 
 /** Per training window: the mean over observed metrics of the squared score (error over error scale). */

@@ -1,5 +1,5 @@
 import type { BaselineTwinModel } from './baseline-model.ts';
-import { JOINT_SCORE, type LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
 import { TwinRunner, type TwinStep } from './twin-runner.ts';
 import type { LstmWeights } from './lstm/lstm-step.ts';
@@ -34,6 +34,7 @@ export function startTwin(loaded: LoadedTwin): LiveTwin {
 export function thresholdsOf(model: TwinModel): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold]));
   if (model.kind === 'lstm' && model.joint) out[JOINT_SCORE] = model.joint.threshold;
+  if (model.kind === 'lstm' && model.level) out[LEVEL_SCORE] = model.level.threshold;
   return out;
 }
 

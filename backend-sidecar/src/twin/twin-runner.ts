@@ -9,6 +9,8 @@ export interface TwinStep {
   actual: Record<string, number>;
   /** |actual - predicted| / the metric's usual error: how surprising each value is. */
   scores: Record<string, number>;
+  /** Per metric: distance from its training mean in training standard deviations (LSTM twins only). */
+  levels?: Record<string, number>;
 }
 
 /** Runs one instance's twin over its live samples: predict, compare, then follow the level. */

@@ -34,7 +34,7 @@ function timeOf(text: string | undefined, where: string): number {
 export const reportRoutes =
   (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.setErrorHandler((error, request, reply) => {
+    app.setErrorHandler((error, _request, _reply) => {
       if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge();
       throw error;
     });
