@@ -7,4 +7,7 @@ export const SIDECAR_PROXY = `/api/plugin-proxy/${pluginJson.id}/sidecar`;
 
 export enum ROUTES {
   Fleet = 'fleet',
+  Instance = 'instance',
+  Models = 'models',
+  Reports = 'reports',
 }

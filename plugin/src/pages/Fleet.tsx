@@ -1,53 +1,53 @@
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, InteractiveTable, LoadingPlaceholder } from '@grafana/ui';
-import { listInstances } from '../api/client';
-import type { InstanceSummary } from '../api/types';
+import { Alert, FilterInput, InteractiveTable, LoadingPlaceholder, TextLink, type Column } from '@grafana/ui';
+import { sidecar } from '../api/client';
 import { testIds } from '../components/testIds';
+import { prefixRoute } from '../utils/utils.routing';
+import { ROUTES } from '../constants';
+import { filterRows, toFleetRows, type FleetRow } from './fleetRows';
 
-export interface FleetRow {
-  id: string;
-  host: string;
-  status: string;
-  twin: string;
-  risk: string;
-  lastSeen: string;
-}
+export { toFleetRows } from './fleetRows';
 
-/** One row per instance: what the Fleet table shows (pure, unit-tested). */
-export function toFleetRows(instances: InstanceSummary[]): FleetRow[] {
-  return instances.map((i) => {
-    const risks = Object.entries(i.failureProbability);
-    const worst = risks.sort((a, b) => b[1] - a[1])[0];
-    return {
-      id: i.id,
-      host: i.labels.host ?? '',
-      status: i.status,
-      twin: 'version' in i.twin ? i.twin.version : `ready in ${i.twin.readyInSeconds}s`,
-      risk: worst ? `${worst[0]} ${(100 * worst[1]).toFixed(0)}%` : '-',
-      lastSeen: i.lastSeen,
-    };
-  });
-}
-
-const columns = [
-  { id: 'id', header: 'Instance' },
-  { id: 'host', header: 'Host' },
-  { id: 'status', header: 'Status' },
-  { id: 'twin', header: 'Twin' },
-  { id: 'risk', header: 'Failure risk' },
-  { id: 'lastSeen', header: 'Last seen' },
+const columns: Array<Column<FleetRow>> = [
+  {
+    id: 'id',
+    header: 'Instance',
+    sortType: 'string',
+    cell: ({ row }) => (
+      <TextLink href={prefixRoute(`${ROUTES.Instance}/${encodeURIComponent(row.original.id)}`)} inline>
+        {row.original.id}
+      </TextLink>
+    ),
+  },
+  { id: 'host', header: 'Host', sortType: 'string' },
+  { id: 'status', header: 'Status', sortType: 'string' },
+  { id: 'risk', header: 'Failure probability', sortType: 'number', cell: ({ row }) => row.original.riskLabel },
+  { id: 'topCause', header: 'Top root cause', sortType: 'string' },
+  { id: 'twin', header: 'Model version', sortType: 'string' },
+  { id: 'lastSeen', header: 'Last seen', sortType: 'string' },
 ];
 
+/** Every instance with its status, failure probability, top root cause and model version; sortable and filterable. */
 function Fleet() {
   const [rows, setRows] = useState<FleetRow[] | undefined>();
   const [error, setError] = useState<string | undefined>();
+  const [filter, setFilter] = useState('');
 
   useEffect(() => {
-    listInstances()
-      .then((items) => setRows(toFleetRows(items)))
+    Promise.all([sidecar.instances(), sidecar.incidents().catch(() => ({ items: [] }))])
+      .then(([instances, incidents]) => {
+        const causes: Record<string, string> = {};
+        for (const i of incidents.items) {
+          if (!causes[i.instance] && i.rootCauses[0]) {
+            causes[i.instance] = i.rootCauses[0].resource;
+          }
+        }
+        setRows(toFleetRows(instances.items, causes));
+      })
       .catch((err: Error) => setError(err.message ?? String(err)));
   }, []);
+  const shown = useMemo(() => (rows ? filterRows(rows, filter) : undefined), [rows, filter]);
 
   return (
     <PluginPage>
@@ -58,7 +58,17 @@ function Fleet() {
           </Alert>
         )}
         {!rows && !error && <LoadingPlaceholder text="Loading instances" />}
-        {rows && <InteractiveTable columns={columns} data={rows} getRowId={(r: FleetRow) => r.id} />}
+        {shown && (
+          <>
+            <FilterInput
+              placeholder="Filter instances, hosts, causes"
+              value={filter}
+              onChange={setFilter}
+              data-testid="fleet-filter"
+            />
+            <InteractiveTable columns={columns} data={shown} getRowId={(r: FleetRow) => r.id} />
+          </>
+        )}
       </div>
     </PluginPage>
   );

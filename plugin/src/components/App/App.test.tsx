@@ -25,6 +25,9 @@ const instances: InstanceSummary[] = [
     twin: { version: 'v0001', trainedAt: '2026-11-25T09:00:00.000Z' },
     anomalyScore: 0.4,
     failureProbability: { crash: 0.82, outage: 0.01 },
+    failurePredictions: [
+      { kind: 'crash', horizonMs: 3_600_000, probability: 0.82, interval: [0.7, 0.9], confidence: 0.8, prior: false },
+    ],
   },
   {
     id: 'vm-1234',
@@ -36,6 +39,7 @@ const instances: InstanceSummary[] = [
     twin: { readyInSeconds: 540 },
     anomalyScore: null,
     failureProbability: {},
+    failurePredictions: [],
   },
 ];
 
@@ -51,14 +55,23 @@ describe('Components/App', () => {
   beforeEach(() => fetchMock.mockReset());
 
   test('the fleet page lists the instances the sidecar reports, with twin and failure risk', async () => {
-    fetchMock.mockReturnValue(of({ data: { items: instances, total: 2 } }));
+    fetchMock.mockImplementation((req: { url: string }) =>
+      of({
+        data: req.url.endsWith('/incidents')
+          ? { items: [{ instance: 'sim-001', rootCauses: [{ resource: 'memory', score: 0.9 }] }], total: 1 }
+          : { items: instances, total: 2 },
+      })
+    );
     render(
       <MemoryRouter>
         <App {...props} />
       </MemoryRouter>
     );
     await waitFor(() => expect(screen.getByText('sim-001')).toBeInTheDocument(), { timeout: 3000 });
-    expect(fetchMock).toHaveBeenCalledWith({ url: '/api/plugin-proxy/twin-twin-app/sidecar/api/v1/instances', method: 'GET' });
+    expect(fetchMock).toHaveBeenCalledWith(
+      expect.objectContaining({ url: '/api/plugin-proxy/twin-twin-app/sidecar/api/v1/instances', method: 'GET' })
+    );
+    expect(screen.getByText('memory')).toBeInTheDocument();
     expect(screen.getByText('crash 82%')).toBeInTheDocument();
     expect(screen.getByText('v0001')).toBeInTheDocument();
     expect(screen.getByText('ready in 540s')).toBeInTheDocument();
@@ -76,6 +89,6 @@ describe('Components/App', () => {
     await waitFor(() => expect(screen.getByText('The Twin sidecar could not be reached')).toBeInTheDocument(), {
       timeout: 3000,
     });
-    expect(screen.getByText('connection refused')).toBeInTheDocument();
+    expect(screen.getByText('the sidecar cannot be reached: connection refused')).toBeInTheDocument();
   });
 });

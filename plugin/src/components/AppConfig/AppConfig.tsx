@@ -70,7 +70,10 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   return (
     <form onSubmit={onSubmit}>
       <FieldSet label="Twin sidecar">
-        <Field label="API Key" description="Bearer token with the read scope (leave empty for a sidecar on loopback without tokens)">
+        <Field
+          label="API Key"
+          description="Bearer token with the read scope (leave empty for a sidecar on loopback without tokens)"
+        >
           <SecretInput
             width={60}
             id="config-api-key"

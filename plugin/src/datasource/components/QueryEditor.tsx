@@ -1,0 +1,120 @@
+import React, { useEffect, useState } from 'react';
+import type { QueryEditorProps, SelectableValue } from '@grafana/data';
+import { InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, Select } from '@grafana/ui';
+import type { TwinDataSource } from '../datasource';
+import { VIEWS, type TwinDataSourceOptions, type TwinQuery, type TwinView } from '../types';
+
+type Props = QueryEditorProps<TwinDataSource, TwinQuery, TwinDataSourceOptions>;
+
+const KINDS = [
+  { label: 'any kind', value: '' },
+  { label: 'crash', value: 'crash' },
+  { label: 'outage', value: 'outage' },
+];
+const HORIZONS = [
+  { label: 'any horizon', value: '' },
+  { label: '1h', value: '1h' },
+  { label: '24h', value: '24h' },
+];
+
+/** Instance (id, variable or label selector), metrics, and what to show. */
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const [instances, setInstances] = useState<Array<SelectableValue<string>>>([]);
+  const [metrics, setMetrics] = useState<Array<SelectableValue<string>>>([]);
+  const view = query.view ?? 'twin';
+  const update = (patch: Partial<TwinQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+
+  useEffect(() => {
+    datasource
+      .metricFindQuery('instances')
+      .then((values) => setInstances(values.map((v) => ({ label: v.text, value: String(v.value) }))))
+      .catch(() => setInstances([]));
+  }, [datasource]);
+
+  useEffect(() => {
+    if (!query.instance || query.instance.includes('=') || query.instance.startsWith('$')) {
+      return;
+    }
+    datasource
+      .metricFindQuery(`metrics(${query.instance})`)
+      .then((values) => setMetrics(values.map((v) => ({ label: v.text, value: String(v.value) }))))
+      .catch(() => setMetrics([]));
+  }, [datasource, query.instance]);
+
+  const needsInstance = view !== 'instances' && view !== 'incidents';
+  return (
+    <div data-testid="twin-query-editor">
+      <InlineFieldRow>
+        <InlineField label="Show" labelWidth={10}>
+          <Select
+            width={24}
+            inputId="twin-query-view"
+            options={VIEWS}
+            value={view}
+            onChange={(v) => update({ view: v.value as TwinView })}
+          />
+        </InlineField>
+        <InlineField
+          label="Instance"
+          labelWidth={10}
+          tooltip="An instance, a template variable such as $instance, or a label selector such as host=h-1"
+          invalid={needsInstance && !query.instance}
+          error="Pick an instance"
+        >
+          <Select
+            width={32}
+            inputId="twin-query-instance"
+            allowCustomValue
+            options={instances}
+            value={query.instance ? { label: query.instance, value: query.instance } : null}
+            placeholder={needsInstance ? 'instance or host=...' : 'all instances'}
+            onChange={(v) => update({ instance: v?.value ?? '' })}
+            isClearable
+          />
+        </InlineField>
+      </InlineFieldRow>
+      {(view === 'twin' || view === 'actual') && (
+        <InlineFieldRow>
+          <InlineField label="Metrics" labelWidth={10} tooltip="Empty: every metric of the twin">
+            <MultiSelect
+              width={60}
+              inputId="twin-query-metrics"
+              allowCustomValue
+              options={metrics}
+              value={(query.metrics ?? []).map((m) => ({ label: m, value: m }))}
+              onChange={(v) => update({ metrics: v.map((x) => x.value!).filter(Boolean) })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {view === 'failure_probability' && (
+        <InlineFieldRow>
+          <InlineField label="Kind" labelWidth={10}>
+            <Select width={16} options={KINDS} value={query.kind ?? ''} onChange={(v) => update({ kind: v.value })} />
+          </InlineField>
+          <InlineField label="Horizon" labelWidth={10}>
+            <Select
+              width={16}
+              options={HORIZONS}
+              value={query.horizon ?? ''}
+              onChange={(v) => update({ horizon: v.value })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {(view === 'anomaly_score' || view === 'failure_probability') && (
+        <InlineFieldRow>
+          <InlineField label="Live" labelWidth={10} tooltip="Keep the panel live from the sidecar's stream">
+            <InlineSwitch value={Boolean(query.stream)} onChange={(e) => update({ stream: e.currentTarget.checked })} />
+          </InlineField>
+          <InlineField label="Alias" labelWidth={10}>
+            <Input width={20} value={query.refId} disabled />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+    </div>
+  );
+}
