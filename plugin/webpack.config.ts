@@ -1,4 +1,5 @@
 // The project's overrides of the create-plugin webpack config (.config/ stays as scaffolded).
+import path from 'node:path';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
 import type { Configuration } from 'webpack';
 import { merge } from 'webpack-merge';
@@ -10,7 +11,13 @@ const config = async (env: Env): Promise<Configuration> =>
   merge(await grafanaConfig(env), {
     plugins: [
       // The scaffold copies only the app's own logos: nested plugins' img/ folders too.
-      new CopyWebpackPlugin({ patterns: [{ from: '**/img/*', to: '[path][name][ext]' }] }),
+      // and the repository's dashboards, which the app's plugin.json includes.
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: '**/img/*', to: '[path][name][ext]' },
+          { from: path.resolve(process.cwd(), '../dashboards'), to: 'dashboards' },
+        ],
+      }),
     ],
   });
 

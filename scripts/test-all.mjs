@@ -46,6 +46,20 @@ if (fs.existsSync(jestJson)) {
 if (pluginStatus !== 0 && plugin.failed === 0) plugin = { ...plugin, failed: 1 };
 suites.push(['plugin', plugin]);
 
+// Plugin in the browser: Debian's Chromium on the harness page, fed by a real sidecar (node --test).
+const browserSummary = path.join(work, 'browser.json');
+const browserStatus = run(
+  'plugin in Chromium (node --test)',
+  process.execPath,
+  [path.join(root, 'backend-sidecar', 'scripts', 'run-tests.mjs'), '--summary', browserSummary, 'e2e/browser.test.mts'],
+  path.join(root, 'plugin')
+);
+let browser = fs.existsSync(browserSummary)
+  ? JSON.parse(fs.readFileSync(browserSummary, 'utf8'))
+  : { passed: 0, failed: 0 };
+if (browserStatus !== 0 && browser.failed === 0) browser = { ...browser, failed: 1 };
+suites.push(['plugin in Chromium', browser]);
+
 process.stdout.write('\n');
 for (const [name, r] of suites) {
   process.stdout.write(`${name}: ${r.passed} passed, ${r.failed} failed\n`);

@@ -1,5 +1,5 @@
 import { AnomalyDetector } from '../anomaly/index.ts';
-import { historyNeeded, LstmTwinRunner, thresholdsOf, type LoadedTwin } from '../twin/index.ts';
+import { historyNeeded, LEVEL_SCORE, LstmTwinRunner, thresholdsOf, type LoadedTwin } from '../twin/index.ts';
 import type { SeriesWindow } from '../store/index.ts';
 
 /** What the twin made of a stretch of history, step by step: its prediction, the band around it, the scores. */
@@ -14,6 +14,12 @@ export interface TwinReplay {
   upper: Record<string, (number | null)[]>;
   /** Per metric, per step: the anomaly score (above the threshold is anomalous); `*instance` the instance's. */
   score: Record<string, (number | null)[]>;
+  /**
+   * Per metric, per step: how far past its thresholds the metric went, as a surprise (score over
+   * threshold) or in level (distance from its training mean over the level threshold), whichever is
+   * more. Above 1 the detector flags the metric.
+   */
+  ratio: Record<string, (number | null)[]>;
 }
 
 /**
@@ -35,8 +41,9 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
     lower: {},
     upper: {},
     score: {},
+    ratio: {},
   };
-  for (const m of metrics) for (const k of ['predicted', 'lower', 'upper', 'score'] as const) out[k][m] = [];
+  for (const m of metrics) for (const k of ['predicted', 'lower', 'upper', 'score', 'ratio'] as const) out[k][m] = [];
   out.score['*instance'] = [];
   const errorOf = new Map(
     model.features.inputs.map((input, k) => [input.metric, model.metrics[k]!.errorScale * input.scale])
@@ -52,13 +59,23 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
     out.ts.push(ts);
     const point = step ? detector.score(ts, step.scores, () => step.levels ?? {}) : undefined;
     const predicted = step?.predicted ?? {};
+    const levels = step?.levels ?? {};
+    const levelThreshold = detector.threshold(LEVEL_SCORE);
     for (const m of metrics) {
       const p = predicted[m];
       const band = (detector.threshold(m) ?? 0) * (errorOf.get(m) ?? 0);
       out.predicted[m]!.push(p ?? null);
       out.lower[m]!.push(p === undefined ? null : p - band);
       out.upper[m]!.push(p === undefined ? null : p + band);
-      out.score[m]!.push(step?.scores[m] ?? null);
+      const score = step?.scores[m];
+      const threshold = detector.threshold(m);
+      const level = levels[m];
+      out.score[m]!.push(score ?? null);
+      out.ratio[m]!.push(
+        score === undefined || !threshold
+          ? null
+          : Math.max(score / threshold, level !== undefined && levelThreshold ? level / levelThreshold : 0)
+      );
     }
     out.score['*instance']!.push(point?.instanceScore ?? null);
   });

@@ -43,6 +43,8 @@ export interface SeriesResponse {
     lower: Record<string, Array<number | null>>;
     upper: Record<string, Array<number | null>>;
     score: Record<string, Array<number | null>>;
+    /** Per metric: past its thresholds as a surprise or in level, whichever is more (above 1 is flagged). */
+    ratio?: Record<string, Array<number | null>>;
   };
 }
 

@@ -68,7 +68,8 @@ export function twinFrames(response: SeriesResponse, refId: string): DataFrame[]
           },
           { name: FIELDS.lower, type: FieldType.number, values: nums(twin.lower[metric], n) },
           { name: FIELDS.upper, type: FieldType.number, values: nums(twin.upper[metric], n) },
-          { name: FIELDS.score, type: FieldType.number, values: nums(twin.score[metric], n) },
+          // Above 1 the detector flags the metric (the ratio; the raw score where an older sidecar sends none).
+          { name: FIELDS.score, type: FieldType.number, values: nums((twin.ratio ?? twin.score)[metric], n) },
         ],
       });
     });

@@ -59,11 +59,14 @@ export function streamFrames(
       return name;
     };
     const source = open(streamUrl(base, query, instance));
+    // Each row carries every field's latest value, so each line is continuous however events interleave.
+    const latest: Record<string, number | null> = {};
     const push = (ts: number, values: Record<string, number>) => {
+      Object.assign(latest, values);
       const row: Record<string, number | null> = { [FIELDS.time]: ts };
       for (const f of frame.fields) {
         if (f.name !== FIELDS.time) {
-          row[f.name] = values[f.name] ?? null;
+          row[f.name] = latest[f.name] ?? null;
         }
       }
       frame.add(row);

@@ -26,6 +26,15 @@ const columns: Array<Column<FleetRow>> = [
   { id: 'topCause', header: 'Top root cause', sortType: 'string' },
   { id: 'twin', header: 'Model version', sortType: 'string' },
   { id: 'lastSeen', header: 'Last seen', sortType: 'string' },
+  {
+    id: 'dashboard',
+    header: '',
+    cell: ({ row }) => (
+      <TextLink href={`/d/twin-instance/twin-instance?var-instance=${encodeURIComponent(row.original.id)}`} inline>
+        dashboard
+      </TextLink>
+    ),
+  },
 ];
 
 /** Every instance with its status, failure probability, top root cause and model version; sortable and filterable. */
@@ -61,6 +70,7 @@ function Fleet() {
         {shown && (
           <>
             <FilterInput
+              escapeRegex={false}
               placeholder="Filter instances, hosts, causes"
               value={filter}
               onChange={setFilter}

@@ -1,8 +1,36 @@
 import React, { useCallback, useEffect, useState } from 'react';
-import { PluginPage } from '@grafana/runtime';
+import { config, PluginPage } from '@grafana/runtime';
 import { Alert, Badge, Button, Combobox, LoadingPlaceholder } from '@grafana/ui';
 import { sidecar } from '../api/client';
 import type { ModelVersion } from '../api/types';
+
+/**
+ * What a version is now and why: the champion, a former champion, or a challenger (kept or
+ * rejected, with the decision's reason); a champion promoted against the decision says so.
+ */
+export function versionStatus(v: ModelVersion): {
+  label: string;
+  color: 'green' | 'blue' | 'red' | 'purple';
+  why: string;
+} {
+  const reason = v.decision?.reason ?? '';
+  const decided = v.decision?.status ?? 'challenger';
+  if (v.champion) {
+    return {
+      label: 'champion',
+      color: 'green',
+      why: decided === 'champion' ? reason : `promoted by an operator (${reason})`,
+    };
+  }
+  if (decided === 'champion') {
+    return { label: 'former champion', color: 'purple', why: reason };
+  }
+  return { label: decided, color: decided === 'rejected' ? 'red' : 'blue', why: reason };
+}
+
+/** Promoting and rolling back change what every operator sees: Grafana admins only (the sidecar also asks for its admin scope). */
+export const canManageModels = () =>
+  config.bootData?.user?.orgRole === 'Admin' || Boolean(config.bootData?.user?.isGrafanaAdmin);
 
 /** Per instance: every model version with its figures, the champion, challengers and why they were rejected; promote and roll back (admin). */
 function Models() {
@@ -11,6 +39,7 @@ function Models() {
   const [versions, setVersions] = useState<ModelVersion[] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
+  const admin = canManageModels();
 
   useEffect(() => {
     sidecar
@@ -63,14 +92,18 @@ function Models() {
         {!versions && !error && <LoadingPlaceholder text="Loading model versions" />}
         {versions && instance && (
           <>
-            <Button
-              variant="secondary"
-              icon="history"
-              onClick={() => act(() => sidecar.rollback(instance), `${instance} rolled back`)}
-              data-testid="models-rollback"
-            >
-              Roll back to the previous champion
-            </Button>
+            {admin ? (
+              <Button
+                variant="secondary"
+                icon="history"
+                onClick={() => act(() => sidecar.rollback(instance), `${instance} rolled back`)}
+                data-testid="models-rollback"
+              >
+                Roll back to the previous champion
+              </Button>
+            ) : (
+              <p data-testid="models-admin-only">Promoting and rolling back models is for admins.</p>
+            )}
             <table className="filter-table" data-testid="models-table">
               <thead>
                 <tr>
@@ -93,18 +126,11 @@ function Models() {
                     <td>{v.validationError.toFixed(3)}</td>
                     <td>{(v.trainingMs / 1000).toFixed(1)} s</td>
                     <td>
-                      {v.champion ? (
-                        <Badge text="champion" color="green" />
-                      ) : (
-                        <Badge
-                          text={v.decision?.status ?? 'challenger'}
-                          color={v.decision?.status === 'rejected' ? 'red' : 'blue'}
-                        />
-                      )}
+                      <Badge text={versionStatus(v).label} color={versionStatus(v).color} />
                     </td>
-                    <td>{v.decision?.reason ?? ''}</td>
+                    <td>{versionStatus(v).why}</td>
                     <td>
-                      {!v.champion && (
+                      {admin && !v.champion && (
                         <Button
                           size="sm"
                           onClick={() => act(() => sidecar.promote(instance, v.version), `${v.version} promoted`)}

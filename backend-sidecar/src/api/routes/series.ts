@@ -51,7 +51,7 @@ export const seriesRoutes =
         const history = await sidecar.readWindow(instance, from - replayLead(loaded), to, stepMs);
         const twin = replayTwin(loaded, history, from);
         if (metric)
-          for (const k of ['predicted', 'lower', 'upper', 'score'] as const)
+          for (const k of ['predicted', 'lower', 'upper', 'score', 'ratio'] as const)
             for (const m of Object.keys(twin[k])) if (!metric.includes(m) && m !== '*instance') delete twin[k][m];
         return { instance, ts: w.ts, series, twin };
       }

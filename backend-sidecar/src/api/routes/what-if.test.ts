@@ -160,6 +160,10 @@ test("series with twin=true: the twin's prediction, band and scores over a past 
   assert.equal(body.twin.ts.length, 1440);
   assert.deepEqual(Object.keys(body.twin.predicted), ['mem_used_pct']);
   assert.deepEqual(Object.keys(body.twin.score).sort(), ['*instance', 'mem_used_pct']);
+  // The ratio (surprise or level, over its threshold) is the detector's view: mostly below 1 on normal history.
+  const ratio = body.twin.ratio.mem_used_pct!;
+  assert.equal(ratio.length, body.twin.ts.length);
+  assert.ok(ratio.filter((r) => r !== null && r > 1).length / ratio.length < 0.1);
   const predicted = body.twin.predicted.mem_used_pct!;
   assert.ok(
     predicted.every((p) => p !== null),

@@ -115,6 +115,7 @@ export function TimeChart(props: TimeChartProps) {
           style={{ cursor: props.onMarkerClick ? 'pointer' : undefined }}
           onClick={() => props.onMarkerClick?.(m.id)}
           data-testid="chart-marker"
+          data-id={m.id}
         />
       ))}
     </svg>

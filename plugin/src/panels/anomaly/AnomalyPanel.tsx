@@ -1,9 +1,9 @@
 import React, { useMemo, useState } from 'react';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { css } from '@emotion/css';
-import { useStyles2, useTheme2 } from '@grafana/ui';
+import { Select, useStyles2, useTheme2 } from '@grafana/ui';
 import { TimeChart } from '../../components/TimeChart/TimeChart';
-import { anomaliesOf, incidentOf, incidentRows, twinSeries, type AnomalyPoint } from './model';
+import { anomaliesOf, incidentOf, incidentRows, mostAnomalous, twinSeries, type AnomalyPoint } from './model';
 
 export interface AnomalyOptions {
   /** Which metric to draw when the data holds several (empty: the first). */
@@ -23,7 +23,11 @@ export function AnomalyPanel({ data, width, height, options }: PanelProps<Anomal
   const styles = useStyles2(getStyles);
   const all = useMemo(() => twinSeries(data.series), [data.series]);
   const incidents = useMemo(() => incidentRows(data.series), [data.series]);
-  const series = all.find((s) => s.metric === options.metric) ?? all[0];
+  const [picked, setPicked] = useState<string | undefined>();
+  const series =
+    all.find((s) => s.metric === (picked ?? options.metric)) ??
+    (options.metric ? undefined : mostAnomalous(all)) ??
+    all[0];
   const anomalies = useMemo(() => (series ? anomaliesOf(series) : []), [series]);
   const [selected, setSelected] = useState<AnomalyPoint | undefined>();
   if (!series) {
@@ -31,12 +35,25 @@ export function AnomalyPanel({ data, width, height, options }: PanelProps<Anomal
   }
   const incident = selected ? incidentOf(selected, incidents) : undefined;
   const causesHeight = Math.min(120, Math.round(height * 0.35));
+  const pickerHeight = all.length > 1 ? 36 : 0;
   return (
     <div className={styles.wrap} data-testid="anomaly-panel">
+      {all.length > 1 && (
+        <Select
+          width={40}
+          aria-label="metric"
+          options={all.map((s) => ({ label: `${s.metric} (${anomaliesOf(s).length})`, value: s.metric }))}
+          value={series.metric}
+          onChange={(v) => {
+            setPicked(v.value);
+            setSelected(undefined);
+          }}
+        />
+      )}
       <TimeChart
         testId="anomaly-chart"
         width={width}
-        height={height - causesHeight}
+        height={height - causesHeight - pickerHeight}
         xs={series.time}
         band={
           options.showBand === false

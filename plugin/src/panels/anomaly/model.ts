@@ -45,21 +45,40 @@ export function twinSeries(frames: DataFrame[]): TwinSeries[] {
     }));
 }
 
-/** Where the actual value left the band: the anomalies the panel marks. */
+/**
+ * The anomalies the panel marks: where the detector flagged the metric (its score above 1: a surprise
+ * past the band, or a level far from where the metric kept to in training) or the value left the band.
+ */
 export function anomaliesOf(s: TwinSeries): AnomalyPoint[] {
   const out: AnomalyPoint[] = [];
   s.time.forEach((t, i) => {
     const a = s.actual[i];
     const lo = s.lower[i];
     const hi = s.upper[i];
-    if (a === null || a === undefined || lo === null || hi === null || lo === undefined || hi === undefined) {
+    if (a === null || a === undefined) {
       return;
     }
-    if (a < lo || a > hi) {
-      out.push({ metric: s.metric, time: t, actual: a, score: s.score[i] ?? 0 });
+    const outside = lo !== null && lo !== undefined && hi !== null && hi !== undefined && (a < lo || a > hi);
+    const score = s.score[i] ?? 0;
+    if (outside || score > 1) {
+      out.push({ metric: s.metric, time: t, actual: a, score });
     }
   });
   return out;
+}
+
+/** The metric to show first: the one with the most anomalies (the first metric when none has any). */
+export function mostAnomalous(series: TwinSeries[]): TwinSeries | undefined {
+  let best = series[0];
+  let most = best ? anomaliesOf(best).length : 0;
+  for (const s of series.slice(1)) {
+    const n = anomaliesOf(s).length;
+    if (n > most) {
+      best = s;
+      most = n;
+    }
+  }
+  return best;
 }
 
 /** The incidents frame (annotation rows) of a panel's data, if any. */

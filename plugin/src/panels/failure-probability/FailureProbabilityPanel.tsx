@@ -92,6 +92,15 @@ export function FailureProbabilityPanel({ data, width, height, options }: PanelP
           ]}
         />
       )}
+      {series.length > 0 && (
+        <div className={styles.lists} data-testid="failure-legend">
+          {series.map((s, i) => (
+            <span key={s.name}>
+              <span style={{ color: colors[i % colors.length] }}>&#9644;</span> {s.name}
+            </span>
+          ))}
+        </div>
+      )}
       <div className={styles.lists}>
         <div data-testid="failure-root-causes">
           <strong>Top root causes</strong>

@@ -52,7 +52,7 @@ export function riskSeries(frames: DataFrame[]): RiskSeries[] {
         .slice(1)
         .filter((x) => x.type === 'number')
         .map((x) => ({
-          name: x.config?.displayName ?? (x.labels ? Object.values(x.labels).join(' ') : '') ?? x.name,
+          name: x.config?.displayName || (x.labels ? Object.values(x.labels).join(' ') : '') || x.name,
           time: Array.from(f.fields[0]!.values) as number[],
           values: Array.from(x.values) as Array<number | null>,
         }))

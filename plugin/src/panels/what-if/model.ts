@@ -47,16 +47,19 @@ export function compare(r: WhatIfResponse): Comparison[] {
 /** The step times of the simulated trajectories. */
 export const timesOf = (r: WhatIfResponse) => Array.from({ length: r.steps }, (_, i) => r.from + i * r.stepMs);
 
-/** The metrics whose trajectories differ most between the two runs (the ones worth drawing first). */
+/** The metrics whose trajectories differ most between the two runs, in units of each metric's usual error. */
 export function metricsByChange(r: WhatIfResponse): string[] {
   const change = (m: string) => {
-    const a = r.without.trajectories[m]?.values ?? [];
-    const b = r.with.trajectories[m]?.values ?? [];
-    let d = 0;
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-      d += Math.abs(a[i]! - b[i]!);
+    const a = r.without.trajectories[m];
+    const b = r.with.trajectories[m];
+    if (!a || !b) {
+      return 0;
     }
-    return d / (Math.abs(a[0] ?? 1) + 1e-9);
+    let d = 0;
+    for (let i = 0; i < Math.min(a.values.length, b.values.length); i++) {
+      d += Math.abs(a.values[i]! - b.values[i]!);
+    }
+    return d / Math.max(a.error, 1e-9);
   };
   return Object.keys(r.without.trajectories).sort((x, y) => change(y) - change(x));
 }
