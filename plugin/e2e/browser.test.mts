@@ -256,3 +256,15 @@ test("reports page: the instance's report with its OOM finding", async () => {
   await shot(page, 'reports-page');
   await page.close();
 });
+
+test("the build is ready to drop into Grafana's plugins folder: every nested plugin with its module, plugin.json and logo", () => {
+  const dist = path.join(HERE, '..', 'dist');
+  for (const dir of ['', 'datasource', 'panels/anomaly', 'panels/failure-probability', 'panels/what-if']) {
+    const json = JSON.parse(fs.readFileSync(path.join(dist, dir, 'plugin.json'), 'utf8'));
+    assert.ok(fs.existsSync(path.join(dist, dir, 'module.js')), `${dir || 'app'}: module.js`);
+    assert.ok(fs.existsSync(path.join(dist, dir, json.info.logos.small)), `${dir || 'app'}: logo`);
+    assert.doesNotMatch(json.info.version, /%VERSION%/, 'the build fills in the version');
+  }
+  for (const d of ['fleet-overview.json', 'instance-twin.json'])
+    assert.ok(fs.existsSync(path.join(dist, 'dashboards', d)));
+});
