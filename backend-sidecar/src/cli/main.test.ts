@@ -23,6 +23,21 @@ describe('twin command line', () => {
     });
   }
 
+  test('twin config check validates the configuration, prints what is in force, and names a bad key', async () => {
+    const dir = tempDir('twin-config-check-');
+    const good = path.join(dir, 'twin.yaml');
+    fs.writeFileSync(good, 'TWIN_PORT: 7799\nTWIN_TOKENS: s3cret\n');
+    const ok = await run(TWIN_BIN, ['config', 'check', '--config', good]);
+    assert.equal(ok.code, 0, ok.output);
+    assert.match(ok.output, /configuration OK/);
+    assert.match(ok.output, /listen +127\.0\.0\.1:7799/);
+    assert.match(ok.output, /TWIN_TOKENS=\*\*\*/);
+    assert.doesNotMatch(ok.output, /s3cret/);
+    const bad = await run(TWIN_BIN, ['config', 'check'], { TWIN_OBJECT_STORE: 's3' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.output, /configuration key TWIN_S3_BUCKET: required when TWIN_OBJECT_STORE=s3/);
+  });
+
   test('an unknown subcommand is an error with help', async () => {
     const { code, output } = await run(TWIN_BIN, ['frobnicate']);
     assert.equal(code, 1);

@@ -11,6 +11,8 @@ const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions)
   (await import('./agent-command.ts')).agentCommand(o);
 
 const models = async () => import('./models-command.ts');
+const configCheckCommand = async (o: import('./config-command.ts').ConfigCheckOptions) =>
+  (await import('./config-command.ts')).configCheckCommand(o);
 
 /**
  * A path given on the command line, resolved from where the user ran npm (npm runs a workspace's
@@ -36,6 +38,11 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (TWIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (TWIN_PORT, default 7788)')
     .option('--data-dir <dir>', 'where state is kept (TWIN_DATA_DIR, default ./var)', userPath)
+    .option(
+      '--config <file>',
+      'a configuration file (YAML or JSON, the environment variables as keys; TWIN_CONFIG)',
+      userPath
+    )
     .option('--no-simulator', 'do not run the built-in fleet simulator')
     .option('--no-agent', 'do not sample this machine')
     .option('--instances <n>', 'simulated instances', positiveInt, '8')
@@ -166,6 +173,15 @@ export function buildProgram(): Command {
           ...(opts.seed ? { seed: Number(opts.seed) } : {}),
         })
     );
+
+  program
+    .command('config')
+    .description('the sidecar configuration (a TWIN_CONFIG file and environment variables)')
+    .command('check')
+    .description('validate the configuration as `twin start` reads it and print what is in force (secrets masked)')
+    .option('--config <file>', 'a configuration file (YAML or JSON; default TWIN_CONFIG)', userPath)
+    .option('--json', 'print the result as JSON', false)
+    .action(configCheckCommand);
 
   return program;
 }

@@ -11,6 +11,8 @@ export interface StartOptions {
   host?: string;
   port?: string;
   dataDir?: string;
+  /** A configuration file (TWIN_CONFIG). */
+  config?: string;
   simulator: boolean;
   agent: boolean;
   instances: string;
@@ -51,7 +53,11 @@ export async function startCommand(options: StartOptions): Promise<void> {
   const overrides: Partial<TwinConfig> = {};
   if (options.host) overrides.host = options.host;
   if (options.port) overrides.port = Number(options.port);
-  const env = { ...process.env, ...(options.dataDir ? { TWIN_DATA_DIR: options.dataDir } : {}) };
+  const env = {
+    ...process.env,
+    ...(options.dataDir ? { TWIN_DATA_DIR: options.dataDir } : {}),
+    ...(options.config ? { TWIN_CONFIG: options.config } : {}),
+  };
   const config = loadConfig(env, overrides);
   const sidecar = await new Sidecar(config).start();
   const view = new FleetView(sidecar);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.ts';
+import { withConfigFile } from './config-file.ts';
 import { readApiTokens, type ApiToken } from './api-tokens.ts';
 import { parseDuration } from './duration.ts';
 
@@ -166,7 +167,8 @@ function readDuration(env: Env, key: string, fallback: string): number {
 }
 
 /** Reads the configuration from environment variables (and overrides from the command line), validating every key. */
-export function loadConfig(env: Env = process.env, overrides: Partial<TwinConfig> = {}): TwinConfig {
+export function loadConfig(environment: Env = process.env, overrides: Partial<TwinConfig> = {}): TwinConfig {
+  const env = withConfigFile(environment);
   const config: TwinConfig = {
     host: env.TWIN_HOST || '127.0.0.1',
     port: readInt(env, 'TWIN_PORT', 7788, 0, 65535),
