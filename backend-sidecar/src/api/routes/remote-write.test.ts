@@ -24,14 +24,32 @@ test('a real Prometheus (Debian) remote-writes its own scrapes into the sidecar'
   const record = sidecar.instances.get(instance);
   assert.ok(record, 'the scraped Prometheus shows up as an instance');
   assert.equal(record.labels.job, 'prometheus');
-  await sidecar.ingest.drain();
+  // Remote write sends a scrape in several batches (shards): wait until the series asked for have come.
+  const seriesNames = async () =>
+    Object.keys(
+      (
+        (await (
+          await fetch(
+            `${sidecar.url}/api/v1/series?instance=${encodeURIComponent(instance)}&from=0&to=${Date.now() + 1000}`
+          )
+        ).json()) as { series: Record<string, unknown> }
+      ).series
+    );
+  let names: string[] = [];
+  while (Date.now() < deadline) {
+    await sidecar.ingest.drain();
+    names = await seriesNames();
+    if (names.includes('up') && names.some((m) => m.startsWith('prometheus_http_requests_total.code_200.handler_')))
+      break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(
+    names.some((m) => m.startsWith('prometheus_http_requests_total.code_200.handler_')),
+    names.join(', ')
+  );
   const w = await sidecar.readWindow(instance, Date.now() - 60_000, Date.now() + 1000, undefined, ['up']);
-  assert.ok(w.ts.length >= 1);
+  assert.ok(w.ts.length >= 1, 'up was stored');
   assert.equal(w.values[0]![0], 1);
-  const metrics = (await (
-    await fetch(`${sidecar.url}/api/v1/series?instance=${encodeURIComponent(instance)}&from=0&to=${Date.now() + 1000}`)
-  ).json()) as { series: Record<string, unknown> };
-  assert.ok(Object.keys(metrics.series).some((m) => m.startsWith('prometheus_http_requests_total.code_200.handler_')));
 });
 
 const post = (body: Uint8Array) =>

@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, Select } from '@grafana/ui';
+import { InlineField, InlineFieldRow, InlineSwitch, MultiSelect, Select } from '@grafana/ui';
 import type { TwinDataSource } from '../datasource';
 import { VIEWS, type TwinDataSourceOptions, type TwinQuery, type TwinView } from '../types';
 
@@ -109,9 +109,6 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <InlineFieldRow>
           <InlineField label="Live" labelWidth={10} tooltip="Keep the panel live from the sidecar's stream">
             <InlineSwitch value={Boolean(query.stream)} onChange={(e) => update({ stream: e.currentTarget.checked })} />
-          </InlineField>
-          <InlineField label="Alias" labelWidth={10}>
-            <Input width={20} value={query.refId} disabled />
           </InlineField>
         </InlineFieldRow>
       )}
