@@ -78,6 +78,18 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   }
 
   /**
+   * How far past its thresholds a metric went: as a surprise (its score over its threshold) or in
+   * level (its distance from its training mean over the level threshold), whichever is more.
+   * Above 1 the detector flags it. 0 for a metric without a threshold or a score.
+   */
+  ratio(metric: string, score: number | undefined, level: number | undefined): number {
+    const threshold = this.threshold(metric);
+    const levelThreshold = this.threshold(LEVEL_SCORE);
+    const surprise = score !== undefined && threshold ? score / threshold : 0;
+    return Math.max(surprise, level !== undefined && levelThreshold ? level / levelThreshold : 0);
+  }
+
+  /**
    * Scores one sample. `levels` (each metric's distance from its training mean, asked for only when
    * the level score alone is over) gives the metrics' contributions in that case.
    */

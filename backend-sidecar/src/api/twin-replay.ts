@@ -1,5 +1,5 @@
 import { AnomalyDetector } from '../anomaly/index.ts';
-import { historyNeeded, LEVEL_SCORE, LstmTwinRunner, thresholdsOf, type LoadedTwin } from '../twin/index.ts';
+import { historyNeeded, LstmTwinRunner, thresholdsOf, type LoadedTwin } from '../twin/index.ts';
 import type { SeriesWindow } from '../store/index.ts';
 
 /** What the twin made of a stretch of history, step by step: its prediction, the band around it, the scores. */
@@ -60,7 +60,6 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
     const point = step ? detector.score(ts, step.scores, () => step.levels ?? {}) : undefined;
     const predicted = step?.predicted ?? {};
     const levels = step?.levels ?? {};
-    const levelThreshold = detector.threshold(LEVEL_SCORE);
     for (const m of metrics) {
       const p = predicted[m];
       const band = (detector.threshold(m) ?? 0) * (errorOf.get(m) ?? 0);
@@ -68,14 +67,8 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
       out.lower[m]!.push(p === undefined ? null : p - band);
       out.upper[m]!.push(p === undefined ? null : p + band);
       const score = step?.scores[m];
-      const threshold = detector.threshold(m);
-      const level = levels[m];
       out.score[m]!.push(score ?? null);
-      out.ratio[m]!.push(
-        score === undefined || !threshold
-          ? null
-          : Math.max(score / threshold, level !== undefined && levelThreshold ? level / levelThreshold : 0)
-      );
+      out.ratio[m]!.push(score === undefined || !detector.threshold(m) ? null : detector.ratio(m, score, levels[m]));
     }
     out.score['*instance']!.push(point?.instanceScore ?? null);
   });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AnomalyDetector } from '../anomaly/index.ts';
 import { quantile, type RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LEVEL_SCORE, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
@@ -105,7 +105,6 @@ function scoreWithTwin(
   const excess = Array.from({ length: columns }, () => new Float64Array(n));
   // A metric left out as a duplicate is scored as the metric that stands for it.
   const standsFor = new Map<string, string>(model.features.duplicates.map((d) => [d.metric, d.of]));
-  const levelThreshold = thresholdsOf(model)[LEVEL_SCORE];
   const rowValues = (series: RegularSeries, row: number) => {
     const values: Record<string, number> = {};
     series.metrics.forEach((m, c) => (values[m] = series.values[c]![row]!));
@@ -121,16 +120,11 @@ function scoreWithTwin(
     const point = detector.score(step.ts, step.scores, () => step.levels ?? {});
     score[r] = point.instanceScore;
     predicted[r] = point.instanceScore > 1 ? 1 : 0;
-    const levels = levelThreshold ? step.levels : undefined;
+    const levels = step.levels ?? {};
     for (let c = 0; c < columns; c++) {
       const metric = standsFor.get(test.metrics[c]!) ?? test.metrics[c]!;
-      const s = step.scores[metric];
-      const threshold = detector.threshold(metric);
-      // A metric ranks by how far past its threshold it went, as a surprise or in level, whichever is more.
-      const ratio = Math.max(
-        s !== undefined && threshold ? s / threshold : 0,
-        (levels?.[metric] ?? 0) / (levelThreshold ?? 1)
-      );
+      // A metric ranks by how far past its thresholds it went, as a surprise or in level.
+      const ratio = detector.ratio(metric, step.scores[metric], levels[metric]);
       excess[c]![r] = Math.max(0, ratio - 1) + ratio / 1000;
     }
   }

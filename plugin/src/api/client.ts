@@ -125,7 +125,3 @@ export function toSidecarError(err: unknown): SidecarError {
 
 /** The app's own client (through the app's plugin route). */
 export const sidecar = new SidecarClient();
-
-export async function listInstances(): Promise<InstanceSummary[]> {
-  return (await sidecar.instances()).items;
-}

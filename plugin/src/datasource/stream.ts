@@ -1,6 +1,6 @@
 import { CircularDataFrame, FieldType, type DataFrame } from '@grafana/data';
 import { Observable } from 'rxjs';
-import { FIELDS } from './frames';
+import { FIELDS, horizonLabel } from './frames';
 import type { TwinQuery } from './types';
 
 /** What the datasource needs of an EventSource (the browser's, or a test's). */
@@ -81,7 +81,7 @@ export function streamFrames(
       if (query.kind && d.kind !== query.kind) {
         return;
       }
-      const horizon = d.horizonMs % 3_600_000 === 0 ? `${d.horizonMs / 3_600_000}h` : `${d.horizonMs / 60_000}m`;
+      const horizon = horizonLabel(d.horizonMs);
       if (query.horizon && horizon !== query.horizon) {
         return;
       }

@@ -7,8 +7,6 @@ import { prefixRoute } from '../utils/utils.routing';
 import { ROUTES } from '../constants';
 import { filterRows, toFleetRows, type FleetRow } from './fleetRows';
 
-export { toFleetRows } from './fleetRows';
-
 const columns: Array<Column<FleetRow>> = [
   {
     id: 'id',

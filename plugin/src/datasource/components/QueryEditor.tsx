@@ -13,8 +13,9 @@ const KINDS = [
 ];
 const HORIZONS = [
   { label: 'any horizon', value: '' },
-  { label: '1h', value: '1h' },
-  { label: '24h', value: '24h' },
+  // The values are the datasource's horizon labels (horizonLabel): what the filter compares with.
+  { label: '1 hour', value: '1h' },
+  { label: '1 day', value: '1d' },
 ];
 
 /** Instance (id, variable or label selector), metrics, and what to show. */
