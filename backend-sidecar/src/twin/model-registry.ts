@@ -165,6 +165,8 @@ export class ModelRegistry {
   private async makeChampion(instance: string, version: string, reason: string): Promise<void> {
     await this.activate(instance, version);
     const pointer = await this.pointer(instance);
+    // Promoting the champion again keeps its history: it must not become its own rollback target.
+    if (pointer?.version === version) return;
     const history = pointer
       ? [...pointer.history, { version: pointer.version, since: pointer.since, reason: pointer.reason }]
       : [];

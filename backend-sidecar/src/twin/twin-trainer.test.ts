@@ -71,6 +71,12 @@ test(
       assert.equal(sidecar.models.loadedChampion('sim-001')!.model.version, 'v0002');
       await sidecar.models.rollback('sim-001');
       assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');
+      // Promoting the champion again (as an operator may, after it won on its own) changes nothing:
+      // a rollback still returns to the champion before it, not to itself.
+      await sidecar.models.promote('sim-001', 'v0002');
+      await sidecar.models.promote('sim-001', 'v0002');
+      await sidecar.models.rollback('sim-001');
+      assert.equal(sidecar.models.champion('sim-001')!.version, 'v0001');
     } finally {
       await sidecar.stop();
     }
