@@ -8,12 +8,11 @@ import { IngestService, LineProtocolWorkers, LiveFeed } from '../ingest/index.ts
 import {
   EmbeddedDatabase,
   FailureStore,
-  FileObjectStore,
   InstanceRegistry,
-  S3ObjectStore,
   AnomalyHistory,
   WriteAheadLog,
   openMetricStore,
+  openObjectStore,
   type MetricStore,
   type ObjectStore,
   type NewFailure,
@@ -24,6 +23,7 @@ import {
   thresholdsOf,
   TrainingPool,
   TwinTrainer,
+  trainerOptions,
   DriftMonitor,
   type LiveTwin,
   type TwinModel,
@@ -62,6 +62,7 @@ import {
   type StoredReport,
 } from '../reports/index.ts';
 import { buildServer } from './server.ts';
+import { nodeId } from '../cluster/node-id.ts';
 
 export interface SidecarEvents {
   trainingProgress: [{ instance: string; fraction: number; version: string }];
@@ -118,7 +119,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   models!: ModelRegistry;
   trainer!: TwinTrainer;
   trainingPool: TrainingPool | undefined;
-  trainingQueue: import('../twin/training-queue.ts').BullTrainingQueue | undefined;
+  /** With REDIS_URL: training jobs on BullMQ, this node's worker (role `all`) and the fleet bus. */
+  trainingQueue: import('../twin/training-queue.ts').TrainingJobs | undefined;
+  trainingWorker: import('../twin/training-queue.ts').TrainingWorker | undefined;
+  bus: import('../cluster/fleet-bus.ts').FleetBus | undefined;
+  /** This node's name (kept in its data folder). */
+  node = '';
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
@@ -142,13 +148,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   async start(): Promise<this> {
     const { config } = this;
     this.db = await EmbeddedDatabase.open(config.dataDir);
-    this.metrics = await openMetricStore(config.metricStore, this.db);
+    this.node = await nodeId(config.dataDir);
+    this.metrics = await openMetricStore(config.metricStore, this.db, this.node);
     this.instances = await InstanceRegistry.open(this.db);
     this.failures = await FailureStore.open(this.db);
-    this.objects =
-      config.objectStore.kind === 's3'
-        ? new S3ObjectStore({ ...config.objectStore })
-        : new FileObjectStore(path.join(config.dataDir, 'objects'));
+    this.objects = openObjectStore(config);
     this.models = new ModelRegistry(this.objects);
     this.anomalies = new AnomalyHistory<AnomalyEvent>(this.objects);
     this.catalogue = loadCatalogue(config.catalogueFiles);
@@ -160,35 +164,44 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     await this.models.loadChampions();
     this.wal = await WriteAheadLog.open(path.join(config.dataDir, 'wal'));
     this.parsers = config.parseWorkers > 0 ? new LineProtocolWorkers(config.parseWorkers) : undefined;
+    if (config.redisUrl) {
+      // Loaded only when used: a sidecar without Redis does not pay for ioredis and BullMQ at start-up.
+      const { FleetBus } = await import('../cluster/fleet-bus.ts');
+      this.bus = await FleetBus.open(config.redisUrl, this.node, true);
+      const bus = this.bus;
+      bus.onSamples((batches) => this.ingest.deliver(batches));
+      bus.onModel((change) => {
+        if (change.node !== this.node)
+          this.models.refresh(change.instance).catch((err: Error) => this.server?.log.error({ err }, 'model refresh'));
+      });
+      this.models.on('champion', (instance, reason) => void bus.publishModel(instance, reason).catch(() => undefined));
+    }
     this.ingest = new IngestService(this.wal, this.metrics, this.instances, this.feed, {
       maxQueuedSamples: config.maxQueuedSamples,
       ...(this.parsers ? { lineProtocolParser: this.parsers } : {}),
+      ...(this.bus ? { fanOut: (batches) => this.bus!.publishSamples(batches) } : {}),
     });
     this.recovered = await this.ingest.recover();
 
-    this.trainingPool = config.twinModel === 'lstm' ? new TrainingPool(config.trainThreads) : undefined;
+    // An API-only node trains nothing itself (its twin workers do).
+    this.trainingPool =
+      config.twinModel === 'lstm' && config.role === 'all' ? new TrainingPool(config.trainThreads) : undefined;
     if (config.redisUrl) {
-      // Loaded only when used: a sidecar without Redis does not pay for BullMQ at start-up.
-      const { BullTrainingQueue } = await import('../twin/training-queue.ts');
-      this.trainingQueue = new BullTrainingQueue(
-        config.redisUrl,
-        async (request) => {
-          const model = await this.trainer.train(request.instance, request.now, request.history);
-          const version = await this.models.get(model.instance, model.version);
-          return { version: model.version, status: version?.decision?.status ?? 'champion' };
-        },
-        config.trainThreads
-      );
+      const { TrainingJobs, TrainingWorker } = await import('../twin/training-queue.ts');
+      const { runTrainingJob } = await import('../twin/training-job.ts');
+      this.trainingQueue = new TrainingJobs(config.redisUrl);
+      if (config.role === 'all')
+        this.trainingWorker = new TrainingWorker(
+          config.redisUrl,
+          (_, job) => runTrainingJob(this.trainer, this.models, job, this.node),
+          { concurrency: config.trainThreads, name: this.node }
+        );
     }
-    this.trainer = new TwinTrainer(this.metrics, this.models, {
-      windowMs: config.trainingWindowMs,
-      minHistoryMs: config.minHistoryMs,
-      retrainIntervalMs: config.retrainIntervalMs,
-      kind: config.twinModel,
-      lstm: { maxEpochs: config.trainEpochs },
-      pool: this.trainingPool,
-      queue: this.trainingQueue,
-    });
+    this.trainer = new TwinTrainer(
+      this.metrics,
+      this.models,
+      trainerOptions(config, { pool: this.trainingPool, queue: this.trainingQueue })
+    );
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));
     this.trainer.on('failed', (f) => this.emit('trainingFailed', f));
@@ -550,6 +563,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       const training = this.trainer?.stop();
       await this.trainingPool?.close();
       // A job cut short here is retried by BullMQ, on this node after a restart or on another.
+      await this.trainingWorker?.close();
       await this.trainingQueue?.close();
       await training;
       await this.ingest?.drain().catch(() => undefined);
@@ -558,6 +572,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       for (const state of this.live.values()) state.detector.close();
       await this.metrics?.close();
       await this.instances?.close();
+      await this.bus?.close();
       this.failures?.close();
       await this.db?.checkpoint();
       this.db?.close();

@@ -10,6 +10,9 @@ const simulateCommand = async (o: import('./simulate-command.ts').SimulateOption
 const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions) =>
   (await import('./agent-command.ts')).agentCommand(o);
 
+const workerCommand = async (o: import('./worker-command.ts').WorkerOptions) =>
+  (await import('./worker-command.ts')).workerCommand(o);
+
 const models = async () => import('./models-command.ts');
 const configCheckCommand = async (o: import('./config-command.ts').ConfigCheckOptions) =>
   (await import('./config-command.ts')).configCheckCommand(o);
@@ -52,6 +55,21 @@ export function buildProgram(): Command {
     .option('--no-demo', 'no demo faults in the first minutes (background faults only)')
     .option('--demo-speed <x>', 'run the demo faults this many times faster', '1')
     .action(startCommand);
+
+  program
+    .command('worker')
+    .description(
+      'train twins as jobs from Redis (REDIS_URL) for API nodes started with TWIN_ROLE=api; needs a shared metric store'
+    )
+    .option(
+      '--config <file>',
+      'a configuration file (YAML or JSON, the environment variables as keys; TWIN_CONFIG)',
+      userPath
+    )
+    .option('--concurrency <n>', 'jobs at a time (default TWIN_TRAIN_THREADS)', positiveInt)
+    .option('--name <name>', 'worker name, kept on the versions it trains (default host-worker-pid)')
+    .option('--health-port <port>', 'serve GET /healthz on this port (for health checks)', positiveInt)
+    .action(workerCommand);
 
   program
     .command('simulate')

@@ -33,6 +33,11 @@ export interface TwinConfig {
   twinModel: 'lstm' | 'seasonal-baseline';
   /** Redis for training jobs on BullMQ (unset: jobs run in this process). */
   redisUrl?: string | undefined;
+  /**
+   * What this process does (TWIN_ROLE): `all` serves the API and trains twins; `api` serves the API
+   * and leaves training to `twin worker` processes (needs REDIS_URL).
+   */
+  role: 'all' | 'api';
   /** Worker threads that train networks. */
   trainThreads: number;
   /** Most training epochs of a new network (a warm start takes a quarter). */
@@ -186,6 +191,7 @@ export function loadConfig(environment: Env = process.env, overrides: Partial<Tw
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
     twinModel: readChoice(env, 'TWIN_MODEL', ['lstm', 'seasonal-baseline'] as const, 'lstm'),
     redisUrl: readRedisUrl(env),
+    role: readChoice(env, 'TWIN_ROLE', ['all', 'api'] as const, 'all'),
     trainThreads: readInt(env, 'TWIN_TRAIN_THREADS', Math.max(1, Math.min(2, os.availableParallelism())), 1, 64),
     trainEpochs: readInt(env, 'TWIN_TRAIN_EPOCHS', 20, 1, 1000),
     parseWorkers: readInt(env, 'TWIN_PARSE_WORKERS', Math.max(1, os.availableParallelism() - 1), 0, 64),
@@ -210,6 +216,9 @@ export function loadConfig(environment: Env = process.env, overrides: Partial<Tw
   config.rawRetentionMs = readDuration(env, 'TWIN_RETENTION_RAW', `${config.trainingWindowMs}ms`);
   if (config.rawRetentionMs < config.trainingWindowMs) {
     throw errors.badConfig('TWIN_RETENTION_RAW', 'must be at least the training window (TWIN_TRAINING_WINDOW)');
+  }
+  if (config.role === 'api' && !config.redisUrl) {
+    throw errors.badConfig('TWIN_ROLE', 'api leaves training to twin worker processes, which need REDIS_URL');
   }
   config.writeBack = env.TWIN_WRITE_BACK ? env.TWIN_WRITE_BACK !== '0' : config.metricStore.kind !== 'duckdb';
   config.apiTokens = readApiTokens(config.tokens, env.TWIN_TOKEN_FILE ? path.resolve(env.TWIN_TOKEN_FILE) : undefined);

@@ -61,6 +61,12 @@ export interface IngestOptions {
   maxApplySamples?: number;
   /** Where line protocol is parsed (worker threads in the sidecar; this thread by default). */
   lineProtocolParser?: LineProtocolParser;
+  /**
+   * Where stored batches go instead of straight to this node's live feed (several API nodes: the
+   * fleet bus, which brings them back to every node through `deliver`). If it fails, the batches
+   * are delivered here so that this node at least sees them.
+   */
+  fanOut?: (batches: readonly ColumnarBatch[]) => Promise<unknown>;
 }
 
 export interface IngestStats {
@@ -68,6 +74,8 @@ export interface IngestStats {
   samples: number;
   refused: number;
   applied: number;
+  /** Stored batches that could not be fanned out to the other nodes (delivered here only). */
+  fanOutFailures: number;
 }
 
 interface Queued {
@@ -84,7 +92,7 @@ interface Queued {
  * ever dropped. Data moves as columns (one batch per instance), never as objects per sample.
  */
 export class IngestService {
-  readonly stats: IngestStats = { batches: 0, samples: 0, refused: 0, applied: 0 };
+  readonly stats: IngestStats = { batches: 0, samples: 0, refused: 0, applied: 0, fanOutFailures: 0 };
   private queue: Queued[] = [];
   private queuedSamples = 0;
   private applying: Promise<void> | undefined;
@@ -93,6 +101,7 @@ export class IngestService {
   private readonly maxQueued: number;
   private readonly maxApply: number;
   private readonly parser: LineProtocolParser;
+  private readonly fanOut: IngestOptions['fanOut'];
   /** Highest batch sequence acknowledged per agent. */
   private readonly agentSeqs = new Map<string, number>();
 
@@ -106,6 +115,7 @@ export class IngestService {
     this.maxQueued = options.maxQueuedSamples ?? 500_000;
     this.maxApply = options.maxApplySamples ?? 100_000;
     this.parser = options.lineProtocolParser ?? inThreadParser;
+    this.fanOut = options.fanOut;
   }
 
   /** Re-applies what the log holds beyond what the store has (after a crash), before serving. */
@@ -218,14 +228,24 @@ export class IngestService {
         this.queuedSamples -= count;
         this.appliedSeq = lastSeq;
         this.stats.applied += count;
-        for (const b of batches) this.track(b);
-        this.feed.publish(batches);
+        if (!this.fanOut) this.deliver(batches);
+        else
+          await this.fanOut(batches).catch(() => {
+            this.stats.fanOutFailures++;
+            this.deliver(batches);
+          });
       }
     } catch (err) {
       this.applyError = err as Error;
     } finally {
       this.applying = undefined;
     }
+  }
+
+  /** Stored batches reach the instance registry and the live feed (scoring, streams). */
+  deliver(batches: readonly ColumnarBatch[]): void {
+    for (const b of batches) this.track(b);
+    this.feed.publish(batches);
   }
 
   private track(batch: ColumnarBatch): void {

@@ -20,6 +20,9 @@ interface Entry {
   id: string;
 }
 
+/** How stale a listing of reports may be (other API nodes' reports appear within it). */
+const LIST_MAX_AGE_MS = 10_000;
+
 const KEY = /^reports\/([^/]+)\/(\d{13})-([^/]+)\.json$/;
 
 /**
@@ -34,8 +37,18 @@ export class ReportStore {
 
   constructor(private readonly objects: ObjectStore) {}
 
-  private entries(): Promise<Map<string, Entry>> {
-    this.index ??= this.objects.list('reports/').then((keys) => {
+  /** When the index was listed: another node may have stored reports since (a bucket shared by API nodes). */
+  private indexedAt = 0;
+
+  private entries(maxAgeMs = Infinity): Promise<Map<string, Entry>> {
+    if (this.index && Date.now() - this.indexedAt >= maxAgeMs) this.index = undefined;
+    this.index ??= this.listEntries();
+    return this.index;
+  }
+
+  private listEntries(): Promise<Map<string, Entry>> {
+    this.indexedAt = Date.now();
+    return this.objects.list('reports/').then((keys) => {
       const map = new Map<string, Entry>();
       for (const key of keys) {
         const m = KEY.exec(key);
@@ -43,7 +56,6 @@ export class ReportStore {
       }
       return map;
     });
-    return this.index;
   }
 
   async save(report: OperatingReport, analysis: ReportAnalysis): Promise<StoredReport> {
@@ -62,7 +74,8 @@ export class ReportStore {
   }
 
   async get(id: string): Promise<StoredReport | undefined> {
-    const entry = (await this.entries()).get(id);
+    // An id this node has not seen may be another node's report: list again.
+    const entry = (await this.entries()).get(id) ?? (await this.entries(0)).get(id);
     if (!entry) return undefined;
     const body = await this.objects.get(entry.key);
     return body ? (JSON.parse(body.toString('utf8')) as StoredReport) : undefined;
@@ -73,7 +86,7 @@ export class ReportStore {
     items: ReportSummary[];
     total: number;
   }> {
-    const all = [...(await this.entries()).values()]
+    const all = [...(await this.entries(LIST_MAX_AGE_MS)).values()]
       .filter((e) => filter.instance === undefined || e.instance === filter.instance)
       .sort((a, b) => b.time - a.time || (b.id < a.id ? -1 : 1));
     const offset = filter.offset ?? 0;
@@ -89,7 +102,7 @@ export class ReportStore {
 
   /** The instance's newest report, if any. */
   async latest(instance: string): Promise<StoredReport | undefined> {
-    const [newest] = [...(await this.entries()).values()]
+    const [newest] = [...(await this.entries(LIST_MAX_AGE_MS)).values()]
       .filter((e) => e.instance === instance)
       .sort((a, b) => b.time - a.time);
     return newest ? this.get(newest.id) : undefined;

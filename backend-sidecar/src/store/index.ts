@@ -10,3 +10,4 @@ export { InfluxDBv1Store, type InfluxDBv1Options } from './influxdb-v1-store.ts'
 export { PrometheusStore, NODE_EXPORTER_QUERIES, type PrometheusStoreOptions } from './prometheus-store.ts';
 export { InfluxDBv2Store, type InfluxDBv2Options } from './influxdb-v2-store.ts';
 export { openMetricStore } from './open-metric-store.ts';
+export { openObjectStore } from './open-object-store.ts';

@@ -9,10 +9,14 @@ export interface InfluxDBv1Options {
   password?: string;
   /** Measurement the samples go to; one field per metric, tagged by instance. */
   measurement?: string;
+  /** Whose write-ahead log the applied sequence number belongs to (one per API node sharing the database). */
+  node?: string | undefined;
 }
 
 const escapeTag = (s: string) => s.replace(/([,= \\])/g, '\\$1');
 const escapeKey = escapeTag;
+/** An InfluxQL string literal. */
+const influxString = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
  * Metric store on InfluxDB 1.x through its v1 HTTP API: line protocol on `/write`, InfluxQL on
@@ -25,6 +29,10 @@ export class InfluxDBv1Store implements MetricStore {
 
   constructor(private readonly options: InfluxDBv1Options) {
     this.measurement = options.measurement ?? 'twin';
+  }
+
+  private nodeTag(): string {
+    return this.options.node === undefined ? '' : `,node=${escapeTag(this.options.node)}`;
   }
 
   private auth(): Record<string, string> {
@@ -63,7 +71,7 @@ export class InfluxDBv1Store implements MetricStore {
     for (let i = 0; i < samples.length; i += 5000) {
       await this.writeLines(InfluxDBv1Store.toLineProtocol(samples.slice(i, i + 5000), this.measurement));
     }
-    if (walSeq !== undefined) await this.writeLines(`twin_wal applied_seq=${walSeq}i 0`);
+    if (walSeq !== undefined) await this.writeLines(`twin_wal${this.nodeTag()} applied_seq=${walSeq}i 0`);
   }
 
   writeColumns(batches: readonly ColumnarBatch[], walSeq?: number): Promise<void> {
@@ -74,7 +82,9 @@ export class InfluxDBv1Store implements MetricStore {
   }
 
   async appliedSeq(): Promise<number> {
-    const rows = await this.select(`SELECT last(applied_seq) FROM twin_wal`);
+    const node = this.options.node;
+    const where = node === undefined ? '' : ` WHERE "node" = ${influxString(node)}`;
+    const rows = await this.select(`SELECT last(applied_seq) FROM twin_wal${where}`);
     return Number(rows[0]?.values[0]?.[1] ?? 0);
   }
 
@@ -95,7 +105,7 @@ export class InfluxDBv1Store implements MetricStore {
   }
 
   async readWindow(instance: string, options: ReadWindowOptions): Promise<SeriesWindow> {
-    const where = `instance = '${instance.replace(/'/g, "\\'")}' AND time >= ${Math.floor(options.from)}ms AND time < ${Math.ceil(options.to)}ms`;
+    const where = `instance = ${influxString(instance)} AND time >= ${Math.floor(options.from)}ms AND time < ${Math.ceil(options.to)}ms`;
     const wanted = options.metrics?.length ? options.metrics : await this.listSeries(instance);
     if (wanted.length === 0) return { instance, ts: [], metrics: [], values: [] };
     const cols = wanted.map((m) => (options.stepMs ? `mean("${m}") AS "${m}"` : `"${m}"`)).join(', ');

@@ -9,6 +9,8 @@ export interface InfluxDBv2Options {
   org: string;
   bucket: string;
   measurement?: string;
+  /** Whose write-ahead log the applied sequence number belongs to (one per API node sharing the bucket). */
+  node?: string | undefined;
 }
 
 const fluxString = (s: string) => JSON.stringify(s);
@@ -30,14 +32,19 @@ export class InfluxDBv2Store implements MetricStore {
     this.measurement = options.measurement ?? 'twin';
   }
 
+  /** The applied sequence number's point, tagged with its node when several share the bucket. */
+  private walPoint(): Point {
+    const point = new Point('twin_wal');
+    return this.options.node === undefined ? point : point.tag('node', this.options.node);
+  }
+
   async write(samples: readonly Sample[], walSeq?: number): Promise<void> {
     for (const s of samples) {
       const point = new Point(this.measurement).tag('instance', s.instance).timestamp(Math.round(s.ts));
       for (const metric in s.values) point.floatField(metric, s.values[metric]!);
       this.writeApi.writePoint(point);
     }
-    if (walSeq !== undefined)
-      this.writeApi.writePoint(new Point('twin_wal').intField('applied_seq', walSeq).timestamp(0));
+    if (walSeq !== undefined) this.writeApi.writePoint(this.walPoint().intField('applied_seq', walSeq).timestamp(0));
     await this.writeApi.flush();
   }
 
@@ -50,7 +57,9 @@ export class InfluxDBv2Store implements MetricStore {
 
   async appliedSeq(): Promise<number> {
     const rows = await this.queryApi.collectRows<{ _value: number }>(
-      `from(bucket: ${fluxString(this.options.bucket)}) |> range(start: 0) |> filter(fn: (r) => r._measurement == "twin_wal") |> last()`
+      `from(bucket: ${fluxString(this.options.bucket)}) |> range(start: 0) |> filter(fn: (r) => r._measurement == "twin_wal"${
+        this.options.node === undefined ? '' : ` and r.node == ${fluxString(this.options.node)}`
+      }) |> last()`
     );
     return Number(rows[0]?._value ?? 0);
   }

@@ -7,17 +7,23 @@ import type { MetricStore } from './metric-store.ts';
 import { PrometheusStore } from './prometheus-store.ts';
 
 /** The metric store the configuration names: one adapter behind one interface, never an if-chain in callers. */
-export async function openMetricStore(config: TwinConfig['metricStore'], db: EmbeddedDatabase): Promise<MetricStore> {
+export async function openMetricStore(
+  config: TwinConfig['metricStore'],
+  db: EmbeddedDatabase | undefined,
+  node?: string
+): Promise<MetricStore> {
   switch (config.kind) {
     case 'duckdb':
+      if (!db)
+        throw new Error('the embedded metric store lives in one sidecar: use a shared one (InfluxDB, Prometheus)');
       return DuckDBMetricStore.open(db);
     case 'influxdb1': {
-      const store = new InfluxDBv1Store(config);
+      const store = new InfluxDBv1Store({ ...config, node });
       await store.ensureDatabase();
       return store;
     }
     case 'influxdb2':
-      return new InfluxDBv2Store(config);
+      return new InfluxDBv2Store({ ...config, node });
     case 'prometheus':
       return new PrometheusStore(config);
   }

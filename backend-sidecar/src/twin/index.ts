@@ -1,7 +1,7 @@
 export { trainTwinModel, type BaselineTwinModel, type MetricModel, type TrainingData } from './baseline-model.ts';
 export { TwinRunner, type TwinStep } from './twin-runner.ts';
 export { ModelRegistry, type ModelVersionInfo, type VersionDecision } from './model-registry.ts';
-export { TwinTrainer, type TrainerOptions, type InstanceHistory } from './twin-trainer.ts';
+export { TwinTrainer, trainerOptions, type TrainerOptions, type InstanceHistory } from './twin-trainer.ts';
 export { TrainingPool } from './training-pool.ts';
 export {
   startTwin,

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { ObjectStore } from '../store/index.ts';
 import type { LoadedTwin, TwinModel } from './twin-model.ts';
 import { checksumOf, weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
@@ -12,6 +13,9 @@ export interface VersionDecision {
   candidateError?: number;
   championError?: number;
   decidedAt: number;
+  /** The training job that made it (with BullMQ) and the worker that ran it. */
+  job?: string;
+  trainedBy?: string;
 }
 
 export interface ModelVersionInfo {
@@ -43,10 +47,12 @@ const TFJS_FORMAT = 'layers-model';
  * `weights.bin`. `models/<instance>/champion.json` names the version in use; champions are kept
  * loaded in memory, so a promotion or a rollback takes effect at the next prediction.
  */
-export class ModelRegistry {
+export class ModelRegistry extends EventEmitter<{ champion: [instance: string, reason: string] }> {
   private readonly champions = new Map<string, LoadedTwin>();
 
-  constructor(private readonly objects: ObjectStore) {}
+  constructor(private readonly objects: ObjectStore) {
+    super();
+  }
 
   /** Loads every instance's champion (at start-up, so that a restart continues from stored state). */
   async loadChampions(): Promise<number> {
@@ -79,6 +85,16 @@ export class ModelRegistry {
     const versions = await this.versionNames(instance);
     const last = versions.reduce((max, v) => Math.max(max, Number(v.slice(1)) || 0), 0);
     return `v${String(last + 1).padStart(4, '0')}`;
+  }
+
+  /** The version a training job published, if it got that far (a retried job must not train twice). */
+  async publishedBy(instance: string, job: string): Promise<(TwinModel & { decision?: VersionDecision }) | undefined> {
+    const versions = await this.versionNames(instance);
+    for (const version of versions.slice(-3).reverse()) {
+      const model = await this.get(instance, version);
+      if (model?.decision?.job === job) return model;
+    }
+    return undefined;
   }
 
   async get(instance: string, version: string): Promise<(TwinModel & { decision?: VersionDecision }) | undefined> {
@@ -159,6 +175,7 @@ export class ModelRegistry {
       reason: `rolled back from ${pointer.version}`,
       history: pointer.history.slice(0, -1),
     });
+    this.emit('champion', instance, `rolled back from ${pointer.version}`);
     return this.champions.get(instance)!.model;
   }
 
@@ -171,6 +188,7 @@ export class ModelRegistry {
       ? [...pointer.history, { version: pointer.version, since: pointer.since, reason: pointer.reason }]
       : [];
     await this.writePointer(instance, { version, since: Date.now(), reason, history: history.slice(-50) });
+    this.emit('champion', instance, reason);
   }
 
   /** Loads a version (and its weights, checksum checked) as the one in use. */

@@ -12,35 +12,32 @@ export interface TrainRequest {
 export interface TrainOutcome {
   version: string;
   status: string;
+  /** The worker that trained it. */
+  worker?: string;
 }
+
+export type TrainJob = Job<TrainRequest, TrainOutcome>;
 
 const QUEUE = 'twin-training';
 
+/** Workers block on Redis: BullMQ needs retries disabled per request on their connections. */
+const connectionFor = (redisUrl: string) => ({ url: redisUrl, maxRetriesPerRequest: null });
+
 /**
- * Training jobs on BullMQ (Redis), for when `REDIS_URL` is set: jobs survive a restart, a job whose
- * worker died is retried by another, and a job id per instance and round means an instance is
- * trained once per round however many nodes ask. This process also works the queue, with as many
- * jobs at a time as it has training threads.
+ * The asking side of training on BullMQ (Redis): jobs survive a restart, and a job id per instance
+ * and round means an instance is trained once per round however many API nodes ask.
  */
-export class BullTrainingQueue {
+export class TrainingJobs {
   readonly queue: Queue<TrainRequest, TrainOutcome>;
   private readonly events: QueueEvents;
-  private readonly worker: Worker<TrainRequest, TrainOutcome>;
   private closeQueue!: (err: Error) => void;
   /** Rejects when the queue closes, so that nobody waits on a job this process will not see finish. */
   private readonly closed = new Promise<never>((_, reject) => (this.closeQueue = reject));
 
-  constructor(
-    redisUrl: string,
-    train: (request: TrainRequest, job: Job<TrainRequest, TrainOutcome>) => Promise<TrainOutcome>,
-    concurrency: number
-  ) {
-    // Workers block on Redis: BullMQ needs retries disabled per request on their connections.
-    const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  constructor(redisUrl: string) {
+    const connection = connectionFor(redisUrl);
     this.queue = new Queue(QUEUE, { connection });
     this.events = new QueueEvents(QUEUE, { connection });
-    this.worker = new Worker(QUEUE, (job) => train(job.data, job), { connection, concurrency });
-    this.worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own
     this.closed.catch(() => undefined);
   }
 
@@ -60,8 +57,40 @@ export class BullTrainingQueue {
 
   async close(): Promise<void> {
     this.closeQueue(new Error('the training queue is closed'));
-    await this.worker.close(true);
     await this.events.close();
     await this.queue.close();
+  }
+}
+
+/**
+ * The working side: takes training jobs off the queue, as many at a time as it has training
+ * threads. A worker that dies mid-job stops renewing the job's lock; within about 20 s (lock 15 s,
+ * stall check every 5 s) another worker takes the job again.
+ */
+export class TrainingWorker {
+  private readonly worker: Worker<TrainRequest, TrainOutcome>;
+
+  constructor(
+    redisUrl: string,
+    train: (request: TrainRequest, job: TrainJob) => Promise<TrainOutcome>,
+    options: { concurrency: number; name?: string }
+  ) {
+    this.worker = new Worker(QUEUE, (job) => train(job.data, job), {
+      connection: connectionFor(redisUrl),
+      concurrency: options.concurrency,
+      lockDuration: 15_000,
+      stalledInterval: 5_000,
+      ...(options.name ? { name: options.name } : {}),
+    });
+    this.worker.on('error', () => undefined); // connection errors are retried by ioredis; jobs report their own
+  }
+
+  on(event: 'completed', listener: (job: TrainJob) => void): this {
+    this.worker.on(event, listener);
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close(true);
   }
 }

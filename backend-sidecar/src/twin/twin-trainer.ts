@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { MetricStore } from '../store/index.ts';
+import type { TwinConfig } from '../core/config.ts';
 import { toRegular, type RegularSeries } from '../features/index.ts';
 import { trainTwinModel } from './baseline-model.ts';
 import { DEFAULT_LSTM_OPTIONS, type LstmTwinOptions } from './lstm-model.ts';
@@ -23,6 +24,21 @@ export interface TrainerOptions {
   pool?: TrainingPool;
   /** Training as jobs on a shared queue (BullMQ) instead of directly. */
   queue?: { submit(request: TrainRequest): Promise<TrainOutcome> };
+}
+
+/** The trainer's options as a configuration sets them (the sidecar's and `twin worker`'s alike). */
+export function trainerOptions(
+  config: Pick<TwinConfig, 'trainingWindowMs' | 'minHistoryMs' | 'retrainIntervalMs' | 'twinModel' | 'trainEpochs'>,
+  extras: Pick<TrainerOptions, 'pool' | 'queue'>
+): TrainerOptions {
+  return {
+    windowMs: config.trainingWindowMs,
+    minHistoryMs: config.minHistoryMs,
+    retrainIntervalMs: config.retrainIntervalMs,
+    kind: config.twinModel,
+    lstm: { maxEpochs: config.trainEpochs },
+    ...extras,
+  };
 }
 
 export interface InstanceHistory {
@@ -146,7 +162,12 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     return toRegular(window.ts, window.metrics, window.values, stepMs);
   }
 
-  async train(instance: string, now: number, history?: Omit<InstanceHistory, 'id'>): Promise<TwinModel> {
+  async train(
+    instance: string,
+    now: number,
+    history?: Omit<InstanceHistory, 'id'>,
+    origin: Pick<VersionDecision, 'job' | 'trainedBy'> = {}
+  ): Promise<TwinModel> {
     const version = await this.models.nextVersion(instance);
     const progress = (fraction: number, message?: string) =>
       this.emit('progress', { instance, fraction, version, ...(message ? { message } : {}) });
@@ -181,6 +202,7 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     this.driftRequests.delete(instance);
     const decision = this.judge(model, artifacts, champion, series);
     decision.trigger = !champion ? 'first' : drift ? `drift: ${drift}` : 'schedule';
+    Object.assign(decision, origin);
     await this.models.publish(model, artifacts, decision);
     progress(1, decision.reason);
     this.emit('trained', { instance, model, decision });
