@@ -63,6 +63,7 @@ import {
 } from '../reports/index.ts';
 import { buildServer } from './server.ts';
 import { nodeId } from '../cluster/node-id.ts';
+import { loadRegistrySnapshots, saveRegistrySnapshot } from '../cluster/registry-snapshots.ts';
 
 export interface SidecarEvents {
   trainingProgress: [{ instance: string; fraction: number; version: string }];
@@ -168,6 +169,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       // Loaded only when used: a sidecar without Redis does not pay for ioredis and BullMQ at start-up.
       const { FleetBus } = await import('../cluster/fleet-bus.ts');
       this.bus = await FleetBus.open(config.redisUrl, this.node, true);
+      await loadRegistrySnapshots(this.objects, this.instances);
       const bus = this.bus;
       bus.onSamples((batches) => this.ingest.deliver(batches));
       bus.onModel((change) => {
@@ -175,6 +177,13 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
           this.models.refresh(change.instance).catch((err: Error) => this.server?.log.error({ err }, 'model refresh'));
       });
       this.models.on('champion', (instance, reason) => void bus.publishModel(instance, reason).catch(() => undefined));
+      bus.onEvent((event) => {
+        if (event.type === 'findings') this.noteFindings(event.instance, event.time, event.findings);
+        else
+          this.applyFailure(event.failure).catch((err: Error) =>
+            this.server?.log.error({ err }, 'failure from the bus')
+          );
+      });
     }
     this.ingest = new IngestService(this.wal, this.metrics, this.instances, this.feed, {
       maxQueuedSamples: config.maxQueuedSamples,
@@ -232,6 +241,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.url = await this.server.listen({ host: config.host, port: config.port });
 
     this.every(5_000, () => this.instances.flush());
+    if (this.bus) this.every(10_000, () => saveRegistrySnapshot(this.objects, this.node, this.instances));
     this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
@@ -341,7 +351,14 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     return now - lastSeen <= LIVE_WITHIN_MS;
   }
 
+  /** Records a failure (the failure model learns from it), on every API node when there are several. */
   async recordFailure(failure: NewFailure): Promise<FailureEvent> {
+    const event = await this.applyFailure(failure);
+    await this.bus?.publishEvent({ type: 'failure', failure: event }).catch(() => undefined);
+    return event;
+  }
+
+  private async applyFailure(failure: NewFailure): Promise<FailureEvent> {
     const event = await this.failures.record(failure);
     this.forecaster.reset(event.instance);
     this.live.get(event.instance)?.detector.close();
@@ -519,6 +536,13 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       });
   }
 
+  /** A report's findings as evidence for the instance's failure analysis. */
+  private noteFindings(instance: string, time: number, findings: FindingEvidence[]): void {
+    this.forecaster.noteFindings(instance, findings, time);
+    const latest = this.latestFindings.get(instance);
+    if (!latest || latest.time <= time) this.latestFindings.set(instance, { time, findings });
+  }
+
   /**
    * Stores an operating information report with what the catalogue finds in it (durably: the
    * object is synced before this returns). Findings that mean the instance failed are recorded as
@@ -526,10 +550,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
    */
   async ingestReport(report: OperatingReport): Promise<StoredReport> {
     const stored = await this.reports.save(report, analyzeReport(report, this.catalogue));
-    this.forecaster.noteFindings(report.instance, stored.findings, report.time);
-    const latest = this.latestFindings.get(report.instance);
-    if (!latest || latest.time <= report.time)
-      this.latestFindings.set(report.instance, { time: report.time, findings: stored.findings });
+    this.noteFindings(report.instance, report.time, stored.findings);
+    await this.bus
+      ?.publishEvent({ type: 'findings', instance: report.instance, time: report.time, findings: stored.findings })
+      .catch(() => undefined);
     for (const finding of stored.findings) {
       if (!finding.failure) continue;
       await this.recordFailure({

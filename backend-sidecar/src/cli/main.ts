@@ -152,7 +152,15 @@ export function buildProgram(): Command {
     .description(`run a benchmark side by side with its peer (${Object.keys(BENCHMARKS).join(', ') || 'none yet'})`)
     .argument('[name]', 'benchmark name')
     .option('--json', 'also print the figures as one JSON object on the last line', false)
-    .action((name: string | undefined, opts: { json: boolean }) => runNamed('benchmark', BENCHMARKS, name, opts));
+    .option('--sizes <list>', 'comma-separated fleet sizes (fleet; default 1000,5000,20000)')
+    .option('--seconds <n>', 'seconds of load per size (fleet; default 20)', positiveInt)
+    .action((name: string | undefined, opts: { json: boolean; sizes?: string; seconds?: string }) =>
+      runNamed('benchmark', BENCHMARKS, name, {
+        json: opts.json,
+        ...(opts.sizes ? { sizes: opts.sizes.split(',').map(Number) } : {}),
+        ...(opts.seconds ? { seconds: Number(opts.seconds) } : {}),
+      })
+    );
 
   program
     .command('eval')

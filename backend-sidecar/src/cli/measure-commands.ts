@@ -7,6 +7,9 @@ export interface MeasureOptions {
   instances?: number;
   days?: number;
   seed?: number;
+  /** Fleet sizes and seconds of load (bench fleet). */
+  sizes?: number[];
+  seconds?: number;
 }
 
 export type Measure = (options: MeasureOptions) => Promise<void>;
@@ -17,6 +20,7 @@ export const BENCHMARKS: Record<string, Measure> = {
   agent: async (o) => (await import('../agent/agent.bench.ts')).agentBench(o),
   ingest: async (o) => (await import('../ingest/ingest.bench.ts')).ingestBench(o),
   twin: async (o) => (await import('../twin/twin.bench.ts')).twinBench(o),
+  fleet: async (o) => (await import('../bench/fleet.bench.ts')).fleetBench(o),
 };
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */

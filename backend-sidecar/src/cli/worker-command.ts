@@ -49,7 +49,9 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
       const started = performance.now();
       const outcome = await runTrainingJob(trainer, models, job, name);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      log(`${request.instance} ${outcome.version} ${outcome.status} in ${seconds} s (job ${job.id})`);
+      const retried =
+        outcome.trainedBy && outcome.trainedBy !== name ? `, trained by ${outcome.trainedBy} before it stopped` : '';
+      log(`${request.instance} ${outcome.version} ${outcome.status} in ${seconds} s (job ${job.id}${retried})`);
       return outcome;
     },
     { concurrency, name }

@@ -1,9 +1,13 @@
 import { Redis } from 'ioredis';
 import type { ColumnarBatch } from '../core/columnar.ts';
-import type { InstanceLabels } from '../core/types.ts';
+import type { FailureEvent, InstanceLabels } from '../core/types.ts';
+import type { FindingEvidence } from '../analysis/index.ts';
 
 const SAMPLES = 'twin:samples';
 const MODELS = 'twin:models';
+const EVENTS = 'twin:events';
+/** Samples per message (a few hundred KB of JSON). */
+const MESSAGE_SAMPLES = 2000;
 
 interface WireBatch {
   instance: string;
@@ -30,6 +34,11 @@ const fromWire = (w: WireBatch): ColumnarBatch => ({
   values: Float64Array.from(w.values, (v) => v ?? NaN),
 });
 
+/** What one API node learned that the others' failure analysis needs too. */
+export type FleetEvent =
+  | { type: 'failure'; failure: FailureEvent }
+  | { type: 'findings'; instance: string; time: number; findings: FindingEvidence[] };
+
 export interface ModelChange {
   instance: string;
   /** What changed: a version published by a worker, a promotion, a rollback. */
@@ -41,13 +50,15 @@ export interface ModelChange {
  * What API nodes and workers tell each other through Redis pub/sub. Stored samples go to every
  * API node, its own included, in the one order Redis gives them, so that every node keeps the same
  * live state of every instance (whichever node the samples reached) and serves the same
- * predictions and streams. Model changes tell nodes to load the new champion.
+ * predictions and streams. Model changes tell nodes to load the new champion; failures and report
+ * findings recorded on one node reach the others' failure analysis.
  */
 export class FleetBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly sampleListeners: ((batches: ColumnarBatch[]) => void)[] = [];
   private readonly modelListeners: ((change: ModelChange) => void)[] = [];
+  private readonly eventListeners: ((event: FleetEvent) => void)[] = [];
 
   private constructor(
     redisUrl: string,
@@ -64,6 +75,10 @@ export class FleetBus {
       } else if (channel === MODELS) {
         const change = JSON.parse(message) as ModelChange;
         for (const listener of this.modelListeners) listener(change);
+      } else if (channel === EVENTS) {
+        const { node, event } = JSON.parse(message) as { node: string; event: FleetEvent };
+        // A node's own events are already applied where they happened.
+        if (node !== this.node) for (const listener of this.eventListeners) listener(event);
       }
     });
   }
@@ -71,12 +86,28 @@ export class FleetBus {
   /** Connects; API nodes listen, workers only speak. */
   static async open(redisUrl: string, node: string, listen: boolean): Promise<FleetBus> {
     const bus = new FleetBus(redisUrl, node);
-    if (listen) await bus.sub.subscribe(SAMPLES, MODELS);
+    if (listen) await bus.sub.subscribe(SAMPLES, MODELS, EVENTS);
     return bus;
   }
 
-  publishSamples(batches: readonly ColumnarBatch[]): Promise<number> {
-    return this.pub.publish(SAMPLES, JSON.stringify(batches.map(toWire)));
+  /**
+   * Publishes stored batches in messages of a few thousand samples: Redis disconnects a subscriber
+   * whose pending output passes its pub/sub buffer limit (32 MB by default), so a large apply
+   * (up to 100,000 samples) must not go as one message.
+   */
+  async publishSamples(batches: readonly ColumnarBatch[]): Promise<void> {
+    let message: WireBatch[] = [];
+    let rows = 0;
+    for (const batch of batches) {
+      message.push(toWire(batch));
+      rows += batch.ts.length;
+      if (rows >= MESSAGE_SAMPLES) {
+        await this.pub.publish(SAMPLES, JSON.stringify(message));
+        message = [];
+        rows = 0;
+      }
+    }
+    if (message.length) await this.pub.publish(SAMPLES, JSON.stringify(message));
   }
 
   onSamples(listener: (batches: ColumnarBatch[]) => void): void {
@@ -89,6 +120,15 @@ export class FleetBus {
 
   onModel(listener: (change: ModelChange) => void): void {
     this.modelListeners.push(listener);
+  }
+
+  publishEvent(event: FleetEvent): Promise<number> {
+    return this.pub.publish(EVENTS, JSON.stringify({ node: this.node, event }));
+  }
+
+  /** Other nodes' events (a node's own are not echoed back to it). */
+  onEvent(listener: (event: FleetEvent) => void): void {
+    this.eventListeners.push(listener);
   }
 
   async close(): Promise<void> {

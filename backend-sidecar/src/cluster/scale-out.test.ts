@@ -62,6 +62,26 @@ const ingest = (node: ApiNode, instance: string, samples: { ts: number; values: 
     body: JSON.stringify({ instance, samples }),
   });
 
+const postJson = <T>(url: string, body: object) =>
+  json<T>(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** Stores an operating information report (a log line or more) through a node; its id. */
+const storeReport = async (node: ApiNode, instance: string, log: string) =>
+  (
+    await postJson<{ report_id: string }>(`${node.url}/api/v1/reports`, {
+      instance,
+      time: new Date().toISOString(),
+      status: { instance_status: 'ok', system_status: 'ok' },
+      log,
+    })
+  ).report_id;
+
+/** The failure report a node predicts for a report id, without its time of asking. */
+const predict = (node: ApiNode, reportId: string) =>
+  postJson<Record<string, unknown>>(`${node.url}/api/v1/twin/predict`, { report_id: reportId }).then(
+    ({ time: _time, ...rest }) => rest
+  );
+
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -74,7 +94,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
+  const outputs = processes.map((p) => `--- ${p.child.spawnargs.slice(2).join(' ')}\n${p.output.slice(-1500)}`);
+  throw new Error(
+    `${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}\n${outputs.join('\n')}`
+  );
 }
 
 interface InstanceView {
@@ -123,7 +146,7 @@ after(async () => {
 });
 
 test(
-  'two API nodes and two workers on Redis, S3 and InfluxDB: 200 instances trained once each, a killed worker’s job retried by the other, streams and predictions the same on both nodes, a killed API node loses no acknowledged write',
+  'two API nodes and two workers on Redis, S3 and InfluxDB: 200 instances trained once each, a killed worker’s job retried by the other, streams, predictions and failures the same on both nodes, a killed API node loses no acknowledged write, a later node knows the fleet',
   { timeout: 600_000 },
   async () => {
     const [a, b] = await Promise.all([startApiNode(), startApiNode()]);
@@ -167,7 +190,16 @@ test(
         'every instance has a twin on both nodes',
         async () => {
           const views = await Promise.all(nodes.map(fleet));
-          return views.every((v) => v.length === INSTANCES && v.every((i) => i.twin.version)) ? views : undefined;
+          if (views.every((v) => v.length === INSTANCES && v.every((i) => i.twin.version))) return views;
+          const missing = views.map(
+            (v, n) =>
+              `${'ab'[n]}: ${v.length} listed, without twin ${v
+                .filter((i) => !i.twin.version)
+                .map((i) => i.id)
+                .slice(0, 8)
+                .join(' ')}`
+          );
+          throw new Error(missing.join('; '));
         },
         240_000
       );
@@ -248,26 +280,42 @@ test(
     // Predictions served by both nodes agree: an operating report stored through one node, the
     // failure report predicted for it by either (the reports live in the shared bucket).
     for (const id of ids.slice(0, 10)) {
-      const stored = await json<{ report_id: string }>(`${a.url}/api/v1/reports`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          instance: id,
-          time: new Date().toISOString(),
-          status: { instance_status: 'ok', system_status: 'ok' },
-          log: `<6>Nov 30 10:00:01 ${id} systemd[1]: Started Daily apt upgrade and clean activities.\n`,
-        }),
-      });
-      const ask = (node: ApiNode) =>
-        json<Record<string, unknown>>(`${node.url}/api/v1/twin/predict`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ report_id: stored.report_id }),
-        }).then(({ time: _time, ...rest }) => rest);
-      const [fromA, fromB] = await Promise.all([ask(a), ask(b)]);
+      const reportId = await storeReport(
+        a,
+        id,
+        `<6>Nov 30 10:00:01 ${id} systemd[1]: Started Daily apt upgrade and clean activities.\n`
+      );
+      const [fromA, fromB] = await Promise.all([predict(a, reportId), predict(b, reportId)]);
       assert.equal(fromA.basis, 'twin', id);
       assert.deepEqual(fromA, fromB, id);
     }
+
+    // A report that says the instance failed, stored through node b: node a's failure analysis
+    // hears of the failure and the findings too (the fleet bus), so both predict alike.
+    const oom = ids[10]!;
+    const failed = await storeReport(
+      b,
+      oom,
+      `<3>Nov 30 10:00:01 ${oom} kernel: Out of memory: Killed process 4242 (java) total-vm:8388608kB\n` +
+        `<0>Nov 30 10:00:09 ${oom} kernel: Kernel panic - not syncing: Out of memory and no killable processes\n`
+    );
+    const failures = await until('node a knows the failure', async () => {
+      const list = await json<{ items: { instance: string; kind: string }[] }>(
+        `${a.url}/api/v1/failures?instance=${oom}`
+      );
+      return list.items.length ? list.items : undefined;
+    });
+    assert.equal(failures[0]!.kind, 'crash');
+    const predictions = (await Promise.all(nodes.map((node) => predict(node, failed)))) as {
+      rootCauses: { resource: string }[];
+      findings: unknown[];
+    }[];
+    assert.deepEqual(predictions[0]!.rootCauses, predictions[1]!.rootCauses);
+    assert.deepEqual(predictions[0]!.findings, predictions[1]!.findings);
+    assert.ok(
+      predictions[0]!.rootCauses.some((c) => c.resource === 'memory'),
+      JSON.stringify(predictions[0]!.rootCauses)
+    );
 
     // Kill -9 node a just after it acknowledged a round, restart it on its data folder: nothing lost.
     await sendRound(3, () => a);
@@ -287,5 +335,18 @@ test(
         id
       );
     }
+
+    // A third node, started later on a fresh data folder, knows the whole fleet and its twins at once
+    // (the nodes' registry snapshots and the champions in the bucket).
+    const c = await startApiNode();
+    const known = await until(
+      'node c lists every instance with its twin',
+      async () => {
+        const view = await fleet(c);
+        return view.length === INSTANCES && view.every((i) => i.twin.version) ? view : undefined;
+      },
+      60_000
+    );
+    assert.equal(known.length, INSTANCES);
   }
 );

@@ -59,6 +59,29 @@ export class InstanceRegistry {
     this.dirty.add(id);
   }
 
+  /** Takes in what another node knows (the union of both: earliest first, latest last seen). */
+  merge(records: readonly InstanceRecord[]): number {
+    let added = 0;
+    for (const r of records) {
+      const mine = this.records.get(r.id);
+      if (!mine) added++;
+      this.records.set(
+        r.id,
+        mine
+          ? {
+              ...mine,
+              labels: { ...r.labels, ...mine.labels },
+              firstSeen: Math.min(mine.firstSeen, r.firstSeen),
+              lastSeen: Math.max(mine.lastSeen, r.lastSeen),
+              samples: Math.max(mine.samples, r.samples),
+            }
+          : { ...r }
+      );
+      this.dirty.add(r.id);
+    }
+    return added;
+  }
+
   get(id: string): InstanceRecord | undefined {
     return this.records.get(id);
   }

@@ -72,6 +72,14 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
       await this.activate(instance, pointer.version);
   }
 
+  /**
+   * Uses a loaded twin as an instance's champion without storing a version: the fleet benchmark
+   * gives thousands of instances copies of one trained twin (training them is its backlog figure).
+   */
+  adopt(instance: string, loaded: LoadedTwin): void {
+    this.champions.set(instance, loaded);
+  }
+
   champion(instance: string): TwinModel | undefined {
     return this.champions.get(instance)?.model;
   }
@@ -154,6 +162,20 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
     // Metadata last: a version is listed only once everything it needs is stored.
     await this.objects.put(`${folder}/metadata.json`, JSON.stringify({ ...model, decision }));
     if (decision.status === 'champion') await this.makeChampion(model.instance, model.version, decision.reason);
+  }
+
+  /**
+   * Finishes a publication cut short after the version was stored (its worker died before the
+   * champion pointer was written): a version decided champion that the pointer has not reached yet
+   * becomes champion now. Later versions or an operator's choice since are left as they are.
+   */
+  async finishPublish(instance: string, version: string): Promise<void> {
+    const model = await this.get(instance, version);
+    if (model?.decision?.status !== 'champion') return;
+    const pointer = await this.pointer(instance);
+    const reached = (v: string) => Number(v.slice(1)) >= Number(version.slice(1));
+    if (pointer && (reached(pointer.version) || pointer.history.some((h) => reached(h.version)))) return;
+    await this.makeChampion(instance, version, model.decision.reason);
   }
 
   /** Makes a stored version the champion (an operator's decision); the current one goes into the history. */

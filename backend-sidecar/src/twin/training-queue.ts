@@ -12,8 +12,9 @@ export interface TrainRequest {
 export interface TrainOutcome {
   version: string;
   status: string;
-  /** The worker that trained it. */
+  /** The worker that finished the job, and the one that trained the version (another, when a retry found it published). */
   worker?: string;
+  trainedBy?: string;
 }
 
 export type TrainJob = Job<TrainRequest, TrainOutcome>;

@@ -138,7 +138,13 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
         }
       }
     };
-    const lanes = this.kind === 'lstm' ? (this.options.pool?.size ?? 1) : 1;
+    // Queued jobs are worked by however many workers there are: ask for them all at once (up to
+    // 256 waiting on outcomes); in this process, as many at a time as the pool has threads.
+    const lanes = this.options.queue
+      ? Math.min(256, Math.max(1, queue.length))
+      : this.kind === 'lstm'
+        ? (this.options.pool?.size ?? 1)
+        : 1;
     await Promise.all(Array.from({ length: lanes }, lane));
     return trained;
   }
