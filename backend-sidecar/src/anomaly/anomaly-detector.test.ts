@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnomalyDetector, type AnomalyEvent } from './anomaly-detector.ts';
 import { AdaptiveThreshold } from './adaptive-threshold.ts';
+import { quantile } from '../features/index.ts';
 
 test('consecutive anomalous points form one event with contributions; single blips do not', () => {
   const d = new AnomalyDetector('i-1', { cpu: 4, mem: 4 });
@@ -36,6 +37,23 @@ test('thresholds follow the baseline: a noisier instance raises its own threshol
   const quiet = new AdaptiveThreshold(6, 4, 1000, 100);
   for (let i = 0; i < 1000; i++) quiet.observeNormal(0.1);
   assert.equal(quiet.current, 4);
+});
+
+test("an adaptive threshold is exactly 1.2 times the 99.9th percentile of its window's normal scores, floored, though it keeps only their tail", () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const t = new AdaptiveThreshold(5, 4);
+  const all: number[] = [];
+  for (let i = 1; i <= 20_000; i++) {
+    // Heavy-tailed scores with the odd NaN (a metric missing from a sample).
+    const score = i % 997 === 0 ? NaN : -Math.log(random()) * (1 + 3 * (random() < 0.01 ? 1 : 0));
+    all.push(score);
+    t.observeNormal(score);
+    if (i % 600 === 0) {
+      const expected = Math.max(4, 1.2 * quantile(all.slice(-3600), 0.999));
+      assert.ok(Math.abs(t.current - expected) < 1e-12, `after ${i}: ${t.current} against ${expected}`);
+    }
+  }
 });
 
 test('a joint shift that no single metric shows still makes anomalies, with every metric contributing', () => {

@@ -44,7 +44,10 @@ const matches = (f: StreamFilter, e: StreamEvent) =>
  * it never slows the others or grows the sidecar's memory.
  */
 export class StreamHub {
-  private readonly ring: StreamEvent[] = [];
+  /** The last `replay` events, oldest at `head` (a circular buffer: a fleet publishes thousands a second). */
+  private readonly ring: (StreamEvent | undefined)[];
+  private head = 0;
+  private size = 0;
   private readonly subscribers = new Set<Subscriber>();
   private nextId = 1;
   private readonly replay: number;
@@ -55,6 +58,21 @@ export class StreamHub {
   constructor(options: StreamHubOptions = {}) {
     this.replay = options.replay ?? 10_000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1 << 20;
+    this.ring = new Array<StreamEvent | undefined>(this.replay);
+  }
+
+  private keep(event: StreamEvent): void {
+    if (this.replay === 0) return;
+    if (this.size < this.replay) this.ring[(this.head + this.size++) % this.replay] = event;
+    else {
+      this.ring[this.head] = event;
+      this.head = (this.head + 1) % this.replay;
+    }
+  }
+
+  /** The kept events, oldest first. */
+  private *kept(): Generator<StreamEvent> {
+    for (let k = 0; k < this.size; k++) yield this.ring[(this.head + k) % this.replay]!;
   }
 
   get clients(): number {
@@ -65,8 +83,7 @@ export class StreamHub {
     if (this.subscribers.size === 0 && this.replay === 0) return;
     const id = this.nextId++;
     const event: StreamEvent = { id, kind, instance, data: JSON.stringify({ id, kind, instance, ...payload }) };
-    this.ring.push(event);
-    if (this.ring.length > this.replay) this.ring.splice(0, this.ring.length - this.replay);
+    this.keep(event);
     for (const s of this.subscribers) if (matches(s.filter, event)) this.deliver(s, event);
   }
 
@@ -82,9 +99,9 @@ export class StreamHub {
     const subscriber: Subscriber = { filter, sink };
     let missed = false;
     if (lastEventId !== undefined) {
-      const oldest = this.ring[0]?.id ?? this.nextId;
+      const oldest = this.size ? this.ring[this.head]!.id : this.nextId;
       missed = lastEventId + 1 < oldest;
-      for (const e of this.ring) if (e.id > lastEventId && matches(filter, e)) sink.write(e);
+      for (const e of this.kept()) if (e.id > lastEventId && matches(filter, e)) sink.write(e);
     }
     this.subscribers.add(subscriber);
     return { missed, unsubscribe: () => this.subscribers.delete(subscriber) };
