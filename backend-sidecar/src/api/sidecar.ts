@@ -126,6 +126,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   bus: import('../cluster/fleet-bus.ts').FleetBus | undefined;
   /** This node's name (kept in its data folder). */
   node = '';
+
+  /** Whether this node acts for the fleet (remediation, anomaly history, write-back): alone, or the leader of several. */
+  get leads(): boolean {
+    return !this.bus || this.bus.leader;
+  }
   forecaster!: ExhaustionForecaster;
   server!: FastifyInstance;
   url = '';
@@ -170,6 +175,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       const { FleetBus } = await import('../cluster/fleet-bus.ts');
       this.bus = await FleetBus.open(config.redisUrl, this.node, true);
       await loadRegistrySnapshots(this.objects, this.instances);
+      await this.bus.lead();
       const bus = this.bus;
       bus.onSamples((batches) => this.ingest.deliver(batches));
       bus.onModel((change) => {
@@ -232,6 +238,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.on('anomalyClosed', (e) => this.stream.publish('anomaly', e.instance, { event: e }));
     this.on('incident', (i) => this.stream.publish('incident', i.instance, { incident: i }));
     this.on('anomalyClosed', (event) => {
+      if (!this.leads) return; // every API node sees the event; the leader keeps it
       this.anomalies
         .append(event)
         .catch((err: Error) => this.server?.log.error({ err }, 'anomaly history write failed'));
@@ -241,7 +248,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.url = await this.server.listen({ host: config.host, port: config.port });
 
     this.every(5_000, () => this.instances.flush());
-    if (this.bus) this.every(10_000, () => saveRegistrySnapshot(this.objects, this.node, this.instances));
+    if (this.bus) {
+      const bus = this.bus;
+      this.every(10_000, () => saveRegistrySnapshot(this.objects, this.node, this.instances));
+      this.every(5_000, () => bus.lead());
+    }
     this.every(30_000, () => this.ingest.compactLog());
     this.every(10_000, () => this.trainer.runDue(this.instances.list()));
     this.every(10_000, () => this.evaluateForecasts());
@@ -441,7 +452,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       for (const p of predictions) this.stream.publish('failure_probability', record.id, { ts: now, ...p });
       await this.remediate(record.id, predictions);
     }
-    if (this.config.writeBack) await this.writeBackOutputs(now);
+    if (this.config.writeBack && this.leads) await this.writeBackOutputs(now);
   }
 
   /**
@@ -469,7 +480,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   /** Holds an instance's predictions against the remediation policies, with each action's predicted effect. */
   private async remediate(instance: string, predictions: KindPrediction[]): Promise<void> {
     const { policies } = this.remediation.config;
-    if (policies.length === 0) return;
+    if (policies.length === 0 || !this.leads) return;
     const inputs = predictions.map((p) => ({ instance, ...p }));
     const lowest = Math.min(...policies.map((p) => p.minProbability));
     let effects: Record<string, unknown> = {};

@@ -6,6 +6,14 @@ import type { FindingEvidence } from '../analysis/index.ts';
 const SAMPLES = 'twin:samples';
 const MODELS = 'twin:models';
 const EVENTS = 'twin:events';
+const LEASE = 'twin:leader';
+const LEASE_MS = 15_000;
+// Keep the lease if it is ours, take it if it is free; atomically.
+const LEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then
+  redis.call('pexpire', KEYS[1], ARGV[2]) return 1
+elseif redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`;
+const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 /** Samples per message (a few hundred KB of JSON). */
 const MESSAGE_SAMPLES = 2000;
 
@@ -131,7 +139,22 @@ export class FleetBus {
     this.eventListeners.push(listener);
   }
 
+  /** Whether this node holds the lease for the fleet's side effects (see `lead`). */
+  leader = false;
+
+  /**
+   * Takes or keeps the lease that makes one API node the one that acts: remediation, the anomaly
+   * history and write-back happen once for the fleet, not once per node. Renewed well within its
+   * time to live; when the leader dies, another node takes the lease once it lapses.
+   */
+  async lead(ttlMs = LEASE_MS): Promise<boolean> {
+    const held = await this.pub.eval(LEASE_SCRIPT, 1, LEASE, this.node, String(ttlMs));
+    this.leader = held === 1;
+    return this.leader;
+  }
+
   async close(): Promise<void> {
+    if (this.leader) await this.pub.eval(RELEASE_SCRIPT, 1, LEASE, this.node).catch(() => undefined);
     this.sub.disconnect();
     await this.pub.quit().catch(() => undefined);
   }

@@ -241,6 +241,13 @@ test(
       await queue.close();
     }
 
+    // One node acts for the fleet (remediation, anomaly history, write-back), whichever it is.
+    const health = await Promise.all(
+      nodes.map((node) => json<{ leader: boolean; node: string }>(`${node.url}/healthz`))
+    );
+    assert.equal(health.filter((h) => h.leader).length, 1, JSON.stringify(health));
+    assert.notEqual(health[0]!.node, health[1]!.node);
+
     // Live: a client on node b sees the scores of an instance whose samples only reach node a.
     const watched = ids[0]!;
     const stream = await fetch(`${b.url}/api/v1/stream?instance=${watched}&kind=anomaly_score`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
 import { checksumMismatch, sha256 } from './checksum.ts';
 import type { ObjectStore } from './object-store.ts';
 
@@ -11,6 +12,12 @@ const CHECKSUM_SUFFIX = '.sha256';
  * (temporary file, fsync, rename) with its SHA-256 beside it in `<key>.sha256`, checked on read.
  */
 export class FileObjectStore implements ObjectStore {
+  /**
+   * Files open at once: a fleet closes thousands of anomaly events in the same second, and each
+   * write holds a file open through its fsync; unbounded, they run out of file descriptors (EMFILE).
+   */
+  private readonly limit = pLimit(64);
+
   constructor(private readonly root: string) {}
 
   private resolve(key: string): string {
@@ -35,8 +42,10 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const file = this.resolve(key);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    await this.writeAtomically(file + CHECKSUM_SUFFIX, sha256(bytes));
-    await this.writeAtomically(file, bytes);
+    await this.limit(async () => {
+      await this.writeAtomically(file + CHECKSUM_SUFFIX, sha256(bytes));
+      await this.writeAtomically(file, bytes);
+    });
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -46,8 +55,10 @@ export class FileObjectStore implements ObjectStore {
       let body: Buffer;
       let expected: string | undefined;
       try {
-        body = await fs.readFile(file);
-        expected = (await fs.readFile(file + CHECKSUM_SUFFIX, 'utf8').catch(() => undefined))?.trim();
+        [body, expected] = await this.limit(async () => [
+          await fs.readFile(file),
+          (await fs.readFile(file + CHECKSUM_SUFFIX, 'utf8').catch(() => undefined))?.trim(),
+        ]);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../api/test-helpers.ts';
@@ -83,4 +84,26 @@ test('no temporary files are ever listed', async () => {
   fs.writeFileSync(path.join(root, 'models/i/x.json.1234.tmp'), 'half');
   await store.put('models/i/y.json', 'whole');
   assert.deepEqual(await store.list('models/'), ['models/i/y.json']);
+});
+
+test('thousands of objects written at once stay within the open-file limit (a fleet closing anomalies together)', () => {
+  // A process limited to 256 open files writes 3,000 objects at once; unbounded, it would fail with EMFILE.
+  const dir = tempDir();
+  const script = `
+    const { FileObjectStore } = await import(${JSON.stringify(new URL('./object-store.ts', import.meta.url).href)});
+    const store = new FileObjectStore(${JSON.stringify(dir)});
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => store.put('anomalies/i-' + (i % 50) + '/' + i + '.json', '{"i":' + i + '}')));
+    const back = await Promise.all(Array.from({ length: 3000 }, (_, i) => store.get('anomalies/i-' + (i % 50) + '/' + i + '.json')));
+    console.log(back.filter((b) => b && JSON.parse(b.toString()).i >= 0).length);`;
+  const out = execFileSync(
+    'bash',
+    [
+      '-c',
+      `ulimit -n 256 && exec "${process.execPath}" --import tsx --input-type=module -e '${script.replaceAll("'", "'\\''")}'`,
+    ],
+    {
+      encoding: 'utf8',
+    }
+  );
+  assert.equal(out.trim(), '3000');
 });
