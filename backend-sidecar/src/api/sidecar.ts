@@ -64,6 +64,7 @@ import {
 import { buildServer } from './server.ts';
 import { nodeId } from '../cluster/node-id.ts';
 import { loadRegistrySnapshots, saveRegistrySnapshot } from '../cluster/registry-snapshots.ts';
+import { loadSharedFailures, saveSharedFailure } from '../cluster/shared-failures.ts';
 
 export interface SidecarEvents {
   trainingProgress: [{ instance: string; fraction: number; version: string }];
@@ -225,6 +226,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.predictor = new FailurePredictor({
       horizonsMs: [...new Set([config.horizonMs, 24 * 3_600_000])].sort((a, b) => a - b),
     });
+    // Failures other API nodes recorded (before this one started, too) are known here.
+    if (this.bus)
+      for (const failure of await loadSharedFailures(this.objects)) {
+        await this.failures.record(failure);
+        this.predictor.recordFailure(failure.instance, failure.ts, failure.kind);
+      }
     this.forecaster.on('alert', (f) => this.emit('failureAlert', f));
     this.forecaster.on('clear', (f) => this.emit('failureClear', f));
 
@@ -365,7 +372,10 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
   /** Records a failure (the failure model learns from it), on every API node when there are several. */
   async recordFailure(failure: NewFailure): Promise<FailureEvent> {
     const event = await this.applyFailure(failure);
-    await this.bus?.publishEvent({ type: 'failure', failure: event }).catch(() => undefined);
+    if (this.bus) {
+      await saveSharedFailure(this.objects, event);
+      await this.bus.publishEvent({ type: 'failure', failure: event }).catch(() => undefined);
+    }
     return event;
   }
 

@@ -156,7 +156,7 @@ async function runSize(instances: number, seconds: number, template: Template): 
       within1s: latencies.filter((l) => l <= 1000).length / sent,
       p50Ms: median(latencies),
       p99Ms: percentile(latencies, 99),
-      maxMs: Math.max(...latencies),
+      maxMs: latencies.reduce((m, l) => Math.max(m, l), 0),
       rssMb: rss / 2 ** 20,
       kbPerInstance: (rss - rss0) / instances / 1024,
       heapKbPerInstance: (heap() - heap0) / instances / 1024,

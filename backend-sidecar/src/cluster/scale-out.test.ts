@@ -343,8 +343,8 @@ test(
       );
     }
 
-    // A third node, started later on a fresh data folder, knows the whole fleet and its twins at once
-    // (the nodes' registry snapshots and the champions in the bucket).
+    // A third node, started later on a fresh data folder, knows the whole fleet, its twins and its
+    // recorded failures at once (registry snapshots, champions and failures in the bucket).
     const c = await startApiNode();
     const known = await until(
       'node c lists every instance with its twin',
@@ -355,5 +355,11 @@ test(
       60_000
     );
     assert.equal(known.length, INSTANCES);
+    const recorded = await json<{ items: { kind: string }[] }>(`${c.url}/api/v1/failures?instance=${oom}`);
+    assert.deepEqual(
+      recorded.items.map((f) => f.kind),
+      ['crash'],
+      'node c knows the failure recorded before it started'
+    );
   }
 );
