@@ -73,7 +73,7 @@ test('a joint shift that no single metric shows still makes anomalies, with ever
   );
 });
 
-test('the level score keeps its trained threshold and names the metrics that left their range', () => {
+test('the level score keeps its trained threshold; the gauges share its events by their squared distances', () => {
   const detector = new AnomalyDetector('i-level', { a: 4, b: 4, '*level': 5 });
   const opened: AnomalyEvent[] = [];
   detector.on('opened', (e) => opened.push(e));
@@ -86,8 +86,40 @@ test('the level score keeps its trained threshold and names the metrics that lef
     assert.deepEqual(point.anomalous, ['*level']);
     assert.equal(point.instanceScore, 2);
   }
+  const [a, b] = opened[0]!.metrics;
+  assert.equal(a!.metric, 'a');
+  assert.ok(Math.abs(a!.contribution - 100 / 104) < 1e-9, `a's share ${a!.contribution}`);
+  assert.equal(b!.metric, 'b');
+});
+
+test('a metric past its own threshold is flagged, but the instance is anomalous only when its combined scores say so', () => {
+  const detector = new AnomalyDetector('i-flag', { a: 4, b: 4, '*level': 5, '*joint': 3 });
+  const opened: AnomalyEvent[] = [];
+  detector.on('opened', (e) => opened.push(e));
+  // Misses of one metric two points at a time (blips) leave the instance normal.
+  for (let t = 0; t < 30; t++) {
+    const point = detector.score(t * 1000, { a: t % 3 === 2 ? 1 : 8, b: 1, '*level': 2, '*joint': 1 });
+    assert.deepEqual(point.anomalous, t % 3 === 2 ? [] : ['a']);
+    assert.equal(point.instanceScore, 0.4);
+  }
+  assert.equal(opened.length, 0);
+  // A metric the twin keeps missing (a leak the one-step twin does not foresee) makes it anomalous from its third point.
+  const scores = Array.from({ length: 8 }, (_, t) =>
+    detector.score((30 + t) * 1000, { a: 8, b: 1, '*level': 2, '*joint': 1 })
+  );
+  assert.deepEqual(
+    scores.map((p) => p.instanceScore),
+    [0.4, 0.4, 2, 2, 2, 2, 2, 2]
+  );
+  assert.equal(opened.length, 1);
   assert.deepEqual(
     opened[0]!.metrics.map((m) => m.metric),
     ['a']
   );
+  opened.length = 0;
+  // A twin without combined scores (a seasonal baseline) is anomalous when any metric is.
+  const plain = new AnomalyDetector('i-plain', { a: 4, b: 4 });
+  plain.on('opened', (e) => opened.push(e));
+  for (let t = 0; t < 10; t++) assert.equal(plain.score(t * 1000, { a: 8, b: 1 }).instanceScore, 2);
+  assert.equal(opened.length, 1);
 });

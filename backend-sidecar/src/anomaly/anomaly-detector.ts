@@ -26,8 +26,12 @@ export interface AnomalyEvent {
 
 export interface ScoredPoint {
   ts: number;
-  /** The worst metric's score divided by its threshold: above 1 is anomalous. */
+  /**
+   * The instance's combined scores over their thresholds and those of metrics flagged a few points in
+   * a row, the worst of them (the worst metric's for a twin without combined scores): above 1 is anomalous.
+   */
   instanceScore: number;
+  /** Metrics and combined scores past their own thresholds. */
   anomalous: string[];
 }
 
@@ -45,13 +49,21 @@ const MIN_GAP_MS = 30_000;
  * trained threshold: adapting it to recent points would teach it that a sustained shift is normal.
  */
 const LEVEL_SCORE = '*level';
+/**
+ * A metric the twin keeps failing to predict (flagged at this many points in a row) makes the
+ * instance anomalous on its own; one-off misses of one of dozens of metrics do not.
+ */
+const SUSTAINED_POINTS = 3;
 
 /**
- * Turns one instance's per-metric scores into anomaly points and events: a point is anomalous when a
- * metric's score passes its adaptive threshold; consecutive anomalous points form one event.
+ * Turns one instance's scores into anomaly points and events: a metric is flagged when its score
+ * passes its adaptive threshold, the instance is anomalous when its combined scores pass theirs or
+ * a metric stays flagged; consecutive anomalous points form one event.
  */
 export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   private readonly thresholds = new Map<string, ScoreThreshold>();
+  /** Per metric: the points in a row at which it was flagged. */
+  private readonly streaks = new Map<string, number>();
   private lastTs: number | undefined;
   private intervalMs: number | undefined;
   private current:
@@ -78,11 +90,12 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   }
 
   /**
-   * How far past its thresholds a metric went: as a surprise (its score over its threshold) or in
-   * level (its distance from its training mean over the level threshold), whichever is more.
-   * Above 1 the detector flags it. 0 for a metric without a threshold or a score.
+   * How far past its thresholds a metric went, for display and ranking: as a surprise (its score over
+   * its threshold) or in level (its distance from its training mean over the level score's
+   * threshold: as far off alone as the whole instance may be), whichever is more. 0 for a metric
+   * without a threshold or a score.
    */
-  ratio(metric: string, score: number | undefined, level: number | undefined): number {
+  ratio(metric: string, score: number | undefined, level?: number): number {
     const threshold = this.threshold(metric);
     const levelThreshold = this.threshold(LEVEL_SCORE);
     const surprise = score !== undefined && threshold ? score / threshold : 0;
@@ -90,8 +103,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   }
 
   /**
-   * Scores one sample. `levels` (each metric's distance from its training mean, asked for only when
-   * the level score alone is over) gives the metrics' contributions in that case.
+   * Scores one sample. A metric is flagged when its own score passes its threshold; the instance is
+   * anomalous when its combined scores (the level score, the joint score) pass theirs or a metric has
+   * been flagged for a few points in a row, or, for a twin without combined scores, when any metric
+   * is flagged. `levels` (each gauge's distance from its
+   * training mean, asked for only when the level score is over) gives the metrics' contributions then.
    */
   score(ts: number, scores: Record<string, number>, levels?: () => Record<string, number>): ScoredPoint {
     if (this.lastTs !== undefined && ts > this.lastTs) {
@@ -99,39 +115,49 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       this.intervalMs = this.intervalMs === undefined ? delta : this.intervalMs + 0.1 * (delta - this.intervalMs);
     }
     this.lastTs = ts;
-    let worst = 0;
+    let combined = -1;
+    let worstMetric = 0;
+    let levelRatio = 0;
+    let sustained = 0;
     const anomalous: string[] = [];
-    const ratios: [string, number, number][] = [];
-    let combinedOver = false;
-    let levelOver = false;
+    const flagged: [string, number, number][] = [];
     const below: [string, number][] = [];
     for (const [metric, score] of Object.entries(scores)) {
       const threshold = this.thresholds.get(metric);
       if (!threshold) continue;
       const ratio = score / threshold.current;
-      worst = Math.max(worst, ratio);
+      if (metric.startsWith('*')) {
+        combined = Math.max(combined, ratio);
+        if (metric === LEVEL_SCORE) levelRatio = ratio;
+      } else {
+        worstMetric = Math.max(worstMetric, ratio);
+        const streak = ratio > 1 ? (this.streaks.get(metric) ?? 0) + 1 : 0;
+        this.streaks.set(metric, streak);
+        if (streak >= SUSTAINED_POINTS) sustained = Math.max(sustained, ratio);
+      }
       if (ratio > 1) {
         anomalous.push(metric);
-        // A combined score ("*joint") makes the point anomalous; the metrics carry the contributions.
-        if (metric === LEVEL_SCORE) levelOver = true;
-        else if (metric.startsWith('*')) combinedOver = true;
-        else ratios.push([metric, ratio, score - threshold.current]);
+        if (!metric.startsWith('*')) flagged.push([metric, ratio, score - threshold.current]);
       } else {
         threshold.observeNormal(score);
         if (!metric.startsWith('*')) below.push([metric, ratio]);
       }
     }
-    // Only the level score is over: the metrics past the level threshold contribute by how far past it they are.
-    if (levelOver && ratios.length === 0 && levels) {
-      const limit = this.thresholds.get(LEVEL_SCORE)!.current;
-      for (const [metric, z] of Object.entries(levels()))
-        if (z > limit) ratios.push([metric, z / limit, z / limit - 1]);
+    const instanceScore = combined >= 0 ? Math.max(combined, sustained) : worstMetric;
+    const ratios: [string, number, number][] = [];
+    if (instanceScore > 1) {
+      ratios.push(...flagged);
+      // The level score is over: each gauge contributes its share of it (its squared distance), past the threshold.
+      if (levelRatio > 1 && levels) {
+        const distances = Object.entries(levels()).filter(([, z]) => z > 1);
+        const total = distances.reduce((sum, [, z]) => sum + z * z, 0);
+        for (const [metric, z] of distances) ratios.push([metric, levelRatio, ((levelRatio - 1) * z * z) / total]);
+      }
+      // Only the joint score is over: every metric contributes by how close it came to its own threshold.
+      if (ratios.length === 0) for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
     }
-    // Only a combined score is over: every metric contributes by how close it came to its own threshold.
-    if ((combinedOver || levelOver) && ratios.length === 0)
-      for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
-    this.track(ts, worst, ratios);
-    return { ts, instanceScore: worst, anomalous };
+    this.track(ts, instanceScore, ratios);
+    return { ts, instanceScore, anomalous };
   }
 
   private track(ts: number, worst: number, ratios: [string, number, number][]): void {

@@ -10,6 +10,7 @@ import {
   FailureStore,
   InstanceRegistry,
   AnomalyHistory,
+  recordedAnomalies,
   WriteAheadLog,
   openMetricStore,
   openObjectStore,
@@ -216,7 +217,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.trainer = new TwinTrainer(
       this.metrics,
       this.models,
-      trainerOptions(config, { pool: this.trainingPool, queue: this.trainingQueue })
+      trainerOptions(config, {
+        pool: this.trainingPool,
+        queue: this.trainingQueue,
+        anomalies: (instance, from, to) => recordedAnomalies(this.objects, instance, from, to),
+      })
     );
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));

@@ -82,3 +82,16 @@ export class AnomalyHistory<T extends HistoryRecord = HistoryRecord> {
     return [...new Set((await this.entries(instance)).map((e) => day(e.start)))];
   }
 }
+
+/**
+ * An instance's recorded anomalies in [from, to), read afresh from the object store: a history's
+ * index knows only what it appended itself, and in a fleet another node may have recorded them.
+ */
+export function recordedAnomalies(
+  objects: ObjectStore,
+  instance: string,
+  from: number,
+  to: number
+): Promise<HistoryRecord[]> {
+  return new AnomalyHistory(objects).query(instance, from, to);
+}

@@ -5,7 +5,7 @@ export { InstanceRegistry, type InstanceRecord } from './instance-registry.ts';
 export { FailureStore, type NewFailure } from './failure-store.ts';
 export { FileObjectStore, S3ObjectStore, type ObjectStore, type S3ObjectStoreOptions } from './object-store.ts';
 export { WriteAheadLog, type WalRecord, type WalOptions } from './wal/index.ts';
-export { AnomalyHistory, type HistoryRecord } from './anomaly-history.ts';
+export { AnomalyHistory, recordedAnomalies, type HistoryRecord } from './anomaly-history.ts';
 export { InfluxDBv1Store, type InfluxDBv1Options } from './influxdb-v1-store.ts';
 export { PrometheusStore, NODE_EXPORTER_QUERIES, type PrometheusStoreOptions } from './prometheus-store.ts';
 export { InfluxDBv2Store, type InfluxDBv2Options } from './influxdb-v2-store.ts';

@@ -51,10 +51,27 @@ export interface LstmTwinModel {
   checksum: string;
 }
 
+/**
+ * Where each gauge kept to in training, at two scales: its values, and its mean over the last
+ * `slowSteps` steps (which moves when, say, spikes come more often without any one being larger).
+ * The level score is the root mean square over gauges of each one's distance at the farther of the
+ * two scales (in training standard deviations, capped at 50): one gauge far off and many gauges a
+ * little off both raise it. Models without `slow` (before 2026-12) scored the farthest gauge alone.
+ */
 export interface LevelModel {
   mean: (number | null)[];
   spread: (number | null)[];
+  slow?: { steps: number; mean: (number | null)[]; spread: (number | null)[] };
+  /** The level score above which the instance is anomalous (its 99.5th percentile over the training rows kept). */
   threshold: number;
+  /**
+   * Gauges the network leaves out (constant in training, or duplicates of an input), with their own
+   * training mean and spread: their distances are reported beside the inputs' (a constant gauge that
+   * moves is news) but do not count in the level score.
+   */
+  watched?: { metric: string; mean: number; spread: number }[];
+  /** Training rows left out of the statistics because they lay in recorded anomalies. */
+  excludedRows?: number;
 }
 
 export interface LstmTwinOptions {
@@ -79,7 +96,12 @@ export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
   validationShare: 0.2,
 };
 
+/** The level score's slow scale: a gauge's mean over this many steps (ten minutes at a one-minute step). */
+export const SLOW_STEPS = 10;
+/** A gauge's distance counts at most this much in the level score (one broken gauge must not drown the rest). */
+export const LEVEL_CAP = 50;
+
 /** The name the joint (all-metrics) score goes by among the per-metric scores. */
 export const JOINT_SCORE = '*joint';
-/** The name the level score (the farthest gauge from its training mean) goes by among the scores. */
+/** The name the level score (how far the gauges sit from where they kept to in training) goes by among the scores. */
 export const LEVEL_SCORE = '*level';

@@ -90,8 +90,46 @@ test('a sustained shift the one-step twin follows stays in view through the leve
   for (let t = 300; t < 360; t++) runner.step(t * STEP, shifted(t));
   // An hour into the shift, memory's level is far past the threshold; cpu's is not.
   const step = runner.step(360 * STEP, shifted(360))!;
-  const expected = Math.abs(memAt(360) + 60 - level.mean[0]!) / level.spread[0]!;
-  assert.ok(Math.abs(step.scores['*level']! - expected) < 1e-9);
+  // Each gauge's distance is the farther of its value's and its last ten steps' mean's; the score their root mean square.
+  const last10 = (f: (t: number) => number) =>
+    Array.from({ length: 10 }, (_, i) => f(351 + i)).reduce((a, b) => a + b) / 10;
+  const slow = level.slow!;
+  assert.equal(slow.steps, 10);
+  const distance = (k: number, value: number, slowValue: number) =>
+    Math.min(
+      50,
+      Math.max(
+        Math.abs(value - level.mean[k]!) / level.spread[k]!,
+        Math.abs(slowValue - slow.mean[k]!) / slow.spread[k]!
+      )
+    );
+  const mem = distance(
+    0,
+    memAt(360) + 60,
+    last10((t) => memAt(t) + 60)
+  );
+  const cpu = distance(1, cpuAt(360), last10(cpuAt));
+  assert.ok(Math.abs(step.scores['*level']! - Math.sqrt((mem * mem + cpu * cpu) / 2)) < 1e-9);
   assert.ok(step.scores['*level']! > level.threshold);
+  // Per gauge, the value's own distance (what an event's contributions are shared by).
+  assert.ok(
+    Math.abs(step.levels!.mem_used_pct! - Math.abs(memAt(360) + 60 - level.mean[0]!) / level.spread[0]!) < 1e-9
+  );
   assert.ok(step.levels!.mem_used_pct! > level.threshold && step.levels!.cpu_user_pct! < level.threshold);
+});
+
+test('a gauge the network leaves out is reported by its distance from its training mean, outside the level score', () => {
+  const watching: LstmTwinModel = {
+    ...model,
+    level: { ...model.level!, watched: [{ metric: 'swap_used_pct', mean: 7, spread: 0.007 }] },
+  };
+  const runner = new LstmTwinRunner(watching, weights);
+  const plain = fed(100);
+  for (let t = 0; t < 100; t++)
+    runner.step(t * STEP, { mem_used_pct: memAt(t), cpu_user_pct: cpuAt(t), swap_used_pct: 7 });
+  const step = runner.step(100 * STEP, { mem_used_pct: memAt(100), cpu_user_pct: cpuAt(100), swap_used_pct: 7.07 })!;
+  assert.ok(Math.abs(step.levels!.swap_used_pct! - 10) < 1e-9);
+  const same = plain.step(100 * STEP, { mem_used_pct: memAt(100), cpu_user_pct: cpuAt(100) })!;
+  assert.equal(step.scores['*level'], same.scores['*level']);
+  assert.equal(step.scores.swap_used_pct, undefined);
 });

@@ -1,6 +1,6 @@
 import { FeatureBuilder } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
-import { JOINT_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, LEVEL_CAP, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 
 /** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
 export interface LstmStepResult {
@@ -9,7 +9,7 @@ export interface LstmStepResult {
   /** The sample's values the prediction is compared with (gauges; counters are judged as rates per step). */
   actual: Record<string, number>;
   scores: Record<string, number>;
-  /** Per gauge: how many training standard deviations it sits from its training mean (what the level score is the largest of). */
+  /** Per gauge: how many training standard deviations it sits from its training mean (the level score combines these). */
   levels?: Record<string, number>;
 }
 
@@ -56,6 +56,11 @@ export class LstmTwinRunner {
   private readonly index: Map<string, number>;
   /** Which inputs are gauges (scored per sample; counters only as rates per step). */
   private readonly gauge: Uint8Array;
+  /** Per input, the means of its last `slow.steps - 1` completed steps (a ring; NaN where a step had no samples). */
+  private readonly recent: Float64Array;
+  private recentAt = 0;
+  /** Gauges outside the network whose distance from their training mean is still reported. */
+  private readonly watched: Map<string, { mean: number; spread: number }>;
   private slot: number | undefined;
   /** Prediction for the current step, in scaled units (undefined until the window is full). */
   private next: Float64Array | undefined;
@@ -77,6 +82,23 @@ export class LstmTwinRunner {
     this.tolerance = Float64Array.from(model.metrics, (m) => m.errorScale);
     this.index = new Map(model.features.inputs.map((input, i) => [input.metric, i]));
     this.gauge = Uint8Array.from(model.features.inputs, (input) => (input.transform === 'gauge' ? 1 : 0));
+    this.watched = new Map((model.level?.watched ?? []).map((w) => [w.metric, w]));
+    this.recent = new Float64Array(k * Math.max(0, (model.level?.slow?.steps ?? 1) - 1)).fill(NaN);
+  }
+
+  /** A gauge's mean over the slow scale's steps, the step under way counting with its samples so far. */
+  private slowMean(k: number, current: number): number {
+    const width = this.recent.length / this.raw.length;
+    let sum = current;
+    let n = 1;
+    for (let j = 0; j < width; j++) {
+      const v = this.recent[j * this.raw.length + k]!;
+      if (Number.isFinite(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return sum / n;
   }
 
   /** Adds a sample: completes the step before it if this one starts a new step, then scores it. */
@@ -95,12 +117,19 @@ export class LstmTwinRunner {
     let squares = 0;
     let scored = 0;
     let farthest = -1;
+    let levelSquares = 0;
+    let levelCount = 0;
     const clip = this.model.features.clip;
     const level = this.model.level;
     for (const metric in values) {
       const value = values[metric]!;
       const k = this.index.get(metric);
-      if (k === undefined || !Number.isFinite(value)) continue;
+      if (k === undefined) {
+        const w = result && this.watched.get(metric);
+        if (w && Number.isFinite(value)) result!.watchedLevels[metric] = Math.abs(value - w.mean) / w.spread;
+        continue;
+      }
+      if (!Number.isFinite(value)) continue;
       const input = inputs[k]!;
       const c = this.counts[k]!;
       const mean = c === 0 ? value : this.raw[k]!;
@@ -116,13 +145,20 @@ export class LstmTwinRunner {
       scored++;
       const spread = level?.spread[k];
       if (spread) {
-        const z = Math.abs(value - level!.mean[k]!) / spread;
+        // Samples scatter within a step more than step means do in training: that scatter widens the spread.
+        const scatter = this.scatter[k]! * input.scale * input.scale;
+        const z = Math.abs(value - level!.mean[k]!) / Math.sqrt(spread * spread + scatter);
         result.level[k] = z;
         if (z > farthest) farthest = z;
+        const slowSpread = level!.slow?.spread[k];
+        const zSlow = slowSpread ? Math.abs(this.slowMean(k, updated) - level!.slow!.mean[k]!) / slowSpread : 0;
+        levelSquares += Math.min(LEVEL_CAP, Math.max(z, zSlow)) ** 2;
+        levelCount++;
       }
     }
     if (result && this.model.joint && scored >= 2) result.scores[JOINT_SCORE] = squares / scored;
-    if (result && farthest >= 0) result.scores[LEVEL_SCORE] = farthest;
+    if (result && farthest >= 0)
+      result.scores[LEVEL_SCORE] = level!.slow ? Math.sqrt(levelSquares / levelCount) : farthest;
     return result;
   }
 
@@ -193,6 +229,7 @@ export class LstmTwinRunner {
       m2: this.m2.slice(),
       scatter: this.scatter.slice(),
       tolerance: this.tolerance.slice(),
+      recent: this.recent.slice(),
       next: this.next?.slice(),
     });
   }
@@ -204,6 +241,11 @@ export class LstmTwinRunner {
       const n = this.counts[i]!;
       if (n >= 2) this.scatter[i] = this.scatter[i]! + 0.1 * (this.m2[i]! / (n - 1) - this.scatter[i]!);
       this.tolerance[i] = Math.sqrt(this.model.metrics[i]!.errorScale ** 2 + this.scatter[i]!);
+    }
+    if (this.recent.length) {
+      const width = this.recent.length / k;
+      this.recent.set(this.raw, this.recentAt * k);
+      this.recentAt = (this.recentAt + 1) % width;
     }
     this.stream.push(this.row);
     if (this.stream.ready) {
@@ -238,8 +280,11 @@ class SampleResult implements LstmStepResult {
     this.level = new Float64Array(next.length).fill(NaN);
   }
 
+  /** Distances of the gauges the network leaves out (reported, not scored). */
+  readonly watchedLevels: Record<string, number> = {};
+
   get levels(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = { ...this.watchedLevels };
     this.model.features.inputs.forEach((input, k) => {
       if (!Number.isNaN(this.level[k])) out[input.metric] = this.level[k]!;
     });

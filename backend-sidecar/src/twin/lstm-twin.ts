@@ -8,9 +8,16 @@ import {
 } from '../features/index.ts';
 import { trainNetwork, windowsOf } from './lstm/lstm-network.ts';
 import { checksumOf, type NetworkArtifacts, type NetworkShape } from './lstm/artifacts.ts';
-import { LstmPredictor, type LstmWeights } from './lstm/lstm-step.ts';
+import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import type { TfBackend } from './lstm/tf-backend.ts';
-import type { LevelModel, LstmTwinModel, LstmTwinOptions, MetricErrorModel } from './lstm-model.ts';
+import {
+  LEVEL_CAP,
+  SLOW_STEPS,
+  type LevelModel,
+  type LstmTwinModel,
+  type LstmTwinOptions,
+  type MetricErrorModel,
+} from './lstm-model.ts';
 
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-model.ts';
 
@@ -21,6 +28,8 @@ export interface TrainLstmTwinInput {
   options: LstmTwinOptions;
   backend: TfBackend;
   parent?: { model: LstmTwinModel; artifacts: NetworkArtifacts } | undefined;
+  /** Spans (ms) of recorded anomalies in the window: left out of the level baseline. */
+  exclude?: readonly { start: number; end: number }[];
   onProgress?: (fraction: number, message: string) => void;
 }
 
@@ -108,7 +117,7 @@ export async function trainLstmTwin(
     },
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
-    level: levelModel(spec, series),
+    level: levelModel(spec, series, input.exclude ? rowsOutside(series, input.exclude) : undefined),
     dropped: [
       ...spec.dropped.map((d) => ({ name: d.metric, reason: d.reason })),
       ...spec.duplicates.map((d) => ({
@@ -129,15 +138,19 @@ function oneStepErrors(
   shape: NetworkShape,
   matrix: ReturnType<typeof buildFeatureMatrix>
 ): Float64Array[] {
-  const { x, count } = windowsOf(matrix, shape.window);
+  const count = Math.max(0, matrix.rows - shape.window);
   const k = shape.outputs;
   const errors = Array.from({ length: k }, () => new Float64Array(count));
-  const predictor = new LstmPredictor(weights);
+  // Each row is projected once and the windows slide over them, as the live twin runs.
+  const stream = new LstmStream(new LstmPredictor(weights), shape.window);
   const out = new Float64Array(k);
-  const per = shape.window * shape.inputs;
+  const width = matrix.width;
+  for (let row = 0; row < shape.window - 1; row++)
+    stream.push(matrix.features.subarray(row * width, (row + 1) * width));
   for (let j = 0; j < count; j++) {
-    predictor.predictWindow(x.subarray(j * per, (j + 1) * per), shape.window, out);
     const last = j + shape.window - 1;
+    stream.push(matrix.features.subarray(last * width, (last + 1) * width));
+    stream.predict(out);
     for (let t = 0; t < k; t++) {
       const next = last + 1;
       errors[t]![j] = matrix.observed[next * k + t]
@@ -148,46 +161,111 @@ function oneStepErrors(
   return errors;
 }
 
-// The level score's threshold: the 99.5th percentile of its training values, and never below 3 standard deviations.
+// The level score's threshold: the 99.5th percentile of its training values, and never below 3.
 const LEVEL_QUANTILE = 0.995;
 const MIN_LEVEL_THRESHOLD = 3;
+/** Recorded anomalies are left out of the statistics unless they cover more than this share of the window (then they are the new normal). */
+const MAX_EXCLUDED_SHARE = 0.5;
 
-/** Each gauge's training mean and spread, and the level score's threshold from its training values. */
-function levelModel(spec: FeatureSpec, series: RegularSeries): LevelModel {
+/** Per column, the mean of its finite values over the last `steps` rows (NaN where there are none). */
+export function slowMeans(values: Float64Array, steps: number): Float64Array {
+  const out = new Float64Array(values.length);
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+    const old = i >= steps ? values[i - steps]! : NaN;
+    if (Number.isFinite(old)) {
+      sum -= old;
+      n--;
+    }
+    out[i] = n > 0 ? sum / n : NaN;
+  }
+  return out;
+}
+
+/** Mean and spread of the finite values of the rows kept; null when fewer than two. */
+function statsOf(values: Float64Array, keep: Uint8Array): { mean: number; spread: number } | null {
+  let n = 0;
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!keep[i] || !Number.isFinite(v)) continue;
+    n++;
+    sum += v;
+    squares += v * v;
+  }
+  if (n < 2) return null;
+  const mean = sum / n;
+  const sd = Math.sqrt(Math.max(0, squares / n - mean * mean));
+  // A metric that never moved in training still gets a scale (1e-3 of its level), so any move of it stands out.
+  return { mean, spread: Math.max(sd, 1e-3 * Math.max(1, Math.abs(mean))) };
+}
+
+/** The rows of a series that lie in none of the spans (ms, inclusive), unless the spans would leave out too much. */
+export function rowsOutside(series: RegularSeries, spans: readonly { start: number; end: number }[]): Uint8Array {
+  const rows = series.values[0]?.length ?? 0;
+  const keep = new Uint8Array(rows).fill(1);
+  for (const { start, end } of spans) {
+    const from = Math.max(0, Math.ceil((start - series.from) / series.stepMs));
+    const to = Math.min(rows - 1, Math.floor((end - series.from) / series.stepMs));
+    for (let i = from; i <= to; i++) keep[i] = 0;
+  }
+  const excluded = keep.reduce((n, k) => n + (k ? 0 : 1), 0);
+  return excluded > MAX_EXCLUDED_SHARE * rows ? keep.fill(1) : keep;
+}
+
+/**
+ * Each gauge's training mean and spread at both scales, and the level score's threshold from its
+ * values over the training rows kept (rows in recorded anomalies are not the baseline).
+ */
+export function levelModel(spec: FeatureSpec, series: RegularSeries, keep?: Uint8Array): LevelModel {
+  const rows = series.values[0]?.length ?? 0;
+  const kept = keep ?? new Uint8Array(rows).fill(1);
   const columns = spec.inputs.map((input) =>
     input.transform === 'gauge' ? series.values[series.metrics.indexOf(input.metric)] : undefined
   );
-  const stats = columns.map((values) => {
-    if (!values) return null;
-    let n = 0;
-    let sum = 0;
-    let squares = 0;
-    for (const v of values) {
-      if (!Number.isFinite(v)) continue;
-      n++;
-      sum += v;
-      squares += v * v;
-    }
-    if (n < 2) return null;
-    const mean = sum / n;
-    const sd = Math.sqrt(Math.max(0, squares / n - mean * mean));
-    // A metric that never moved in training still gets a scale (1e-3 of its level), so any move of it stands out.
-    return { mean, spread: Math.max(sd, 1e-3 * Math.max(1, Math.abs(mean))) };
-  });
-  const rows = series.values[0]?.length ?? 0;
-  const worst = new Float64Array(rows);
+  const slowColumns = columns.map((values) => (values ? slowMeans(values, SLOW_STEPS) : undefined));
+  const point = columns.map((values) => (values ? statsOf(values, kept) : null));
+  const slow = slowColumns.map((values, k) => (values && point[k] ? statsOf(values, kept) : null));
+  const squares = new Float64Array(rows);
+  const counts = new Uint16Array(rows);
   columns.forEach((values, k) => {
-    const s = stats[k];
-    if (!values || !s) return;
+    const p = point[k];
+    const s = slow[k];
+    if (!values || !p || !s) return;
+    const slowValues = slowColumns[k]!;
     for (let i = 0; i < rows; i++) {
-      const z = Math.abs(values[i]! - s.mean) / s.spread;
-      if (z > worst[i]!) worst[i] = z;
+      const v = values[i]!;
+      if (!Number.isFinite(v)) continue;
+      const z = Math.max(Math.abs(v - p.mean) / p.spread, Math.abs(slowValues[i]! - s.mean) / s.spread || 0);
+      squares[i] = squares[i]! + Math.min(LEVEL_CAP, z) ** 2;
+      counts[i] = counts[i]! + 1;
     }
+  });
+  const scores: number[] = [];
+  for (let i = 0; i < rows; i++) if (kept[i] && counts[i]) scores.push(Math.sqrt(squares[i]! / counts[i]!));
+  const rateInputs = new Set(spec.inputs.filter((i) => i.transform !== 'gauge').map((i) => i.metric));
+  const watched = [
+    ...spec.dropped.filter((d) => d.reason === 'constant').map((d) => d.metric),
+    ...spec.duplicates.filter((d) => !rateInputs.has(d.of)).map((d) => d.metric),
+  ].flatMap((metric) => {
+    const values = series.values[series.metrics.indexOf(metric)];
+    const stats = values && statsOf(values, kept);
+    return stats ? [{ metric, ...stats }] : [];
   });
   return {
-    mean: stats.map((s) => s?.mean ?? null),
-    spread: stats.map((s) => s?.spread ?? null),
-    threshold: Math.max(MIN_LEVEL_THRESHOLD, quantile(worst, LEVEL_QUANTILE)),
+    mean: point.map((s) => s?.mean ?? null),
+    spread: point.map((s) => s?.spread ?? null),
+    slow: { steps: SLOW_STEPS, mean: slow.map((s) => s?.mean ?? null), spread: slow.map((s) => s?.spread ?? null) },
+    threshold: Math.max(MIN_LEVEL_THRESHOLD, scores.length ? quantile(Float64Array.from(scores), LEVEL_QUANTILE) : 0),
+    watched,
+    excludedRows: kept.reduce((n, k) => n + (k ? 0 : 1), 0),
   };
 }
 

@@ -34,8 +34,22 @@ test(
       assert.ok(v1.joint!.threshold >= 3, 'the joint score has a threshold of its own');
       assert.ok(Number.isFinite(v1.validationError));
 
+      // Two hours recorded as an anomaly are left out of the next version's level baseline.
+      assert.equal(v1.level!.excludedRows, 0);
+      await sidecar.anomalies.append({
+        id: 'recorded-1',
+        instance: 'sim-001',
+        start: now - 6 * 3_600_000,
+        end: now - 4 * 3_600_000 - 60_000,
+        open: false,
+        peakScore: 4,
+        severity: 'critical',
+        metrics: [],
+      });
+
       // Same features: the next version starts from v0001's weights, with a quarter of the epochs.
       const v2 = (await sidecar.trainer.train('sim-001', now)) as LstmTwinModel;
+      assert.ok(Math.abs(v2.level!.excludedRows! - 120) <= 1, `${v2.level!.excludedRows} rows left out`);
       assert.equal(v2.parent, 'v0001');
       assert.equal(v2.training.warmStart, true);
       assert.ok(v2.training.epochs <= 2, `${v2.training.epochs} epochs`);

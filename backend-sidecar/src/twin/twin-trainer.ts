@@ -24,12 +24,14 @@ export interface TrainerOptions {
   pool?: TrainingPool;
   /** Training as jobs on a shared queue (BullMQ) instead of directly. */
   queue?: { submit(request: TrainRequest): Promise<TrainOutcome> };
+  /** The instance's recorded anomalies in a time range: left out of a new twin's level baseline. */
+  anomalies?: (instance: string, from: number, to: number) => Promise<{ start: number; end: number }[]>;
 }
 
 /** The trainer's options as a configuration sets them (the sidecar's and `twin worker`'s alike). */
 export function trainerOptions(
   config: Pick<TwinConfig, 'trainingWindowMs' | 'minHistoryMs' | 'retrainIntervalMs' | 'twinModel' | 'trainEpochs'>,
-  extras: Pick<TrainerOptions, 'pool' | 'queue'>
+  extras: Pick<TrainerOptions, 'pool' | 'queue' | 'anomalies'>
 ): TrainerOptions {
   return {
     windowMs: config.trainingWindowMs,
@@ -168,6 +170,16 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     return toRegular(window.ts, window.metrics, window.values, stepMs);
   }
 
+  /** Spans of the instance's recorded anomalies in the window; none when the history cannot be read (training goes on). */
+  private async anomaliesIn(instance: string, from: number, to: number): Promise<{ start: number; end: number }[]> {
+    if (!this.options.anomalies) return [];
+    try {
+      return (await this.options.anomalies(instance, from, to)).map(({ start, end }) => ({ start, end }));
+    } catch {
+      return [];
+    }
+  }
+
   async train(
     instance: string,
     now: number,
@@ -189,8 +201,10 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
         champion?.model.kind === 'lstm'
           ? { model: champion.model, artifacts: (await this.models.artifacts(instance, champion.model.version))! }
           : undefined;
+      const to = series.from + (series.values[0]!.length - 1) * series.stepMs;
+      const exclude = await this.anomaliesIn(instance, series.from, to);
       ({ model, artifacts } = await this.options.pool.train(
-        { instance, version, series, options, parent },
+        { instance, version, series, options, parent, exclude },
         (fraction, message) => progress(0.05 + 0.85 * fraction, message)
       ));
     } else {
