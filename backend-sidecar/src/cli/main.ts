@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runNamed, BENCHMARKS, EVALUATIONS } from './measure-commands.ts';
+import { parseDuration } from '../core/duration.ts';
 
 // Each command loads only what it needs: the agent must not pay for the sidecar's store and server.
 const startCommand = async (o: import('./start-command.ts').StartOptions) =>
@@ -24,6 +25,13 @@ const configCheckCommand = async (o: import('./config-command.ts').ConfigCheckOp
 const userPath = (value: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const duration = (value: string) => {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 const positiveInt = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return value;
@@ -170,6 +178,11 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where the figures are written as JSON (default var/eval/NAME.json)')
     .option('--epochs <n>', 'most training epochs of each twin', positiveInt)
     .option('--machines <list>', 'comma-separated subset (SMD machines)')
+    .option(
+      '--retrain <duration>',
+      'how often the twin is retrained on its rolling window (smd, nab; default 1d)',
+      duration
+    )
     .option('--instances <n>', 'simulated instances (failures)', positiveInt)
     .option('--days <n>', 'simulated test days (failures)', positiveInt)
     .option('--seed <n>', 'simulation seed (failures)', positiveInt)
@@ -183,6 +196,7 @@ export function buildProgram(): Command {
           out?: string;
           epochs?: string;
           machines?: string;
+          retrain?: number;
           instances?: string;
           days?: string;
           seed?: string;
@@ -194,6 +208,7 @@ export function buildProgram(): Command {
           ...(opts.out ? { out: userPath(opts.out) } : {}),
           ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
           ...(opts.machines ? { machines: opts.machines.split(',') } : {}),
+          ...(opts.retrain ? { retrainMs: opts.retrain } : {}),
           ...(opts.instances ? { instances: Number(opts.instances) } : {}),
           ...(opts.days ? { days: Number(opts.days) } : {}),
           ...(opts.seed ? { seed: Number(opts.seed) } : {}),

@@ -4,6 +4,8 @@ export interface MeasureOptions {
   out?: string;
   epochs?: number;
   machines?: string[];
+  /** How often the evaluated twin is retrained on its rolling window (smd, nab). */
+  retrainMs?: number;
   instances?: number;
   days?: number;
   seed?: number;

@@ -21,7 +21,8 @@ test(
     const { output, figures } = await runEval<{
       twin: { pointwise: { tp: number; fp: number; fn: number }; aucPr: number; vusPr: number; hitRate100: number };
       peer: Record<string, { aucPr: number }>;
-    }>('smd', ['--machines', 'machine-1-5', '--epochs', '1']);
+      retrainMs: number;
+    }>('smd', ['--machines', 'machine-1-5', '--epochs', '1', '--retrain', '5d']);
     for (const row of [
       'F1 point-wise',
       'F1 point-adjusted',
@@ -38,6 +39,8 @@ test(
     assert.ok(twin.pointwise.tp + twin.pointwise.fn > 50 && twin.pointwise.tp + twin.pointwise.fn < 200);
     for (const x of [twin.aucPr, twin.vusPr, twin.hitRate100]) assert.ok(x >= 0 && x <= 1, String(x));
     assert.deepEqual(Object.keys(figures.peer).sort(), ['rolling z-score', 'static z-score', 'untrained twin']);
+    // The twin is retrained on its rolling week as the product does (every 5 days here, for time).
+    assert.equal(figures.retrainMs, 5 * 86_400_000);
   }
 );
 
@@ -46,7 +49,7 @@ test(
   { timeout: 180_000 },
   async () => {
     const out = path.join(tempDir('twin-eval-'), 'nab.json');
-    const { code, output } = await run(TWIN_BIN, ['eval', 'nab', '--epochs', '1', '--out', out]);
+    const { code, output } = await run(TWIN_BIN, ['eval', 'nab', '--epochs', '1', '--retrain', '5d', '--out', out]);
     assert.equal(code, 0, output);
     assert.match(output, /standard +-?\d+\.\d +-?\d+\.\d +-?\d+\.\d/);
     assert.match(output, /reward_low_FP_rate/);

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AnomalyDetector } from '../anomaly/index.ts';
-import { quantile, toRegular, type RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf } from '../twin/index.ts';
-import { trainLstmTwin } from '../twin/lstm-twin.ts';
-import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
+import { quantile, toRegular } from '../features/index.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
+import { RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
@@ -20,6 +17,8 @@ interface NabFile {
 }
 
 const METRIC = 'value';
+const WEEK_MS = 7 * 24 * 3_600_000;
+const DAY_MS = 24 * 3_600_000;
 
 /** NAB timestamps ("2014-02-14 14:30:00", UTC) in ms. */
 function parseTime(text: string): number {
@@ -62,30 +61,32 @@ function stepOf(ts: number[]): number {
   return Math.max(1000, Math.round(deltas[Math.floor(deltas.length / 2)]! / 1000) * 1000);
 }
 
-/** Twin on one metric: trained on the probationary rows (all a detector may learn from before scoring starts). */
-async function detectWithTwin(file: NabFile, epochs: number): Promise<Uint8Array> {
-  const backend = await tensorflow();
+/**
+ * Twin on one metric, as the product runs it: trained on the probationary rows (all a detector may
+ * learn from before scoring starts), then retrained every `retrainMs` on its rolling window.
+ */
+async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number): Promise<Uint8Array> {
   const probation = probationRows(file.values.length);
   const stepMs = stepOf(file.ts);
-  const series: RegularSeries = toRegular(
-    file.ts.slice(0, probation),
-    [METRIC],
-    [file.values.subarray(0, probation)],
-    stepMs
-  );
-  const options = { ...DEFAULT_LSTM_OPTIONS, maxEpochs: epochs, batchSize: 32, features: { aggregateSteps: 12 } };
-  const { model, artifacts } = await trainLstmTwin({ instance: file.name, version: 'v0001', series, options, backend });
-  const runner = new LstmTwinRunner(model, weightsFromArtifacts(artifacts, model.network));
-  const detector = new AnomalyDetector(file.name, thresholdsOf(model));
   // What Twin reports is an anomaly event, when it opens (a few anomalous points in a row): that is
   // the detection NAB scores, not every anomalous point after it.
   const detections = new Uint8Array(file.values.length);
-  let row = 0;
-  detector.on('opened', () => (detections[row] = 1));
-  for (row = 0; row < file.values.length; row++) {
-    const step = runner.step(file.ts[row]!, { [METRIC]: file.values[row]! });
-    if (step) detector.score(step.ts, step.scores, () => step.levels ?? {});
-  }
+  let row = probation;
+  const twin = await RollingTwin.start(
+    {
+      instance: file.name,
+      metrics: [METRIC],
+      stepMs,
+      windowMs: WEEK_MS,
+      retrainMs,
+      epochs,
+      lstm: { batchSize: 32, features: { aggregateSteps: 12 } },
+      backend: await tensorflow(),
+      onOpened: () => (detections[row] = 1),
+    },
+    toRegular(file.ts.slice(0, probation), [METRIC], [file.values.subarray(0, probation)], stepMs)
+  );
+  for (; row < file.values.length; row++) await twin.step(file.ts[row]!, { [METRIC]: file.values[row]! });
   return detections;
 }
 
@@ -106,9 +107,16 @@ function detectWithZScore(file: NabFile): Uint8Array {
  * probationary rows, its own adaptive thresholds: no threshold sweep over the labels, which NAB's
  * own runner does), an untrained twin and a rolling z-score.
  */
-export async function nabEval(options: { json: boolean; data?: string; out?: string; epochs?: number }): Promise<void> {
+export async function nabEval(options: {
+  json: boolean;
+  data?: string;
+  out?: string;
+  epochs?: number;
+  retrainMs?: number;
+}): Promise<void> {
   const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'nab'));
   const epochs = options.epochs ?? 8;
+  const retrainMs = options.retrainMs ?? DAY_MS;
   const files = loadFiles(dir);
   const detectors = ['twin', 'untrained twin', 'rolling z-score'] as const;
   const detections: Record<(typeof detectors)[number], Uint8Array[]> = {
@@ -119,8 +127,8 @@ export async function nabEval(options: { json: boolean; data?: string; out?: str
   const started = performance.now();
   for (const file of files) {
     process.stderr.write(`${file.name}: ${file.values.length} rows, ${file.windows.length} windows\n`);
-    detections.twin.push(await detectWithTwin(file, epochs));
-    detections['untrained twin'].push(await detectWithTwin(file, 0));
+    detections.twin.push(await detectWithTwin(file, epochs, retrainMs));
+    detections['untrained twin'].push(await detectWithTwin(file, 0, retrainMs));
     detections['rolling z-score'].push(detectWithZScore(file));
   }
   const scores = Object.fromEntries(
@@ -163,6 +171,7 @@ export async function nabEval(options: { json: boolean; data?: string; out?: str
     eval: 'nab',
     data: dir,
     epochs,
+    retrainMs,
     seconds: (performance.now() - started) / 1000,
     twin: scores.twin,
     peer: { 'untrained twin': scores['untrained twin'], 'rolling z-score': scores['rolling z-score'] },

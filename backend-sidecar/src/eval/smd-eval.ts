@@ -1,10 +1,7 @@
 import path from 'node:path';
-import { AnomalyDetector } from '../anomaly/index.ts';
 import { quantile, type RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
-import { trainLstmTwin } from '../twin/lstm-twin.ts';
-import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
+import { RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
@@ -27,6 +24,7 @@ import {
 } from './detection-metrics.ts';
 
 const WEEK_OF_MINUTES = 7 * 24 * 60;
+const DAY_MS = 24 * 3_600_000;
 
 /** What a detector made of one machine's test part: a 0/1 decision and a score per row, and a ranking per labelled event. */
 interface Detection {
@@ -51,88 +49,68 @@ export interface MachineFigures {
   scoreSeconds: number;
 }
 
-/** The last `rows` rows of a series (the twin's rolling window). */
-function tail(series: RegularSeries, rows: number): RegularSeries {
-  const n = series.values[0]!.length;
-  const from = Math.max(0, n - rows);
-  return { ...series, from: series.from + from * series.stepMs, values: series.values.map((v) => v.subarray(from)) };
-}
-
-/** Ranks SMD columns by a per-row, per-column excess (summed over an event's rows). */
-function rank(excess: Float64Array[], start: number, end: number): number[] {
-  const totals = excess.map((col, c) => {
-    let s = 0;
-    for (let i = start; i < end; i++) s += col[i]!;
-    return [c + 1, s] as const;
+/** Ranks SMD columns by a per-row, per-column deviation: by its peak over an event's rows. */
+function rank(deviation: Float64Array[], start: number, end: number): number[] {
+  const peaks = deviation.map((col, c) => {
+    let peak = 0;
+    for (let i = start; i <= end && i < col.length; i++) peak = Math.max(peak, col[i]!);
+    return [c + 1, peak] as const;
   });
-  return totals.sort((a, b) => b[1] - a[1]).map(([c]) => c);
+  return peaks.sort((a, b) => b[1] - a[1]).map(([c]) => c);
 }
 
-/** Twin's own pipeline: an LSTM twin trained on the machine's last training week, its adaptive thresholds, its scores. */
+/**
+ * Twin's own pipeline, as the product runs it: a twin trained on the machine's last training week
+ * scores `test/` with its own thresholds, and every `retrainMs` a new version trained on the
+ * rolling week so far (the recorded anomalies left out of its baseline) takes over.
+ */
 async function detectWithTwin(
   train: RegularSeries,
   test: RegularSeries,
   events: Interpretation[],
-  epochs: number
+  epochs: number,
+  retrainMs: number
 ): Promise<Detection> {
-  const backend = await tensorflow();
+  const twin = await RollingTwin.start(
+    {
+      instance: 'smd',
+      metrics: train.metrics,
+      stepMs: train.stepMs,
+      windowMs: WEEK_OF_MINUTES * 60_000,
+      retrainMs,
+      epochs,
+      backend: await tensorflow(),
+    },
+    train
+  );
   const started = performance.now();
-  const { model, artifacts } = await trainLstmTwin({
-    instance: 'smd',
-    version: 'v0001',
-    series: tail(train, WEEK_OF_MINUTES),
-    options: { ...DEFAULT_LSTM_OPTIONS, maxEpochs: epochs },
-    backend,
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
-  return { ...scoreWithTwin(model, weightsFromArtifacts(artifacts, model.network), train, test, events), trainSeconds };
-}
-
-function scoreWithTwin(
-  model: LstmTwinModel,
-  weights: ReturnType<typeof weightsFromArtifacts>,
-  train: RegularSeries,
-  test: RegularSeries,
-  events: Interpretation[]
-): Omit<Detection, 'trainSeconds'> {
-  const started = performance.now();
-  const runner = new LstmTwinRunner(model, weights);
-  const detector = new AnomalyDetector('smd', thresholdsOf(model));
+  const initialTraining = twin.trainSeconds;
   const n = test.values[0]!.length;
   const predicted = new Uint8Array(n);
   const score = new Float64Array(n);
   const columns = test.metrics.length;
-  const excess = Array.from({ length: columns }, () => new Float64Array(n));
-  // A metric left out as a duplicate is scored as the metric that stands for it.
-  const standsFor = new Map<string, string>(model.features.duplicates.map((d) => [d.metric, d.of]));
-  const rowValues = (series: RegularSeries, row: number) => {
-    const values: Record<string, number> = {};
-    series.metrics.forEach((m, c) => (values[m] = series.values[c]![row]!));
-    return values;
-  };
-  // Prime with the end of the training part, so that the first test row already has a prediction.
-  const prime = tail(train, model.network.window + model.features.aggregates.steps + 2);
-  const primeRows = prime.values[0]!.length;
-  for (let r = 0; r < primeRows; r++) runner.step((r - primeRows) * test.stepMs, rowValues(prime, r));
+  const deviation = Array.from({ length: columns }, () => new Float64Array(n));
   for (let r = 0; r < n; r++) {
-    const step = runner.step(r * test.stepMs, rowValues(test, r));
-    if (!step) continue;
-    const point = detector.score(step.ts, step.scores, () => step.levels ?? {});
+    const values: Record<string, number> = {};
+    test.metrics.forEach((m, c) => (values[m] = test.values[c]![r]!));
+    const { step, point } = await twin.step(test.from + r * test.stepMs, values);
+    if (!step || !point) continue;
     score[r] = point.instanceScore;
     predicted[r] = point.instanceScore > 1 ? 1 : 0;
+    // A metric ranks by how far it went from where it kept to, its surprise breaking ties.
     const levels = step.levels ?? {};
     for (let c = 0; c < columns; c++) {
-      const metric = standsFor.get(test.metrics[c]!) ?? test.metrics[c]!;
-      // A metric ranks by how far past its thresholds it went, as a surprise or in level.
-      const ratio = detector.ratio(metric, step.scores[metric], levels[metric]);
-      excess[c]![r] = Math.max(0, ratio - 1) + ratio / 1000;
+      const metric = test.metrics[c]!;
+      deviation[c]![r] = (levels[metric] ?? 0) + twin.detector.ratio(metric, step.scores[metric]) / 1000;
     }
   }
+  const seconds = (performance.now() - started) / 1000;
   return {
     predicted,
     score,
-    ranked: events.map((e) => rank(excess, e.start, e.end)),
-    scoreSeconds: (performance.now() - started) / 1000,
+    ranked: events.map((e) => rank(deviation, e.start, e.end)),
+    trainSeconds: twin.trainSeconds,
+    scoreSeconds: seconds - (twin.trainSeconds - initialTraining),
   };
 }
 
@@ -242,6 +220,7 @@ export interface SmdEvalOptions {
   out?: string;
   epochs?: number;
   machines?: string[];
+  retrainMs?: number;
 }
 
 /**
@@ -255,6 +234,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
   const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'smd'));
   const machines = options.machines ?? smdMachines(dir);
   const epochs = options.epochs ?? 8;
+  const retrainMs = options.retrainMs ?? DAY_MS;
   const detectors = ['twin', 'untrained twin', 'static z-score', 'rolling z-score'] as const;
   const results: Record<(typeof detectors)[number], MachineFigures[]> = {
     twin: [],
@@ -270,8 +250,10 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     process.stderr.write(
       `${machine}: ${train.values[0]!.length} training rows, ${labels.length} test rows, ${events.length} labelled events\n`
     );
-    results.twin.push(figures(machine, await detectWithTwin(train, test, events, epochs), labels, events));
-    results['untrained twin'].push(figures(machine, await detectWithTwin(train, test, events, 0), labels, events));
+    results.twin.push(figures(machine, await detectWithTwin(train, test, events, epochs, retrainMs), labels, events));
+    results['untrained twin'].push(
+      figures(machine, await detectWithTwin(train, test, events, 0, retrainMs), labels, events)
+    );
     results['static z-score'].push(figures(machine, detectWithZScore(train, test, events, staticZ), labels, events));
     results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events, rolling), labels, events));
   }
@@ -312,6 +294,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     eval: 'smd',
     data: dir,
     epochs,
+    retrainMs,
     machines,
     twin: totals.twin,
     peer: {

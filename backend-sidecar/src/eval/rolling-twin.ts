@@ -1,0 +1,132 @@
+import { AnomalyDetector, type AnomalyEvent, type ScoredPoint } from '../anomaly/index.ts';
+import { toRegular, type RegularSeries } from '../features/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
+import { trainLstmTwin } from '../twin/lstm-twin.ts';
+import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
+import type { LstmStepResult } from '../twin/lstm-runner.ts';
+import type { LstmTwinOptions } from '../twin/lstm-model.ts';
+import type { TfBackend } from '../twin/lstm/tf-backend.ts';
+
+export interface RollingTwinOptions {
+  instance: string;
+  metrics: string[];
+  /** The step the twin trains at (the data's own). */
+  stepMs: number;
+  /** The rolling training window (the product's default is 7 days). */
+  windowMs: number;
+  /** How often a new version is trained on the window so far (the product's default is 6 hours). */
+  retrainMs: number;
+  /** Epochs of the first training (0: the untrained network, calibrated all the same). */
+  epochs: number;
+  /** Most epochs of each later, warm-started training (default 2, to keep an evaluation's dozens of versions quick). */
+  retrainEpochs?: number;
+  lstm?: Partial<LstmTwinOptions>;
+  backend: TfBackend;
+  /** Called when an anomaly event opens (after its first few anomalous points). */
+  onOpened?: (event: AnomalyEvent) => void;
+}
+
+export interface RollingStep {
+  step: LstmStepResult | undefined;
+  point: ScoredPoint | undefined;
+}
+
+/**
+ * The product's twin life cycle over recorded data, one sample at a time: a twin trained on the
+ * history before scoring starts, then, every `retrainMs`, a new version trained on the rolling
+ * window (warm-started from the last, the window's recorded anomalies left out of its level
+ * baseline) that takes over with a fresh detector, as the sidecar loads a new champion.
+ */
+export class RollingTwin {
+  private readonly ts: number[] = [];
+  private readonly values: number[][];
+  private readonly events: { start: number; end: number }[] = [];
+  private model!: LstmTwinModel;
+  private artifacts!: NetworkArtifacts;
+  private runner!: LstmTwinRunner;
+  detector!: AnomalyDetector;
+  private trainedAt = 0;
+  trainSeconds = 0;
+  versions = 0;
+
+  private constructor(private readonly options: RollingTwinOptions) {
+    this.values = options.metrics.map(() => []);
+  }
+
+  /** A twin trained on `history` (the last `windowMs` of it), primed with its end. */
+  static async start(options: RollingTwinOptions, history: RegularSeries): Promise<RollingTwin> {
+    const twin = new RollingTwin(options);
+    const rows = history.values[0]!.length;
+    for (let r = 0; r < rows; r++) {
+      twin.ts.push(history.from + r * history.stepMs);
+      history.values.forEach((column, c) => twin.values[c]!.push(column[r]!));
+    }
+    await twin.retrain();
+    return twin;
+  }
+
+  get current(): LstmTwinModel {
+    return this.model;
+  }
+
+  /** Scores one sample (training a new version first when one is due). */
+  async step(ts: number, sample: Record<string, number>): Promise<RollingStep> {
+    if (ts - this.trainedAt >= this.options.retrainMs) await this.retrain();
+    this.ts.push(ts);
+    this.options.metrics.forEach((m, c) => this.values[c]!.push(sample[m] ?? NaN));
+    const step = this.runner.step(ts, sample);
+    const point = step ? this.detector.score(step.ts, step.scores, () => step.levels ?? {}) : undefined;
+    return { step, point };
+  }
+
+  /** The samples of the last `windowMs`, at the twin's step. */
+  private window(): RegularSeries {
+    const end = this.ts[this.ts.length - 1]!;
+    let from = this.ts.length - 1;
+    while (from > 0 && this.ts[from - 1]! > end - this.options.windowMs) from--;
+    return toRegular(
+      this.ts.slice(from),
+      this.options.metrics,
+      this.values.map((v) => Float64Array.from(v.slice(from))),
+      this.options.stepMs
+    );
+  }
+
+  private async retrain(): Promise<void> {
+    const open = this.detector?.openEvent;
+    this.detector?.close();
+    if (open) this.events.push({ start: open.start, end: open.end });
+    const series = this.window();
+    const started = performance.now();
+    const parent = this.model ? { model: this.model, artifacts: this.artifacts } : undefined;
+    const { model, artifacts } = await trainLstmTwin({
+      instance: this.options.instance,
+      version: `v${String(++this.versions).padStart(4, '0')}`,
+      series,
+      options: {
+        ...DEFAULT_LSTM_OPTIONS,
+        ...this.options.lstm,
+        maxEpochs: parent ? Math.min(this.options.epochs, this.options.retrainEpochs ?? 2) : this.options.epochs,
+      },
+      backend: this.options.backend,
+      parent,
+      exclude: this.events.filter((e) => e.end >= series.from),
+    });
+    this.trainSeconds += (performance.now() - started) / 1000;
+    this.model = model;
+    this.artifacts = artifacts;
+    this.trainedAt = this.ts[this.ts.length - 1]!;
+    this.runner = new LstmTwinRunner(model, weightsFromArtifacts(artifacts, model.network));
+    // Primed with the window's end, so that the next sample already has a prediction.
+    const prime = model.network.window + model.features.aggregates.steps + 2;
+    const rows = series.values[0]!.length;
+    for (let r = Math.max(0, rows - prime); r < rows; r++) {
+      const sample: Record<string, number> = {};
+      series.metrics.forEach((m, c) => (sample[m] = series.values[c]![r]!));
+      this.runner.step(series.from + r * series.stepMs, sample);
+    }
+    this.detector = new AnomalyDetector(this.options.instance, thresholdsOf(model));
+    this.detector.on('closed', (e) => this.events.push({ start: e.start, end: e.end }));
+    if (this.options.onOpened) this.detector.on('opened', this.options.onOpened);
+  }
+}
