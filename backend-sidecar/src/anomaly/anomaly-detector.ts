@@ -45,7 +45,7 @@ const OPEN_AFTER_POINTS = 5;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
 const MIN_GAP_MS = 30_000;
 /**
- * The level score (how far the farthest metric sits from where it kept to in training) keeps its
+ * The level score (how far the gauges sit from where they kept to in training) keeps its
  * trained threshold: adapting it to recent points would teach it that a sustained shift is normal.
  */
 const LEVEL_SCORE = '*level';
