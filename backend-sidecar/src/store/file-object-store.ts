@@ -17,6 +17,8 @@ export class FileObjectStore implements ObjectStore {
    * write holds a file open through its fsync; unbounded, they run out of file descriptors (EMFILE).
    */
   private readonly limit = pLimit(64);
+  /** Folders known to exist: making a folder on every write cost 1.5 % of the main thread at 5,000 instances. */
+  private readonly folders = new Set<string>();
 
   constructor(private readonly root: string) {}
 
@@ -26,10 +28,25 @@ export class FileObjectStore implements ObjectStore {
     return file;
   }
 
+  /** Opens a new file for writing, making its folder the first time (or again, if it was removed meanwhile). */
+  private async create(file: string): Promise<fs.FileHandle> {
+    const folder = path.dirname(file);
+    if (!this.folders.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    try {
+      return await fs.open(file, 'w');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await fs.mkdir(folder, { recursive: true });
+      return fs.open(file, 'w');
+    }
+  }
+
   private async writeAtomically(file: string, body: Buffer | string): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
-    const handle = await fs.open(tmp, 'w');
+    const handle = await this.create(tmp);
     try {
       await handle.writeFile(body);
       await handle.sync();

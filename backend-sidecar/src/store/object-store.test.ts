@@ -107,3 +107,13 @@ test('thousands of objects written at once stay within the open-file limit (a fl
   );
   assert.equal(out.trim(), '3000');
 });
+
+test('the filesystem store makes a folder once, and again if it was removed meanwhile', async () => {
+  const root = tempDir('twin-folders-');
+  const store = new FileObjectStore(root);
+  await store.put('reports/a/1.json', '{}');
+  fs.rmSync(path.join(root, 'reports'), { recursive: true });
+  await store.put('reports/a/2.json', '{"b":2}');
+  assert.equal((await store.get('reports/a/2.json'))!.toString(), '{"b":2}');
+  assert.deepEqual(await store.list('reports/'), ['reports/a/2.json']);
+});

@@ -90,9 +90,15 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
   }
 
   async nextVersion(instance: string): Promise<string> {
+    const last = await this.latestVersion(instance);
+    return `v${String((last ? Number(last.slice(1)) || 0 : 0) + 1).padStart(4, '0')}`;
+  }
+
+  /** The newest version stored for an instance (champion or not), from the object store. */
+  async latestVersion(instance: string): Promise<string | undefined> {
     const versions = await this.versionNames(instance);
     const last = versions.reduce((max, v) => Math.max(max, Number(v.slice(1)) || 0), 0);
-    return `v${String(last + 1).padStart(4, '0')}`;
+    return last ? `v${String(last).padStart(4, '0')}` : undefined;
   }
 
   /** The version a training job published, if it got that far (a retried job must not train twice). */

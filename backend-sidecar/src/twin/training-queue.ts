@@ -5,7 +5,7 @@ export interface TrainRequest {
   instance: string;
   now: number;
   history: Omit<InstanceHistory, 'id'>;
-  /** The retraining round this job belongs to: one job per instance and round, whoever asks. */
+  /** The round this job belongs to (`after-<the newest version>`): one job per instance and round, whoever asks. */
   round: string;
 }
 
@@ -45,14 +45,21 @@ export class TrainingJobs {
   /** Queues an instance's training for a round (once per round) and waits for its outcome. */
   async submit(request: TrainRequest): Promise<TrainOutcome> {
     await this.events.waitUntilReady();
-    const job = await this.queue.add('train', request, {
-      // BullMQ refuses ":" in custom ids (its key separator).
-      jobId: `${request.instance.replaceAll(':', '_')}.${request.round}`,
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5_000 },
-      removeOnComplete: { count: 10_000 },
-      removeOnFail: { count: 10_000 },
-    });
+    const add = () =>
+      this.queue.add('train', request, {
+        // BullMQ refuses ":" in custom ids (its key separator).
+        jobId: `${request.instance.replaceAll(':', '_')}.${request.round}`,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 5_000 },
+        removeOnComplete: { count: 10_000 },
+        removeOnFail: { count: 10_000 },
+      });
+    let job = await add();
+    // A round whose job failed for good is asked for again later: that is a new try, not the old failure.
+    if (await job.isFailed()) {
+      await job.remove().catch(() => undefined);
+      job = await add();
+    }
     return Promise.race([job.waitUntilFinished(this.events) as Promise<TrainOutcome>, this.closed]);
   }
 

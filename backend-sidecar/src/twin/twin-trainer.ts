@@ -125,10 +125,10 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
         try {
           const history = { firstSeen: inst.firstSeen, lastSeen: inst.lastSeen, samples: inst.samples };
           if (this.options.queue) {
-            // One job per instance and round: a node that asks again in the same round joins the same job.
-            const round = this.driftRequests.has(inst.id)
-              ? `drift-${Date.now()}`
-              : `r${Math.floor(now / Math.max(60_000, this.options.retrainIntervalMs))}`;
+            // One job per instance and version to follow: every node that finds the instance due
+            // (its schedule, or drift, which every node sees at once) before a new version exists
+            // joins the same job, whenever it asks.
+            const round = `after-${(await this.models.latestVersion(inst.id)) ?? 'none'}`;
             await this.options.queue.submit({ instance: inst.id, now: Date.now(), history, round });
             await this.models.refresh(inst.id);
           } else {
