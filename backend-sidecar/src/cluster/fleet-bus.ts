@@ -14,8 +14,16 @@ const LEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then
 elseif redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0`;
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-/** Samples per message (a few hundred KB of JSON). */
+/** Samples per stream entry (a few hundred KB of JSON). */
 const MESSAGE_SAMPLES = 2000;
+/**
+ * How long the samples stream keeps entries: a node whose connection drops for less than this
+ * reads what it missed when it is back (pub/sub would have lost it); older entries are trimmed.
+ */
+const SAMPLES_KEPT_MS = 120_000;
+/** Entries per read, and how long a read waits for new ones. */
+const READ_COUNT = 50;
+const READ_BLOCK_MS = 1000;
 
 interface WireBatch {
   instance: string;
@@ -55,15 +63,22 @@ export interface ModelChange {
 }
 
 /**
- * What API nodes and workers tell each other through Redis pub/sub. Stored samples go to every
- * API node, its own included, in the one order Redis gives them, so that every node keeps the same
- * live state of every instance (whichever node the samples reached) and serves the same
- * predictions and streams. Model changes tell nodes to load the new champion; failures and report
- * findings recorded on one node reach the others' failure analysis.
+ * What API nodes and workers tell each other through Redis. Stored samples go to every API node,
+ * its own included, through one stream (`twin:samples`) in the one order Redis gives them, so that
+ * every node keeps the same live state of every instance (whichever node the samples reached) and
+ * serves the same predictions and streams; a node reads on from the last entry it saw, so a
+ * dropped connection loses nothing the stream still keeps. Model changes (pub/sub) tell nodes to
+ * load the new champion; failures and report findings recorded on one node reach the others'
+ * failure analysis.
  */
 export class FleetBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
+  /** Blocking stream reads need a connection of their own. */
+  private readonly reader: Redis;
+  private reading = false;
+  /** The last samples entry this node has read. */
+  private lastSeen = '$';
   private readonly sampleListeners: ((batches: ColumnarBatch[]) => void)[] = [];
   private readonly modelListeners: ((change: ModelChange) => void)[] = [];
   private readonly eventListeners: ((event: FleetEvent) => void)[] = [];
@@ -74,13 +89,12 @@ export class FleetBus {
   ) {
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.reader = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     this.pub.on('error', () => undefined); // ioredis reconnects; publishes wait for it
     this.sub.on('error', () => undefined);
+    this.reader.on('error', () => undefined);
     this.sub.on('message', (channel: string, message: string) => {
-      if (channel === SAMPLES) {
-        const batches = (JSON.parse(message) as WireBatch[]).map(fromWire);
-        for (const listener of this.sampleListeners) listener(batches);
-      } else if (channel === MODELS) {
+      if (channel === MODELS) {
         const change = JSON.parse(message) as ModelChange;
         for (const listener of this.modelListeners) listener(change);
       } else if (channel === EVENTS) {
@@ -94,28 +108,70 @@ export class FleetBus {
   /** Connects; API nodes listen, workers only speak. */
   static async open(redisUrl: string, node: string, listen: boolean): Promise<FleetBus> {
     const bus = new FleetBus(redisUrl, node);
-    if (listen) await bus.sub.subscribe(SAMPLES, MODELS, EVENTS);
+    if (listen) {
+      await bus.sub.subscribe(MODELS, EVENTS);
+      await bus.reader.connect();
+      // Read from the stream's current end: what was stored before this node started is in the metric store.
+      const last = (await bus.reader.xrevrange(SAMPLES, '+', '-', 'COUNT', 1))[0];
+      bus.lastSeen = last ? last[0] : '0-0';
+      bus.reading = true;
+      void bus.readSamples();
+    }
     return bus;
   }
 
+  private async readSamples(): Promise<void> {
+    while (this.reading) {
+      let answer: [string, [string, string[]][]][] | null;
+      try {
+        answer = (await this.reader.xread(
+          'COUNT',
+          READ_COUNT,
+          'BLOCK',
+          READ_BLOCK_MS,
+          'STREAMS',
+          SAMPLES,
+          this.lastSeen
+        )) as [string, [string, string[]][]][] | null;
+      } catch {
+        // The connection dropped (ioredis reconnects): read on from the last entry seen.
+        if (this.reading) await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      for (const [, entries] of answer ?? []) {
+        for (const [id, fields] of entries) {
+          this.lastSeen = id;
+          const batches = (JSON.parse(fields[1]!) as WireBatch[]).map(fromWire);
+          for (const listener of this.sampleListeners) listener(batches);
+        }
+      }
+    }
+  }
+
   /**
-   * Publishes stored batches in messages of a few thousand samples: Redis disconnects a subscriber
-   * whose pending output passes its pub/sub buffer limit (32 MB by default), so a large apply
-   * (up to 100,000 samples) must not go as one message.
+   * Appends stored batches to the samples stream in entries of a few thousand samples (a large
+   * apply, up to 100,000 samples, is not one entry that every node must take in at once), trimming
+   * entries older than two minutes.
    */
   async publishSamples(batches: readonly ColumnarBatch[]): Promise<void> {
     let message: WireBatch[] = [];
     let rows = 0;
+    const append = async () => {
+      const id = await this.pub.xadd(SAMPLES, '*', 'b', JSON.stringify(message));
+      // Trimmed by the entries' own times (Redis's clock, not this node's).
+      const ms = Number(id!.split('-')[0]);
+      await this.pub.xtrim(SAMPLES, 'MINID', '~', String(ms - SAMPLES_KEPT_MS));
+    };
     for (const batch of batches) {
       message.push(toWire(batch));
       rows += batch.ts.length;
       if (rows >= MESSAGE_SAMPLES) {
-        await this.pub.publish(SAMPLES, JSON.stringify(message));
+        await append();
         message = [];
         rows = 0;
       }
     }
-    if (message.length) await this.pub.publish(SAMPLES, JSON.stringify(message));
+    if (message.length) await append();
   }
 
   onSamples(listener: (batches: ColumnarBatch[]) => void): void {
@@ -155,6 +211,8 @@ export class FleetBus {
 
   async close(): Promise<void> {
     if (this.leader) await this.pub.eval(RELEASE_SCRIPT, 1, LEASE, this.node).catch(() => undefined);
+    this.reading = false;
+    this.reader.disconnect();
     this.sub.disconnect();
     await this.pub.quit().catch(() => undefined);
   }

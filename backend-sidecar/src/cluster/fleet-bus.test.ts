@@ -1,0 +1,59 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { FleetBus } from './fleet-bus.ts';
+import { startRedis, type TestServer } from '../store/test-servers.ts';
+import type { ColumnarBatch } from '../core/columnar.ts';
+
+let redis: TestServer;
+before(async () => {
+  redis = await startRedis();
+});
+after(() => redis.stop());
+
+const batch = (instance: string, ts: number[]): ColumnarBatch => ({
+  instance,
+  metrics: ['cpu_user_pct'],
+  ts: Float64Array.from(ts),
+  values: Float64Array.from(ts, (t) => t / 10),
+});
+
+async function until(what: string, done: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('samples reach every node in one order, and a node whose connection dropped reads what it missed', async () => {
+  const a = await FleetBus.open(redis.url, 'node-a', true);
+  const b = await FleetBus.open(redis.url, 'node-b', true);
+  const writer = await FleetBus.open(redis.url, 'node-w', false);
+  const killer = new Redis(redis.url);
+  try {
+    const seen = { a: [] as number[], b: [] as number[] };
+    a.onSamples((batches) => batches.forEach((x) => seen.a.push(...x.ts)));
+    b.onSamples((batches) => batches.forEach((x) => seen.b.push(...x.ts)));
+    await writer.publishSamples([batch('i-1', [1, 2]), batch('i-2', [3])]);
+    await until('the first samples', () => seen.a.length === 3 && seen.b.length === 3);
+
+    // Every client but the killer is disconnected; an entry is appended before they are back.
+    await killer.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await killer.xadd(
+      'twin:samples',
+      '*',
+      'b',
+      JSON.stringify([{ instance: 'i-1', metrics: ['cpu_user_pct'], ts: [4, 5], values: [0.4, null] }])
+    );
+    await writer.publishSamples([batch('i-2', [6])]);
+    await until('the samples sent while the nodes were away', () => seen.a.length === 6 && seen.b.length === 6);
+    assert.deepEqual(seen.a, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(seen.b, seen.a);
+    // The stream keeps two minutes of entries, by Redis's clock.
+    assert.ok((await killer.xlen('twin:samples')) >= 3);
+  } finally {
+    killer.disconnect();
+    await Promise.all([a.close(), b.close(), writer.close()]);
+  }
+});
