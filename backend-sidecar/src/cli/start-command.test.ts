@@ -84,15 +84,19 @@ describe('twin start: a live fleet on embedded defaults, stopped cleanly and con
       items: { kind: string }[];
     };
     assert.ok(failures.items.some((f) => f.kind === 'crash'));
-    // The anomaly that preceded the crash is kept in the anomaly history.
-    const anomalies = (await (await fetch(`${url}/api/v1/anomalies?instance=sim-002`)).json()) as {
-      items: { metrics: { metric: string }[]; open: boolean }[];
-    };
-    assert.ok(
-      anomalies.items.some(
+    // The anomaly that preceded the crash is kept in the anomaly history. It may close only with the
+    // crash itself (the failure closes the instance's open event), and is written as it closes.
+    const memoryAnomaly = async () => {
+      const anomalies = (await (await fetch(`${url}/api/v1/anomalies?instance=sim-002`)).json()) as {
+        items: { metrics: { metric: string }[]; open: boolean }[];
+      };
+      return anomalies.items.some(
         (a) => !a.open && a.metrics.some((m) => m.metric.startsWith('mem_') || m.metric.startsWith('psi_memory'))
-      )
-    );
+      );
+    };
+    const kept = Date.now() + 15_000;
+    while (!(await memoryAnomaly()) && Date.now() < kept) await new Promise((r) => setTimeout(r, 250));
+    assert.ok(await memoryAnomaly(), 'a closed memory anomaly in the history');
 
     twin.child.kill('SIGINT');
     assert.equal(await twin.exited, 0, twin.output.slice(-3000));

@@ -39,7 +39,7 @@ test('samples reach every node in one order, and a node whose connection dropped
     await until('the first samples', () => seen.a.length === 3 && seen.b.length === 3);
 
     // Every client but the killer is disconnected; an entry is appended before they are back.
-    await killer.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     await killer.xadd(
       'twin:samples',
       '*',
