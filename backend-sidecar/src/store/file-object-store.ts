@@ -6,6 +6,7 @@ import { checksumMismatch, sha256 } from './checksum.ts';
 import type { ObjectStore } from './object-store.ts';
 
 const CHECKSUM_SUFFIX = '.sha256';
+const MAX_KNOWN_FOLDERS = 50_000;
 
 /**
  * The default object store: files under a root folder. Each object is published atomically
@@ -33,6 +34,8 @@ export class FileObjectStore implements ObjectStore {
     const folder = path.dirname(file);
     if (!this.folders.has(folder)) {
       await fs.mkdir(folder, { recursive: true });
+      // Anomaly history makes a folder per instance and day: remember only the recent ones.
+      if (this.folders.size >= MAX_KNOWN_FOLDERS) this.folders.clear();
       this.folders.add(folder);
     }
     try {
