@@ -1,6 +1,12 @@
 import { AnomalyDetector, type AnomalyEvent, type ScoredPoint } from '../anomaly/index.ts';
 import { toRegular, type RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, type LstmTwinModel } from '../twin/index.ts';
+import {
+  DEFAULT_LSTM_OPTIONS,
+  historyNeeded,
+  LstmTwinRunner,
+  thresholdsOf,
+  type LstmTwinModel,
+} from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
 import type { LstmStepResult } from '../twin/lstm-runner.ts';
@@ -117,8 +123,9 @@ export class RollingTwin {
     this.artifacts = artifacts;
     this.trainedAt = this.ts[this.ts.length - 1]!;
     this.runner = new LstmTwinRunner(model, weightsFromArtifacts(artifacts, model.network));
-    // Primed with the window's end, so that the next sample already has a prediction.
-    const prime = model.network.window + model.features.aggregates.steps + 2;
+    // Primed with the window's end (the history a twin starts from, and one step more), so that
+    // the next sample already has a prediction.
+    const prime = historyNeeded(model).steps + 1;
     const rows = series.values[0]!.length;
     for (let r = Math.max(0, rows - prime); r < rows; r++) {
       const sample: Record<string, number> = {};
