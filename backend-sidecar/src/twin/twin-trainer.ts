@@ -174,7 +174,7 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
   private async anomaliesIn(instance: string, from: number, to: number): Promise<{ start: number; end: number }[]> {
     if (!this.options.anomalies) return [];
     try {
-      return (await this.options.anomalies(instance, from, to)).map(({ start, end }) => ({ start, end }));
+      return await this.options.anomalies(instance, from, to);
     } catch {
       return [];
     }
