@@ -61,7 +61,7 @@ test(
     const second = new RunningCommand(TWIN_BIN, args);
     await second.waitFor(/listening on/);
     second.child.kill('SIGINT');
-    assert.equal(await second.exited, 0);
+    assert.equal(await second.exited, 0, `ended by ${second.signal}:\n${second.output.slice(-2000)}`);
 
     const db = await EmbeddedDatabase.open(dataDir);
     const connection = await db.connect();

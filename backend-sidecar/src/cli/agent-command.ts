@@ -57,11 +57,13 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
   agent.start();
   // A report at every start: run as a service, the agent starts with the instance, so this is the boot report.
   void sendBootReport(options.url, instance, options.token ?? process.env.TWIN_TOKEN);
-  process.stderr.write(`sampling ${os.hostname()} at ${hz} Hz, sending to ${options.url}\n`);
-  await new Promise<void>((resolve) => {
+  const stopAsked = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // Announced once signals are handled (a signal before the handler would kill the agent without a clean stop).
+  process.stderr.write(`sampling ${os.hostname()} at ${hz} Hz, sending to ${options.url}\n`);
+  await stopAsked;
   await agent.stop();
   process.stderr.write(
     `stopped after ${agent.stats.sampled} samples (${agent.stats.sent} acknowledged, ${agent.spooled} batches left in the spool)\n`

@@ -21,12 +21,31 @@ export class RunningCommand {
   readonly child: ChildProcessWithoutNullStreams;
   output = '';
   readonly exited: Promise<number | null>;
+  /** The signal that ended the process, if one did. */
+  signal: NodeJS.Signals | null = null;
 
   constructor(bin: string, args: string[], env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
     this.child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.signal = signal;
+        resolve(code);
+      })
+    );
+  }
+
+  /** Sends a signal as soon as the output matches (in the same tick as the output arrives, not at a poll). */
+  signalOn(pattern: RegExp, signal: NodeJS.Signals): void {
+    const check = () => {
+      if (!pattern.test(this.output)) return;
+      this.child.kill(signal);
+      this.child.stdout.off('data', check);
+      this.child.stderr.off('data', check);
+    };
+    this.child.stdout.on('data', check);
+    this.child.stderr.on('data', check);
   }
 
   /** Waits until the output matches, failing after the timeout with what was printed. */

@@ -56,13 +56,14 @@ export async function simulateCommand(options: SimulateOptions): Promise<void> {
   }
   if (options.live && options.url) {
     const stop = simulator.live(sink, 1000, (err) => process.stderr.write(`${err.message}\n`));
-    process.stderr.write(
-      `streaming ${simulator.profiles.length} instances live at 1 Hz to ${options.url}; Ctrl-C stops\n`
-    );
-    await new Promise<void>((resolve) => {
+    const stopAsked = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    process.stderr.write(
+      `streaming ${simulator.profiles.length} instances live at 1 Hz to ${options.url}; Ctrl-C stops\n`
+    );
+    await stopAsked;
     stop();
   }
 }

@@ -59,28 +59,31 @@ export async function startCommand(options: StartOptions): Promise<void> {
     ...(options.config ? { TWIN_CONFIG: options.config } : {}),
   };
   const config = loadConfig(env, overrides);
-  const sidecar = await new Sidecar(config).start();
-  const view = new FleetView(sidecar);
-  view.line(`Twin sidecar listening on ${sidecar.url}  (data in ${config.dataDir})`);
-  view.line(`  API: ${sidecar.url}/api/v1/instances   health: ${sidecar.url}/healthz   Ctrl-C stops`);
-  const known = sidecar.instances.list().length;
-  if (known) {
-    const twins = sidecar.instances.list().filter((i) => sidecar.models.champion(i.id)).length;
-    view.line(`  continuing from stored state: ${known} instances, ${twins} twins`);
-  }
+  // Signals are handled before anything is announced: whoever started the sidecar may stop it the
+  // moment it says it listens (a signal before the handler would kill it without a clean stop).
+  let stopping: Promise<void> | undefined;
+  let stopStarted: ((signal: string) => Promise<void>) | undefined;
+  const ready = new Sidecar(config).start();
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      setTimeout(() => {
+        process.stderr.write('stopping took over 30 s; exiting without waiting further\n');
+        process.exit(1);
+      }, 30_000).unref();
+      if (!stopStarted) process.stderr.write(`${signal} while starting: stopping once started\n`);
+      await ready;
+      await stopStarted!(signal);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+  const sidecar = await ready;
+  const view = new FleetView(sidecar);
   let stopSimulator: (() => void) | undefined;
   let agent: ChildProcess | undefined;
-  let shuttingDown = false;
-
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  stopStarted = async (signal: string) => {
     view.line(`${signal}: stopping`);
-    setTimeout(() => {
-      view.line('stopping took over 30 s; exiting without waiting further');
-      process.exit(1);
-    }, 30_000).unref();
     stopSimulator?.();
     if (agent && agent.exitCode === null) {
       const exited = new Promise((resolve) => agent!.once('exit', resolve));
@@ -92,8 +95,15 @@ export async function startCommand(options: StartOptions): Promise<void> {
     view.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (stopping) return; // a signal came while starting: the sidecar stops now
+
+  view.line(`Twin sidecar listening on ${sidecar.url}  (data in ${config.dataDir})`);
+  view.line(`  API: ${sidecar.url}/api/v1/instances   health: ${sidecar.url}/healthz   Ctrl-C stops`);
+  const known = sidecar.instances.list().length;
+  if (known) {
+    const twins = sidecar.instances.list().filter((i) => sidecar.models.champion(i.id)).length;
+    view.line(`  continuing from stored state: ${known} instances, ${twins} twins`);
+  }
 
   if (options.agent) agent = spawnAgent(sidecar.url, path.join(config.dataDir, 'agent-spool'), view);
 
@@ -115,7 +125,7 @@ export async function startCommand(options: StartOptions): Promise<void> {
       const result = await simulator.backfill(sink, from, now, stepMs);
       view.line(`simulator: backfilled ${result.samples} samples, ${result.failures} failures on the way`);
     }
-    if (!shuttingDown) {
+    if (!stopping) {
       stopSimulator = simulator.live(sink, 1000, (err) => view.line(`simulator: ${err.message}`));
       view.line(
         `simulator: ${simulator.profiles.length} instances live at 1 Hz${options.demo ? '; demo faults start within minutes' : ''}`

@@ -72,7 +72,6 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
         })
         .listen(Number(options.healthPort))
     : undefined;
-  log(`twin worker ${name}: ${concurrency} at a time, ${config.twinModel} twins, jobs from ${config.redisUrl}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -89,4 +88,6 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Announced once signals are handled (a signal before the handler would kill the worker without a clean stop).
+  log(`twin worker ${name}: ${concurrency} at a time, ${config.twinModel} twins, jobs from ${config.redisUrl}`);
 }
