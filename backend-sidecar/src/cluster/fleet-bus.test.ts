@@ -43,7 +43,7 @@ test('samples reach every node in one order, and a node whose connection dropped
     await killer.xadd(
       'twin:samples',
       '*',
-      'b',
+      'm',
       JSON.stringify([{ instance: 'i-1', metrics: ['cpu_user_pct'], ts: [4, 5], values: [0.4, null] }])
     );
     await writer.publishSamples([batch('i-2', [6])]);
@@ -55,5 +55,49 @@ test('samples reach every node in one order, and a node whose connection dropped
   } finally {
     killer.disconnect();
     await Promise.all([a.close(), b.close(), writer.close()]);
+  }
+});
+
+test('model changes and fleet events reach every other node, also those sent while its connection was down', async () => {
+  const a = await FleetBus.open(redis.url, 'node-a', true);
+  const b = await FleetBus.open(redis.url, 'node-b', true);
+  const worker = await FleetBus.open(redis.url, 'worker-1', false);
+  const killer = new Redis(redis.url);
+  try {
+    const models = { a: [] as string[], b: [] as string[] };
+    const events = { a: [] as string[], b: [] as string[] };
+    a.onModel((c) => models.a.push(`${c.instance} ${c.why} by ${c.node}`));
+    b.onModel((c) => models.b.push(`${c.instance} ${c.why} by ${c.node}`));
+    a.onEvent((e) => events.a.push(e.type === 'failure' ? e.failure.id : e.instance));
+    b.onEvent((e) => events.b.push(e.type === 'failure' ? e.failure.id : e.instance));
+
+    await worker.publishModel('web-1', 'published');
+    await a.publishEvent({
+      type: 'failure',
+      failure: { id: 'f-1', instance: 'web-1', ts: 1, kind: 'crash', source: 'api' },
+    });
+    await until('the first announcements', () => models.b.length === 1 && events.b.length === 1);
+
+    await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    // Appended while both API nodes are away (as another node would, its connection intact).
+    await killer.xadd('twin:models', '*', 'm', JSON.stringify({ instance: 'web-2', why: 'rollback', node: 'node-c' }));
+    await killer.xadd(
+      'twin:events',
+      '*',
+      'm',
+      JSON.stringify({ node: 'node-c', event: { type: 'findings', instance: 'web-2', time: 2, findings: [] } })
+    );
+    await until(
+      'the announcements made while the nodes were away',
+      () => models.a.length === 2 && models.b.length === 2 && events.b.length === 2 && events.a.length === 1
+    );
+    assert.deepEqual(models.a, ['web-1 published by worker-1', 'web-2 rollback by node-c']);
+    assert.deepEqual(models.b, models.a);
+    // A node's own events are applied where they happened, not echoed back to it.
+    assert.deepEqual(events.a, ['web-2']);
+    assert.deepEqual(events.b, ['f-1', 'web-2']);
+  } finally {
+    killer.disconnect();
+    await Promise.all([a.close(), b.close(), worker.close()]);
   }
 });

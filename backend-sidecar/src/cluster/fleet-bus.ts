@@ -21,6 +21,12 @@ const MESSAGE_SAMPLES = 2000;
  * reads what it missed when it is back (pub/sub would have lost it); older entries are trimmed.
  */
 const SAMPLES_KEPT_MS = 120_000;
+/**
+ * Model changes and fleet events are few: their streams keep an hour, so a node away from Redis
+ * for less than that still loads the champions and learns the failures announced meanwhile (a
+ * node that starts reads champions and failures from the bucket instead).
+ */
+const ANNOUNCEMENTS_KEPT_MS = 3_600_000;
 /** Entries per read, and how long a read waits for new ones. */
 const READ_COUNT = 50;
 const READ_BLOCK_MS = 1000;
@@ -63,22 +69,21 @@ export interface ModelChange {
 }
 
 /**
- * What API nodes and workers tell each other through Redis. Stored samples go to every API node,
- * its own included, through one stream (`twin:samples`) in the one order Redis gives them, so that
- * every node keeps the same live state of every instance (whichever node the samples reached) and
- * serves the same predictions and streams; a node reads on from the last entry it saw, so a
- * dropped connection loses nothing the stream still keeps. Model changes (pub/sub) tell nodes to
- * load the new champion; failures and report findings recorded on one node reach the others'
- * failure analysis.
+ * What API nodes and workers tell each other through Redis streams, which every API node reads on
+ * from the last entry it saw (a dropped connection loses nothing a stream still keeps, as pub/sub
+ * would). Stored samples go to every API node, its own included, through `twin:samples` in the one
+ * order Redis gives them, so that every node keeps the same live state of every instance
+ * (whichever node the samples reached) and serves the same predictions and streams. Model changes
+ * (`twin:models`) tell nodes to load the new champion; failures and report findings recorded on one
+ * node (`twin:events`) reach the others' failure analysis.
  */
 export class FleetBus {
   private readonly pub: Redis;
-  private readonly sub: Redis;
   /** Blocking stream reads need a connection of their own. */
   private readonly reader: Redis;
   private reading = false;
-  /** The last samples entry this node has read. */
-  private lastSeen = '$';
+  /** Per stream, the last entry this node has read. */
+  private readonly lastSeen = new Map<string, string>();
   private readonly sampleListeners: ((batches: ColumnarBatch[]) => void)[] = [];
   private readonly modelListeners: ((change: ModelChange) => void)[] = [];
   private readonly eventListeners: ((event: FleetEvent) => void)[] = [];
@@ -88,39 +93,29 @@ export class FleetBus {
     readonly node: string
   ) {
     this.pub = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    this.sub = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.reader = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.pub.on('error', () => undefined); // ioredis reconnects; publishes wait for it
-    this.sub.on('error', () => undefined);
+    this.pub.on('error', () => undefined); // ioredis reconnects; appends wait for it
     this.reader.on('error', () => undefined);
-    this.sub.on('message', (channel: string, message: string) => {
-      if (channel === MODELS) {
-        const change = JSON.parse(message) as ModelChange;
-        for (const listener of this.modelListeners) listener(change);
-      } else if (channel === EVENTS) {
-        const { node, event } = JSON.parse(message) as { node: string; event: FleetEvent };
-        // A node's own events are already applied where they happened.
-        if (node !== this.node) for (const listener of this.eventListeners) listener(event);
-      }
-    });
   }
 
   /** Connects; API nodes listen, workers only speak. */
   static async open(redisUrl: string, node: string, listen: boolean): Promise<FleetBus> {
     const bus = new FleetBus(redisUrl, node);
     if (listen) {
-      await bus.sub.subscribe(MODELS, EVENTS);
       await bus.reader.connect();
-      // Read from the stream's current end: what was stored before this node started is in the metric store.
-      const last = (await bus.reader.xrevrange(SAMPLES, '+', '-', 'COUNT', 1))[0];
-      bus.lastSeen = last ? last[0] : '0-0';
+      // Read from the streams' current ends: what was stored before this node started is in the
+      // metric store, and the champions and failures announced before it are in the bucket.
+      for (const stream of [SAMPLES, MODELS, EVENTS]) {
+        const last = (await bus.reader.xrevrange(stream, '+', '-', 'COUNT', 1))[0];
+        bus.lastSeen.set(stream, last ? last[0] : '0-0');
+      }
       bus.reading = true;
-      void bus.readSamples();
+      void bus.read();
     }
     return bus;
   }
 
-  private async readSamples(): Promise<void> {
+  private async read(): Promise<void> {
     while (this.reading) {
       let answer: [string, [string, string[]][]][] | null;
       try {
@@ -130,22 +125,42 @@ export class FleetBus {
           'BLOCK',
           READ_BLOCK_MS,
           'STREAMS',
-          SAMPLES,
-          this.lastSeen
+          ...this.lastSeen.keys(),
+          ...this.lastSeen.values()
         )) as [string, [string, string[]][]][] | null;
       } catch {
-        // The connection dropped (ioredis reconnects): read on from the last entry seen.
+        // The connection dropped (ioredis reconnects): read on from the last entries seen.
         if (this.reading) await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      for (const [, entries] of answer ?? []) {
+      for (const [stream, entries] of answer ?? []) {
         for (const [id, fields] of entries) {
-          this.lastSeen = id;
-          const batches = (JSON.parse(fields[1]!) as WireBatch[]).map(fromWire);
-          for (const listener of this.sampleListeners) listener(batches);
+          this.lastSeen.set(stream, id);
+          this.deliver(stream, fields[1]!);
         }
       }
     }
+  }
+
+  private deliver(stream: string, message: string): void {
+    if (stream === SAMPLES) {
+      const batches = (JSON.parse(message) as WireBatch[]).map(fromWire);
+      for (const listener of this.sampleListeners) listener(batches);
+    } else if (stream === MODELS) {
+      const change = JSON.parse(message) as ModelChange;
+      for (const listener of this.modelListeners) listener(change);
+    } else {
+      const { node, event } = JSON.parse(message) as { node: string; event: FleetEvent };
+      // A node's own events are already applied where they happened.
+      if (node !== this.node) for (const listener of this.eventListeners) listener(event);
+    }
+  }
+
+  /** Appends one entry to a stream, trimming the entries older than `keptMs` (by Redis's clock, not this node's). */
+  private async append(stream: string, message: string, keptMs: number): Promise<void> {
+    const id = await this.pub.xadd(stream, '*', 'm', message);
+    const ms = Number(id!.split('-')[0]);
+    await this.pub.xtrim(stream, 'MINID', '~', String(ms - keptMs));
   }
 
   /**
@@ -156,12 +171,7 @@ export class FleetBus {
   async publishSamples(batches: readonly ColumnarBatch[]): Promise<void> {
     let message: WireBatch[] = [];
     let rows = 0;
-    const append = async () => {
-      const id = await this.pub.xadd(SAMPLES, '*', 'b', JSON.stringify(message));
-      // Trimmed by the entries' own times (Redis's clock, not this node's).
-      const ms = Number(id!.split('-')[0]);
-      await this.pub.xtrim(SAMPLES, 'MINID', '~', String(ms - SAMPLES_KEPT_MS));
-    };
+    const append = () => this.append(SAMPLES, JSON.stringify(message), SAMPLES_KEPT_MS);
     for (const batch of batches) {
       message.push(toWire(batch));
       rows += batch.ts.length;
@@ -178,16 +188,17 @@ export class FleetBus {
     this.sampleListeners.push(listener);
   }
 
-  publishModel(instance: string, why: string): Promise<number> {
-    return this.pub.publish(MODELS, JSON.stringify({ instance, why, node: this.node } satisfies ModelChange));
+  publishModel(instance: string, why: string): Promise<void> {
+    const change: ModelChange = { instance, why, node: this.node };
+    return this.append(MODELS, JSON.stringify(change), ANNOUNCEMENTS_KEPT_MS);
   }
 
   onModel(listener: (change: ModelChange) => void): void {
     this.modelListeners.push(listener);
   }
 
-  publishEvent(event: FleetEvent): Promise<number> {
-    return this.pub.publish(EVENTS, JSON.stringify({ node: this.node, event }));
+  publishEvent(event: FleetEvent): Promise<void> {
+    return this.append(EVENTS, JSON.stringify({ node: this.node, event }), ANNOUNCEMENTS_KEPT_MS);
   }
 
   /** Other nodes' events (a node's own are not echoed back to it). */
@@ -213,7 +224,6 @@ export class FleetBus {
     if (this.leader) await this.pub.eval(RELEASE_SCRIPT, 1, LEASE, this.node).catch(() => undefined);
     this.reading = false;
     this.reader.disconnect();
-    this.sub.disconnect();
     await this.pub.quit().catch(() => undefined);
   }
 }
