@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitFeatureSpec, quantile, type RegularSeries } from '../features/index.ts';
 import { levelModel, rowsOutside, slowMeans } from './lstm-twin.ts';
+import type { LstmTwinModel } from './lstm-model.ts';
 
 const STEP = 60_000;
 const ROWS = 1440;
@@ -93,4 +94,35 @@ test('gauges the network leaves out (constant, duplicates) keep their own baseli
   assert.equal(watched[0]!.mean, 7);
   assert.ok(Math.abs(watched[0]!.spread - 0.007) < 1e-12);
   assert.ok(Math.abs(watched[1]!.mean - 101) < 0.5);
+});
+
+test('the reference baseline blends the parent version reference in, its weight halving every week between windows', () => {
+  const first = day();
+  const spec = fitFeatureSpec(first);
+  const cpu = spec.inputs.findIndex((i) => i.metric === 'cpu_pct');
+  const parentLevel = levelModel(spec, first);
+  // The first version's reference is its window's statistics.
+  assert.deepEqual(parentLevel.reference!.mean, parentLevel.mean);
+  assert.equal(parentLevel.reference!.at, (ROWS - 1) * STEP);
+  const parent = { features: spec, window: { to: (ROWS - 1) * STEP }, level: parentLevel } as unknown as LstmTwinModel;
+
+  // A week later cpu sits 10 higher, with the same noise; disk is gone and a new gauge appears.
+  const week = 7 * 24 * 3_600_000;
+  const later: RegularSeries = {
+    from: week,
+    stepMs: STEP,
+    metrics: ['cpu_pct', 'mem_used_pct'],
+    values: [first.values[0]!.map((v) => v + 10), Float64Array.from({ length: ROWS }, () => 40 + noise())],
+  };
+  const laterSpec = fitFeatureSpec(later);
+  const level = levelModel(laterSpec, later, undefined, parent);
+  const k = laterSpec.inputs.findIndex((i) => i.metric === 'cpu_pct');
+  const mem = laterSpec.inputs.findIndex((i) => i.metric === 'mem_used_pct');
+  // Half the parent's reference (a week on), half this window: cpu's reference is halfway.
+  assert.ok(Math.abs(level.reference!.mean[k]! - (parentLevel.mean[cpu]! + level.mean[k]!) / 2) < 1e-9);
+  assert.ok(Math.abs(level.mean[k]! - parentLevel.mean[cpu]! - 10) < 0.01, 'the level baseline is the window alone');
+  const spread = Math.sqrt((parentLevel.spread[cpu]! ** 2 + level.spread[k]! ** 2) / 2);
+  assert.ok(Math.abs(level.reference!.spread[k]! - spread) < 1e-9);
+  // A gauge new to this version starts from its window.
+  assert.equal(level.reference!.mean[mem], level.mean[mem]);
 });

@@ -72,6 +72,15 @@ export interface LevelModel {
   watched?: { metric: string; mean: number; spread: number }[];
   /** Training rows left out of the statistics because they lay in recorded anomalies. */
   excludedRows?: number;
+  /**
+   * Where each gauge input (by input index) has kept to over weeks: the window's mean and spread
+   * blended with the parent version's reference, the parent's weight halving every
+   * `REFERENCE_HALF_LIFE_MS` between their windows' ends (`at`). The gauges' distances that explain
+   * an anomaly (its root causes) are measured from it: a window that has taken in part of a recurring
+   * incident no longer says where the gauge belongs. Models before 2026-12 have none (their
+   * distances are from `mean` and `spread`).
+   */
+  reference?: { at: number; mean: (number | null)[]; spread: (number | null)[] };
 }
 
 export interface LstmTwinOptions {
@@ -98,6 +107,8 @@ export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
 
 /** The level score's slow scale: a gauge's mean over this many steps (ten minutes at a one-minute step). */
 export const SLOW_STEPS = 10;
+/** How fast the reference baseline forgets: the parent's weight halves over one default training window. */
+export const REFERENCE_HALF_LIFE_MS = 7 * 24 * 3_600_000;
 /** A gauge's distance counts at most this much in the level score (one broken gauge must not drown the rest). */
 export const LEVEL_CAP = 50;
 

@@ -133,3 +133,25 @@ test('a gauge the network leaves out is reported by its distance from its traini
   assert.equal(step.scores['*level'], same.scores['*level']);
   assert.equal(step.scores.swap_used_pct, undefined);
 });
+
+test("a gauge's reported distance is from its reference baseline; the level score stays on the window's", () => {
+  const level = model.level!;
+  const moved: LstmTwinModel = {
+    ...model,
+    level: {
+      ...level,
+      reference: { at: level.reference!.at, mean: [level.mean[0]! + 30, level.mean[1]!], spread: level.spread },
+    },
+  };
+  const runner = new LstmTwinRunner(moved, weights);
+  const plain = fed(100);
+  for (let t = 0; t < 100; t++) runner.step(t * STEP, { mem_used_pct: memAt(t), cpu_user_pct: cpuAt(t) });
+  const sample = { mem_used_pct: memAt(100), cpu_user_pct: cpuAt(100) };
+  const step = runner.step(100 * STEP, sample)!;
+  const same = plain.step(100 * STEP, sample)!;
+  assert.equal(step.scores['*level'], same.scores['*level']);
+  assert.ok(
+    Math.abs(step.levels!.mem_used_pct! - Math.abs(memAt(100) - level.mean[0]! - 30) / level.spread[0]!) < 1e-9
+  );
+  assert.equal(step.levels!.cpu_user_pct, same.levels!.cpu_user_pct);
+});

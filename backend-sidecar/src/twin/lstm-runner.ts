@@ -148,7 +148,11 @@ export class LstmTwinRunner {
         // Samples scatter within a step more than step means do in training: that scatter widens the spread.
         const scatter = this.scatter[k]! * input.scale * input.scale;
         const z = Math.abs(value - level!.mean[k]!) / Math.sqrt(spread * spread + scatter);
-        result.level[k] = z;
+        // What a gauge's distance explains is measured from where it has kept to over weeks.
+        const referenceSpread = level!.reference?.spread[k];
+        result.level[k] = referenceSpread
+          ? Math.abs(value - level!.reference!.mean[k]!) / Math.sqrt(referenceSpread ** 2 + scatter)
+          : z;
         if (z > farthest) farthest = z;
         const slowSpread = level!.slow?.spread[k];
         const zSlow = slowSpread ? Math.abs(this.slowMean(k, updated) - level!.slow!.mean[k]!) / slowSpread : 0;

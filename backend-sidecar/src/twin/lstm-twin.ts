@@ -12,6 +12,7 @@ import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts
 import type { TfBackend } from './lstm/tf-backend.ts';
 import {
   LEVEL_CAP,
+  REFERENCE_HALF_LIFE_MS,
   SLOW_STEPS,
   type LevelModel,
   type LstmTwinModel,
@@ -117,7 +118,12 @@ export async function trainLstmTwin(
     },
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
-    level: levelModel(spec, series, input.exclude ? rowsOutside(series, input.exclude) : undefined),
+    level: levelModel(
+      spec,
+      series,
+      input.exclude ? rowsOutside(series, input.exclude) : undefined,
+      input.parent?.model
+    ),
     dropped: [
       ...spec.dropped.map((d) => ({ name: d.metric, reason: d.reason })),
       ...spec.duplicates.map((d) => ({
@@ -224,7 +230,12 @@ export function rowsOutside(series: RegularSeries, spans: readonly { start: numb
  * Each gauge's training mean and spread at both scales, and the level score's threshold from its
  * values over the training rows kept (rows in recorded anomalies are not the baseline).
  */
-export function levelModel(spec: FeatureSpec, series: RegularSeries, keep?: Uint8Array): LevelModel {
+export function levelModel(
+  spec: FeatureSpec,
+  series: RegularSeries,
+  keep?: Uint8Array,
+  parent?: LstmTwinModel
+): LevelModel {
   const rows = series.values[0]?.length ?? 0;
   const kept = keep ?? new Uint8Array(rows).fill(1);
   const columns = spec.inputs.map((input) =>
@@ -266,7 +277,43 @@ export function levelModel(spec: FeatureSpec, series: RegularSeries, keep?: Uint
     threshold: Math.max(MIN_LEVEL_THRESHOLD, scores.length ? quantile(Float64Array.from(scores), LEVEL_QUANTILE) : 0),
     watched,
     excludedRows: kept.reduce((n, k) => n + (k ? 0 : 1), 0),
+    reference: referenceOf(spec, point, series.from + (rows - 1) * series.stepMs, parent),
   };
+}
+
+/**
+ * The window's statistics blended with the parent's reference (its window statistics for a parent
+ * without one), gauge by gauge by name; the parent's weight is 1/2 per half-life between the two
+ * windows' ends. A gauge new to this version starts from its window.
+ */
+function referenceOf(
+  spec: FeatureSpec,
+  point: ({ mean: number; spread: number } | null)[],
+  at: number,
+  parent: LstmTwinModel | undefined
+): NonNullable<LevelModel['reference']> {
+  const before = new Map<string, { mean: number; spread: number }>();
+  const level = parent?.level;
+  if (parent && level) {
+    const from = level.reference ?? level;
+    parent.features.inputs.forEach((input, k) => {
+      const mean = from.mean[k];
+      const spread = from.spread[k];
+      if (mean != null && spread != null) before.set(input.metric, { mean, spread });
+    });
+  }
+  const parentAt = level?.reference?.at ?? parent?.window.to ?? at;
+  const weight = 0.5 ** (Math.max(0, at - parentAt) / REFERENCE_HALF_LIFE_MS);
+  const blended = spec.inputs.map((input, k) => {
+    const now = point[k];
+    const old = before.get(input.metric);
+    if (!now || !old) return now;
+    return {
+      mean: weight * old.mean + (1 - weight) * now.mean,
+      spread: Math.sqrt(weight * old.spread ** 2 + (1 - weight) * now.spread ** 2),
+    };
+  });
+  return { at, mean: blended.map((s) => s?.mean ?? null), spread: blended.map((s) => s?.spread ?? null) };
 }
 
 /** Per training window: the mean over observed metrics of the squared score (error over error scale). */
