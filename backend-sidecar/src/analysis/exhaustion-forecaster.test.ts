@@ -63,3 +63,39 @@ test("a report's OOM finding raises the memory cause for one horizon, with the f
   // A horizon later the finding no longer counts.
   assert.ok(Math.abs(f.forecast('i-1', now + 61 * MIN).find((x) => x.kind === 'crash')!.probability - before) < 0.05);
 });
+
+test('an instance that reports once a minute gets its trend forecast: the lookback grows to hold enough samples', () => {
+  const f = new ExhaustionForecaster({ horizonMs: 60 * MIN });
+  const now = Date.now();
+  // A disk filling 0.5 %/min, sampled every minute for the last hour: 20 minutes hold only 20 samples.
+  for (let m = -60; m <= 0; m++)
+    f.observe(
+      [
+        {
+          instance: 'i-1',
+          ts: now + m * MIN,
+          values: { mem_used_pct: 40, disk_used_pct: 80 + 0.5 * m + 0.1 * Math.sin(m), net_latency_ms: 1 },
+        },
+      ],
+      now + m * MIN
+    );
+  const outage = f.forecast('i-1', now).find((x) => x.kind === 'outage');
+  assert.ok(outage, 'a forecast from the last half hour of samples');
+  assert.equal(outage.causes[0]!.resource, 'disk');
+  assert.ok(outage.probability > 0.9, `p=${outage.probability}`);
+});
+
+test("one long gap (an agent that was down) does not stretch a 1 Hz instance's lookback over what came before it", () => {
+  const f = new ExhaustionForecaster({ horizonMs: 60 * MIN });
+  const now = Date.now();
+  const sample = (ts: number, disk: number) => ({
+    instance: 'i-2',
+    ts,
+    values: { mem_used_pct: 40, disk_used_pct: disk, net_latency_ms: 1 },
+  });
+  // Ten minutes at 10 % an hour ago, then five seconds at 50 % now: too little for a trend of its own.
+  for (let s = 0; s < 600; s++) f.observe([sample(now - 70 * MIN + s * 1000, 10)], now - 70 * MIN + s * 1000);
+  for (let s = 0; s < 5; s++) f.observe([sample(now - 5000 + s * 1000, 50)], now - 5000 + s * 1000);
+  const outage = f.forecast('i-2', now).find((x) => x.kind === 'outage');
+  assert.equal(outage, undefined, `p=${outage?.probability}: the samples before the gap stayed in the trend`);
+});

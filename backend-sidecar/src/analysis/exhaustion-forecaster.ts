@@ -83,7 +83,14 @@ const FINDING_PROBABILITY = { info: 0, warning: 0.2, critical: 0.5 } as const;
 interface History {
   ts: number[];
   values: Map<string, number[]>;
+  /** The instance's sampling interval, a running average of the gaps between its samples. */
+  intervalMs?: number;
 }
+
+/** Samples a trend needs before it is forecast. */
+const MIN_TREND_SAMPLES = 30;
+/** The longest a trend's lookback grows to for an instance that reports seldom. */
+const MAX_LOOKBACK_MS = 6 * 3_600_000;
 
 /**
  * Forecasts failures from where resources are heading: fits the recent trend of each exhaustible
@@ -109,13 +116,18 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
       if (!h) this.histories.set(s.instance, (h = { ts: [], values: new Map() }));
       const lastTs = h.ts[h.ts.length - 1];
       if (lastTs !== undefined && s.ts <= lastTs) continue;
+      if (lastTs !== undefined) {
+        // One long gap (an agent that was down) barely moves it; a slower rate takes over within samples.
+        const gap = Math.min(s.ts - lastTs, 4 * (h.intervalMs ?? Infinity));
+        h.intervalMs = h.intervalMs === undefined ? gap : h.intervalMs + 0.1 * (gap - h.intervalMs);
+      }
       h.ts.push(s.ts);
       for (const r of EXHAUSTIBLE) {
         let list = h.values.get(r.metric);
         if (!list) h.values.set(r.metric, (list = new Array(h.ts.length - 1).fill(NaN)));
         list.push(s.values[r.metric] ?? NaN);
       }
-      const cutoff = s.ts - this.lookbackMs;
+      const cutoff = s.ts - this.lookbackOf(h);
       let drop = 0;
       while (drop < h.ts.length && h.ts[drop]! < cutoff) drop++;
       if (drop > 0) {
@@ -123,6 +135,16 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
         for (const list of h.values.values()) list.splice(0, drop);
       }
     }
+  }
+
+  /**
+   * How far back an instance's trend reaches: the configured lookback, or, for an instance that
+   * reports seldom (every minute or five, as Telegraf or CloudWatch may), as long as its trend
+   * needs to hold enough samples, up to 6 hours.
+   */
+  private lookbackOf(h: History): number {
+    const enough = (MIN_TREND_SAMPLES + 1) * (h.intervalMs ?? 0);
+    return Math.min(Math.max(this.lookbackMs, enough), Math.max(this.lookbackMs, MAX_LOOKBACK_MS));
   }
 
   /** Report findings of an instance: evidence for the resources they implicate, for one horizon. */
@@ -139,7 +161,7 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
 
   forecast(instance: string, now: number): FailureForecast[] {
     const h = this.histories.get(instance);
-    if (!h || h.ts.length < 30) return [];
+    if (!h || h.ts.length < MIN_TREND_SAMPLES) return [];
     const byKind = new Map<FailureKind, ResourceForecast[]>();
     for (const r of EXHAUSTIBLE) {
       const values = h.values.get(r.metric);
