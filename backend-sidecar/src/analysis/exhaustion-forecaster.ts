@@ -144,7 +144,7 @@ export class ExhaustionForecaster extends EventEmitter<ForecasterEvents> {
    */
   private lookbackOf(h: History): number {
     const enough = (MIN_TREND_SAMPLES + 1) * (h.intervalMs ?? 0);
-    return Math.min(Math.max(this.lookbackMs, enough), Math.max(this.lookbackMs, MAX_LOOKBACK_MS));
+    return Math.max(this.lookbackMs, Math.min(enough, MAX_LOOKBACK_MS));
   }
 
   /** Report findings of an instance: evidence for the resources they implicate, for one horizon. */

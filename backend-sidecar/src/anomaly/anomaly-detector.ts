@@ -106,8 +106,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
    * Scores one sample. A metric is flagged when its own score passes its threshold; the instance is
    * anomalous when its combined scores (the level score, the joint score) pass theirs or a metric has
    * been flagged for a few points in a row, or, for a twin without combined scores, when any metric
-   * is flagged. `levels` (each gauge's distance from its
-   * training mean, asked for only when the level score is over) gives the metrics' contributions then.
+   * is flagged. `levels` (each gauge's distance from its reference baseline, asked for only when the
+   * level score is over) gives the metrics' contributions then.
    */
   score(ts: number, scores: Record<string, number>, levels?: () => Record<string, number>): ScoredPoint {
     if (this.lastTs !== undefined && ts > this.lastTs) {

@@ -10,7 +10,6 @@ import {
   FailureStore,
   InstanceRegistry,
   AnomalyHistory,
-  recordedAnomalies,
   WriteAheadLog,
   openMetricStore,
   openObjectStore,
@@ -217,11 +216,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.trainer = new TwinTrainer(
       this.metrics,
       this.models,
-      trainerOptions(config, {
-        pool: this.trainingPool,
-        queue: this.trainingQueue,
-        anomalies: (instance, from, to) => recordedAnomalies(this.objects, instance, from, to),
-      })
+      trainerOptions(config, { pool: this.trainingPool, queue: this.trainingQueue, objects: this.objects })
     );
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));

@@ -62,7 +62,8 @@ export async function startCommand(options: StartOptions): Promise<void> {
   // Signals are handled before anything is announced: whoever started the sidecar may stop it the
   // moment it says it listens (a signal before the handler would kill it without a clean stop).
   let stopping: Promise<void> | undefined;
-  let stopStarted: ((signal: string) => Promise<void>) | undefined;
+  // Set once the sidecar has started: how to stop it then.
+  const started: { stop?: (signal: string) => Promise<void> } = {};
   const ready = new Sidecar(config).start();
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -70,9 +71,9 @@ export async function startCommand(options: StartOptions): Promise<void> {
         process.stderr.write('stopping took over 30 s; exiting without waiting further\n');
         process.exit(1);
       }, 30_000).unref();
-      if (!stopStarted) process.stderr.write(`${signal} while starting: stopping once started\n`);
+      if (!started.stop) process.stderr.write(`${signal} while starting: stopping once started\n`);
       await ready;
-      await stopStarted!(signal);
+      await started.stop!(signal);
     })();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -82,7 +83,7 @@ export async function startCommand(options: StartOptions): Promise<void> {
   const view = new FleetView(sidecar);
   let stopSimulator: (() => void) | undefined;
   let agent: ChildProcess | undefined;
-  stopStarted = async (signal: string) => {
+  started.stop = async (signal: string) => {
     view.line(`${signal}: stopping`);
     stopSimulator?.();
     if (agent && agent.exitCode === null) {

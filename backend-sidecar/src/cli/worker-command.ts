@@ -3,7 +3,7 @@ import os from 'node:os';
 import { loadConfig } from '../core/config.ts';
 import { errors } from '../core/errors.ts';
 import { FleetBus } from '../cluster/fleet-bus.ts';
-import { openMetricStore, openObjectStore, recordedAnomalies } from '../store/index.ts';
+import { openMetricStore, openObjectStore } from '../store/index.ts';
 import { ModelRegistry, TrainingPool, TwinTrainer, trainerOptions } from '../twin/index.ts';
 import { TrainingWorker } from '../twin/training-queue.ts';
 import { runTrainingJob } from '../twin/training-job.ts';
@@ -37,11 +37,7 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const objects = openObjectStore(config);
   const models = new ModelRegistry(objects);
   const pool = config.twinModel === 'lstm' ? new TrainingPool(concurrency) : undefined;
-  const trainer = new TwinTrainer(
-    metrics,
-    models,
-    trainerOptions(config, { pool, anomalies: (instance, from, to) => recordedAnomalies(objects, instance, from, to) })
-  );
+  const trainer = new TwinTrainer(metrics, models, trainerOptions(config, { pool, objects }));
   const bus = await FleetBus.open(config.redisUrl, name, false);
   models.on('champion', (instance, reason) => void bus.publishModel(instance, reason).catch(() => undefined));
   trainer.on('failed', ({ instance, error }) => log(`${instance}: training failed: ${error.message}`));

@@ -26,12 +26,28 @@ async function until(what: string, done: () => boolean, ms = 10_000): Promise<vo
   }
 }
 
-test('samples reach every node in one order, and a node whose connection dropped reads what it missed', async () => {
+/** Two API nodes that listen, one process that only speaks, and a client that can cut everyone's connection. */
+async function withNodes(
+  speaker: string,
+  body: (nodes: { a: FleetBus; b: FleetBus; speaker: FleetBus; killer: Redis }) => Promise<void>
+): Promise<void> {
   const a = await FleetBus.open(redis.url, 'node-a', true);
   const b = await FleetBus.open(redis.url, 'node-b', true);
-  const writer = await FleetBus.open(redis.url, 'node-w', false);
+  const other = await FleetBus.open(redis.url, speaker, false);
   const killer = new Redis(redis.url);
   try {
+    await body({ a, b, speaker: other, killer });
+  } finally {
+    killer.disconnect();
+    await Promise.all([a.close(), b.close(), other.close()]);
+  }
+}
+
+/** Disconnects every client but the killer (ioredis reconnects them). */
+const killConnections = (killer: Redis) => killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+
+test('samples reach every node in one order, and a node whose connection dropped reads what it missed', () =>
+  withNodes('node-w', async ({ a, b, speaker: writer, killer }) => {
     const seen = { a: [] as number[], b: [] as number[] };
     a.onSamples((batches) => batches.forEach((x) => seen.a.push(...x.ts)));
     b.onSamples((batches) => batches.forEach((x) => seen.b.push(...x.ts)));
@@ -39,7 +55,7 @@ test('samples reach every node in one order, and a node whose connection dropped
     await until('the first samples', () => seen.a.length === 3 && seen.b.length === 3);
 
     // Every client but the killer is disconnected; an entry is appended before they are back.
-    await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await killConnections(killer);
     await killer.xadd(
       'twin:samples',
       '*',
@@ -52,18 +68,10 @@ test('samples reach every node in one order, and a node whose connection dropped
     assert.deepEqual(seen.b, seen.a);
     // The stream keeps two minutes of entries, by Redis's clock.
     assert.ok((await killer.xlen('twin:samples')) >= 3);
-  } finally {
-    killer.disconnect();
-    await Promise.all([a.close(), b.close(), writer.close()]);
-  }
-});
+  }));
 
-test('model changes and fleet events reach every other node, also those sent while its connection was down', async () => {
-  const a = await FleetBus.open(redis.url, 'node-a', true);
-  const b = await FleetBus.open(redis.url, 'node-b', true);
-  const worker = await FleetBus.open(redis.url, 'worker-1', false);
-  const killer = new Redis(redis.url);
-  try {
+test('model changes and fleet events reach every other node, also those sent while its connection was down', () =>
+  withNodes('worker-1', async ({ a, b, speaker: worker, killer }) => {
     const models = { a: [] as string[], b: [] as string[] };
     const events = { a: [] as string[], b: [] as string[] };
     a.onModel((c) => models.a.push(`${c.instance} ${c.why} by ${c.node}`));
@@ -78,7 +86,7 @@ test('model changes and fleet events reach every other node, also those sent whi
     });
     await until('the first announcements', () => models.b.length === 1 && events.b.length === 1);
 
-    await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await killConnections(killer);
     // Appended while both API nodes are away (as another node would, its connection intact).
     await killer.xadd('twin:models', '*', 'm', JSON.stringify({ instance: 'web-2', why: 'rollback', node: 'node-c' }));
     await killer.xadd(
@@ -96,8 +104,4 @@ test('model changes and fleet events reach every other node, also those sent whi
     // A node's own events are applied where they happened, not echoed back to it.
     assert.deepEqual(events.a, ['web-2']);
     assert.deepEqual(events.b, ['f-1', 'web-2']);
-  } finally {
-    killer.disconnect();
-    await Promise.all([a.close(), b.close(), worker.close()]);
-  }
-});
+  }));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { quantile, toRegular } from '../features/index.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
-import { RollingTwin } from './rolling-twin.ts';
+import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
@@ -18,7 +18,6 @@ interface NabFile {
 
 const METRIC = 'value';
 const WEEK_MS = 7 * 24 * 3_600_000;
-const DAY_MS = 24 * 3_600_000;
 
 /** NAB timestamps ("2014-02-14 14:30:00", UTC) in ms. */
 function parseTime(text: string): number {
@@ -116,7 +115,7 @@ export async function nabEval(options: {
 }): Promise<void> {
   const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'nab'));
   const epochs = options.epochs ?? 8;
-  const retrainMs = options.retrainMs ?? DAY_MS;
+  const retrainMs = options.retrainMs ?? EVAL_RETRAIN_MS;
   const files = loadFiles(dir);
   const detectors = ['twin', 'untrained twin', 'rolling z-score'] as const;
   const detections: Record<(typeof detectors)[number], Uint8Array[]> = {

@@ -13,6 +13,9 @@ import type { LstmStepResult } from '../twin/lstm-runner.ts';
 import type { LstmTwinOptions } from '../twin/lstm-model.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
 
+/** How often an evaluation retrains its twin unless told otherwise (the product's default is 6 hours, 4x the time). */
+export const EVAL_RETRAIN_MS = 24 * 3_600_000;
+
 export interface RollingTwinOptions {
   instance: string;
   metrics: string[];
@@ -53,7 +56,7 @@ export class RollingTwin {
   detector!: AnomalyDetector;
   private trainedAt = 0;
   trainSeconds = 0;
-  versions = 0;
+  private versions = 0;
 
   private constructor(private readonly options: RollingTwinOptions) {
     this.values = options.metrics.map(() => []);
@@ -69,10 +72,6 @@ export class RollingTwin {
     }
     await twin.retrain();
     return twin;
-  }
-
-  get current(): LstmTwinModel {
-    return this.model;
   }
 
   /** Scores one sample (training a new version first when one is due). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { quantile, type RegularSeries } from '../features/index.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
-import { RollingTwin } from './rolling-twin.ts';
+import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
@@ -24,7 +24,6 @@ import {
 } from './detection-metrics.ts';
 
 const WEEK_OF_MINUTES = 7 * 24 * 60;
-const DAY_MS = 24 * 3_600_000;
 
 /** What a detector made of one machine's test part: a 0/1 decision and a score per row, and a ranking per labelled event. */
 interface Detection {
@@ -234,7 +233,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
   const dir = path.resolve(options.data ?? path.join(SHARED_DATA, 'smd'));
   const machines = options.machines ?? smdMachines(dir);
   const epochs = options.epochs ?? 8;
-  const retrainMs = options.retrainMs ?? DAY_MS;
+  const retrainMs = options.retrainMs ?? EVAL_RETRAIN_MS;
   const detectors = ['twin', 'untrained twin', 'static z-score', 'rolling z-score'] as const;
   const results: Record<(typeof detectors)[number], MachineFigures[]> = {
     twin: [],

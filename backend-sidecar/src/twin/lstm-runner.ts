@@ -9,7 +9,7 @@ export interface LstmStepResult {
   /** The sample's values the prediction is compared with (gauges; counters are judged as rates per step). */
   actual: Record<string, number>;
   scores: Record<string, number>;
-  /** Per gauge: how many training standard deviations it sits from its training mean (the level score combines these). */
+  /** Per gauge: how many standard deviations it sits from its reference baseline (what an anomaly's contributions are shared by). */
   levels?: Record<string, number>;
 }
 

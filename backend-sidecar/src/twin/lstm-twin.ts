@@ -6,7 +6,7 @@ import {
   type FeatureSpec,
   type RegularSeries,
 } from '../features/index.ts';
-import { trainNetwork, windowsOf } from './lstm/lstm-network.ts';
+import { trainNetwork } from './lstm/lstm-network.ts';
 import { checksumOf, type NetworkArtifacts, type NetworkShape } from './lstm/artifacts.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import type { TfBackend } from './lstm/tf-backend.ts';

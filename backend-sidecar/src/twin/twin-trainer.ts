@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { MetricStore } from '../store/index.ts';
+import type { MetricStore, ObjectStore } from '../store/index.ts';
+import { recordedAnomalies } from '../store/anomaly-history.ts';
 import type { TwinConfig } from '../core/config.ts';
 import { toRegular, type RegularSeries } from '../features/index.ts';
 import { trainTwinModel } from './baseline-model.ts';
@@ -28,10 +29,13 @@ export interface TrainerOptions {
   anomalies?: (instance: string, from: number, to: number) => Promise<{ start: number; end: number }[]>;
 }
 
-/** The trainer's options as a configuration sets them (the sidecar's and `twin worker`'s alike). */
+/**
+ * The trainer's options as a configuration sets them (the sidecar's and `twin worker`'s alike); the
+ * recorded anomalies left out of a new twin's baseline are read from the anomaly history in `objects`.
+ */
 export function trainerOptions(
   config: Pick<TwinConfig, 'trainingWindowMs' | 'minHistoryMs' | 'retrainIntervalMs' | 'twinModel' | 'trainEpochs'>,
-  extras: Pick<TrainerOptions, 'pool' | 'queue' | 'anomalies'>
+  { objects, ...extras }: Pick<TrainerOptions, 'pool' | 'queue'> & { objects: ObjectStore }
 ): TrainerOptions {
   return {
     windowMs: config.trainingWindowMs,
@@ -39,6 +43,7 @@ export function trainerOptions(
     retrainIntervalMs: config.retrainIntervalMs,
     kind: config.twinModel,
     lstm: { maxEpochs: config.trainEpochs },
+    anomalies: (instance, from, to) => recordedAnomalies(objects, instance, from, to),
     ...extras,
   };
 }
