@@ -50,6 +50,12 @@ const MIN_GAP_MS = 30_000;
  */
 const LEVEL_SCORE = '*level';
 /**
+ * The joint score is a mean of squared scores; its ratio is taken as a root, in the units of the
+ * others (the level score is a root mean square), so that the instance score ranks points alike
+ * whichever score raised it. Whether it is over 1 is the same.
+ */
+const JOINT_SCORE = '*joint';
+/**
  * A metric the twin keeps failing to predict (flagged at this many points in a row) makes the
  * instance anomalous on its own; one-off misses of one of dozens of metrics do not.
  */
@@ -125,7 +131,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     for (const [metric, score] of Object.entries(scores)) {
       const threshold = this.thresholds.get(metric);
       if (!threshold) continue;
-      const ratio = score / threshold.current;
+      const ratio = metric === JOINT_SCORE ? Math.sqrt(score / threshold.current) : score / threshold.current;
       if (metric.startsWith('*')) {
         combined = Math.max(combined, ratio);
         if (metric === LEVEL_SCORE) levelRatio = ratio;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitFeatureSpec, quantile, type RegularSeries } from '../features/index.ts';
-import { levelModel, rowsOutside, slowMeans } from './lstm-twin.ts';
+import { levelModel, REFERENCE_RANGE_SHARE, rowsOutside, slowMeans } from './lstm-twin.ts';
 import type { LstmTwinModel } from './lstm-model.ts';
 
 const STEP = 60_000;
@@ -48,23 +48,41 @@ test('recorded anomalies are left out of the level baseline, unless they would b
   );
 });
 
-test('the level threshold is the 99.5th percentile of the root mean square of the gauges, at the farther scale', () => {
+test('the level threshold is the 99.5th percentile of the root mean square of the gauges, at the farther scale, over rows a first estimate did not find outlying', () => {
   const series = day();
   const spec = fitFeatureSpec(series);
   const model = levelModel(spec, series);
   const columns = spec.inputs.map((i) => series.values[series.metrics.indexOf(i.metric)]!);
   const slow = columns.map((c) => slowMeans(c, 10));
-  const scores = Array.from({ length: ROWS }, (_, r) => {
-    const squares = columns.map((c, k) => {
-      const z = Math.max(
-        Math.abs(c[r]! - model.mean[k]!) / model.spread[k]!,
-        Math.abs(slow[k]![r]! - model.slow!.mean[k]!) / model.slow!.spread[k]!
-      );
-      return Math.min(50, z) ** 2;
+  const meanSd = (c: Float64Array, rows: number[]) => {
+    const mean = rows.reduce((a, r) => a + c[r]!, 0) / rows.length;
+    return { mean, sd: Math.sqrt(rows.reduce((a, r) => a + (c[r]! - mean) ** 2, 0) / rows.length) };
+  };
+  const scoresAgainst = (rows: number[]) => {
+    const point = columns.map((c) => meanSd(c, rows));
+    const slowStats = slow.map((c) => meanSd(c, rows));
+    return Array.from({ length: ROWS }, (_, r) => {
+      const squares = columns.map((c, k) => {
+        const z = Math.max(
+          Math.abs(c[r]! - point[k]!.mean) / point[k]!.sd,
+          Math.abs(slow[k]![r]! - slowStats[k]!.mean) / slowStats[k]!.sd
+        );
+        return Math.min(50, z) ** 2;
+      });
+      return Math.sqrt(squares.reduce((a, b) => a + b) / squares.length);
     });
-    return Math.sqrt(squares.reduce((a, b) => a + b) / squares.length);
-  });
-  assert.ok(Math.abs(model.threshold - Math.max(3, quantile(Float64Array.from(scores), 0.995))) < 1e-9);
+  };
+  const all = Array.from({ length: ROWS }, (_, r) => r);
+  const first = scoresAgainst(all);
+  const firstThreshold = Math.max(3, quantile(Float64Array.from(first), 0.995));
+  const normal = all.filter((r) => first[r]! <= firstThreshold);
+  // The spike hour is not a recorded anomaly: its farthest rows are trimmed out all the same.
+  assert.equal(model.outlyingRows, ROWS - normal.length);
+  assert.ok(model.outlyingRows! > 0 && model.outlyingRows! <= 60, `${model.outlyingRows} rows trimmed`);
+  const scores = scoresAgainst(normal);
+  assert.ok(Math.abs(model.mean[0]! - meanSd(columns[0]!, normal).mean) < 1e-9);
+  const expected = Math.max(3, quantile(Float64Array.from(normal.map((r) => scores[r]!)), 0.995));
+  assert.ok(Math.abs(model.threshold - expected) < 1e-9, `${model.threshold} against ${expected}`);
 });
 
 test('gauges the network leaves out (constant, duplicates) keep their own baseline, to be reported when they move', () => {
@@ -125,4 +143,35 @@ test('the reference baseline blends the parent version reference in, its weight 
   assert.ok(Math.abs(level.reference!.spread[k]! - spread) < 1e-9);
   // A gauge new to this version starts from its window.
   assert.equal(level.reference!.mean[mem], level.mean[mem]);
+});
+
+test('a reference spread is at least a share of the range the gauge covered, so a gauge flat between spikes does not outrank one that moved', () => {
+  // Queue depth sits near 0 and spikes to 100 once a day; cpu keeps to 50 with a spread of about 1.2.
+  const queue = Float64Array.from({ length: ROWS }, (_, i) => (i === 720 ? 100 : Math.abs(noise()) * 0.1));
+  const series: RegularSeries = {
+    from: 0,
+    stepMs: STEP,
+    metrics: ['cpu_pct', 'queue_depth'],
+    values: [Float64Array.from({ length: ROWS }, () => 50 + 2 * noise()), queue],
+  };
+  const spec = fitFeatureSpec(series);
+  const cpu = spec.inputs.findIndex((i) => i.metric === 'cpu_pct');
+  const q = spec.inputs.findIndex((i) => i.metric === 'queue_depth');
+  const level = levelModel(spec, series);
+  const range = Math.max(...queue) - Math.min(...queue);
+  // Detection keeps the queue's own deviation (about 2.6); what explains an anomaly uses the floor.
+  assert.ok(level.spread[q]! < 3, `level spread ${level.spread[q]}`);
+  assert.ok(Math.abs(level.reference!.spread[q]! - REFERENCE_RANGE_SHARE * range) < 1e-9);
+  // cpu's spread is far above 1/20 of its range: its reference is its own statistics.
+  assert.equal(level.reference!.spread[cpu], level.spread[cpu]);
+  // Queue at 20 (a fifth of its usual spike) against cpu 6 points up: cpu is the farther off.
+  const distance = (k: number, value: number) =>
+    Math.abs(value - level.reference!.mean[k]!) / level.reference!.spread[k]!;
+  assert.ok(distance(cpu, 56) > distance(q, 20), `cpu ${distance(cpu, 56)}, queue ${distance(q, 20)}`);
+  assert.ok(Math.abs(56 - level.mean[cpu]!) / level.spread[cpu]! < (20 - level.mean[q]!) / level.spread[q]!);
+
+  // The floor holds after a blend with a parent whose spread was smaller.
+  const parent = { features: spec, window: { to: (ROWS - 1) * STEP }, level: { ...level, reference: undefined } };
+  const next = levelModel(spec, { ...series, from: ROWS * STEP }, undefined, parent as unknown as LstmTwinModel);
+  assert.ok(next.reference!.spread[q]! >= REFERENCE_RANGE_SHARE * range - 1e-9);
 });

@@ -72,6 +72,8 @@ export interface LevelModel {
   watched?: { metric: string; mean: number; spread: number }[];
   /** Training rows left out of the statistics because they lay in recorded anomalies. */
   excludedRows?: number;
+  /** Further rows left out because a first estimate already scored them past the threshold (short spikes). */
+  outlyingRows?: number;
   /**
    * Where each gauge input (by input index) has kept to over weeks: the window's mean and spread
    * blended with the parent version's reference, the parent's weight halving every

@@ -170,6 +170,12 @@ function oneStepErrors(
 // The level score's threshold: the 99.5th percentile of its training values, and never below 3.
 const LEVEL_QUANTILE = 0.995;
 const MIN_LEVEL_THRESHOLD = 3;
+/**
+ * A gauge's reference spread is at least this share of the range it covered in the window: a gauge
+ * that sits flat between spikes has a small deviation, and a move well within its usual spikes
+ * would otherwise outrank a steady gauge that truly moved.
+ */
+export const REFERENCE_RANGE_SHARE = 0.05;
 /** Recorded anomalies are left out of the statistics unless they cover more than this share of the window (then they are the new normal). */
 const MAX_EXCLUDED_SHARE = 0.5;
 
@@ -222,26 +228,22 @@ export function rowsOutside(series: RegularSeries, spans: readonly { start: numb
     const to = Math.min(rows - 1, Math.floor((end - series.from) / series.stepMs));
     for (let i = from; i <= to; i++) keep[i] = 0;
   }
-  const excluded = keep.reduce((n, k) => n + (k ? 0 : 1), 0);
-  return excluded > MAX_EXCLUDED_SHARE * rows ? keep.fill(1) : keep;
+  return countZeros(keep) > MAX_EXCLUDED_SHARE * rows ? keep.fill(1) : keep;
 }
 
-/**
- * Each gauge's training mean and spread at both scales, and the level score's threshold from its
- * values over the training rows kept (rows in recorded anomalies are not the baseline).
- */
-export function levelModel(
-  spec: FeatureSpec,
-  series: RegularSeries,
-  keep?: Uint8Array,
-  parent?: LstmTwinModel
-): LevelModel {
-  const rows = series.values[0]?.length ?? 0;
-  const kept = keep ?? new Uint8Array(rows).fill(1);
-  const columns = spec.inputs.map((input) =>
-    input.transform === 'gauge' ? series.values[series.metrics.indexOf(input.metric)] : undefined
-  );
-  const slowColumns = columns.map((values) => (values ? slowMeans(values, SLOW_STEPS) : undefined));
+function countZeros(flags: Uint8Array): number {
+  return flags.reduce((n, k) => n + (k ? 0 : 1), 0);
+}
+
+type Stats = { mean: number; spread: number } | null;
+
+/** Each gauge's statistics at both scales over the rows kept, and the level score of every row against them (NaN without gauges). */
+function levelBaseline(
+  columns: (Float64Array | undefined)[],
+  slowColumns: (Float64Array | undefined)[],
+  kept: Uint8Array
+): { point: Stats[]; slow: Stats[]; scores: Float64Array } {
+  const rows = kept.length;
   const point = columns.map((values) => (values ? statsOf(values, kept) : null));
   const slow = slowColumns.map((values, k) => (values && point[k] ? statsOf(values, kept) : null));
   const squares = new Float64Array(rows);
@@ -259,36 +261,86 @@ export function levelModel(
       counts[i] = counts[i]! + 1;
     }
   });
-  const scores: number[] = [];
-  for (let i = 0; i < rows; i++) if (kept[i] && counts[i]) scores.push(Math.sqrt(squares[i]! / counts[i]!));
+  const scores = squares.map((sum, i) => (counts[i] ? Math.sqrt(sum / counts[i]!) : NaN));
+  return { point, slow, scores };
+}
+
+/** The level score's threshold: its `LEVEL_QUANTILE` over the rows kept, never below `MIN_LEVEL_THRESHOLD`. */
+function levelThreshold(scores: Float64Array, kept: Uint8Array): number {
+  const values = scores.filter((v, i) => kept[i] && Number.isFinite(v));
+  return Math.max(MIN_LEVEL_THRESHOLD, values.length ? quantile(values, LEVEL_QUANTILE) : 0);
+}
+
+/**
+ * Each gauge's training mean and spread at both scales, and the level score's threshold from its
+ * values over the training rows kept. Rows in recorded anomalies are not the baseline, and neither
+ * are the rows a first estimate already scores past its threshold (short spikes that never made an
+ * event): the statistics are estimated again without them, a trimmed estimate, unless all left out
+ * would be over half the window.
+ */
+export function levelModel(
+  spec: FeatureSpec,
+  series: RegularSeries,
+  keep?: Uint8Array,
+  parent?: LstmTwinModel
+): LevelModel {
+  const rows = series.values[0]?.length ?? 0;
+  const kept = keep ?? new Uint8Array(rows).fill(1);
+  const columns = spec.inputs.map((input) =>
+    input.transform === 'gauge' ? series.values[series.metrics.indexOf(input.metric)] : undefined
+  );
+  const slowColumns = columns.map((values) => (values ? slowMeans(values, SLOW_STEPS) : undefined));
+  const first = levelBaseline(columns, slowColumns, kept);
+  const firstThreshold = levelThreshold(first.scores, kept);
+  const normal = kept.map((k, i) => (k && !(first.scores[i]! > firstThreshold) ? 1 : 0));
+  const trimmed = countZeros(normal) > MAX_EXCLUDED_SHARE * rows ? kept : normal;
+  const { point, slow, scores } = levelBaseline(columns, slowColumns, trimmed);
   const rateInputs = new Set(spec.inputs.filter((i) => i.transform !== 'gauge').map((i) => i.metric));
   const watched = [
     ...spec.dropped.filter((d) => d.reason === 'constant').map((d) => d.metric),
     ...spec.duplicates.filter((d) => !rateInputs.has(d.of)).map((d) => d.metric),
   ].flatMap((metric) => {
     const values = series.values[series.metrics.indexOf(metric)];
-    const stats = values && statsOf(values, kept);
-    return stats ? [{ metric, ...stats }] : [];
+    const stats = values && statsOf(values, trimmed);
+    // Their distances only explain anomalies: measured as the inputs' are from their reference, past the range floor.
+    return stats
+      ? [{ metric, mean: stats.mean, spread: Math.max(stats.spread, REFERENCE_RANGE_SHARE * rangeOf(values)) }]
+      : [];
   });
   return {
     mean: point.map((s) => s?.mean ?? null),
     spread: point.map((s) => s?.spread ?? null),
     slow: { steps: SLOW_STEPS, mean: slow.map((s) => s?.mean ?? null), spread: slow.map((s) => s?.spread ?? null) },
-    threshold: Math.max(MIN_LEVEL_THRESHOLD, scores.length ? quantile(Float64Array.from(scores), LEVEL_QUANTILE) : 0),
+    threshold: levelThreshold(scores, trimmed),
     watched,
-    excludedRows: kept.reduce((n, k) => n + (k ? 0 : 1), 0),
-    reference: referenceOf(spec, point, series.from + (rows - 1) * series.stepMs, parent),
+    excludedRows: countZeros(kept),
+    outlyingRows: countZeros(trimmed) - countZeros(kept),
+    reference: referenceOf(spec, point, columns.map(rangeOf), series.from + (rows - 1) * series.stepMs, parent),
   };
+}
+
+/** Largest minus smallest finite value (every row, anomalies too: they are part of the range a gauge covers); 0 without values. */
+function rangeOf(values: Float64Array | undefined): number {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of values ?? []) {
+    if (!Number.isFinite(v)) continue;
+    low = Math.min(low, v);
+    high = Math.max(high, v);
+  }
+  return high >= low ? high - low : 0;
 }
 
 /**
  * The window's statistics blended with the parent's reference (its window statistics for a parent
  * without one), gauge by gauge by name; the parent's weight is 1/2 per half-life between the two
- * windows' ends. A gauge new to this version starts from its window.
+ * windows' ends. A gauge new to this version starts from its window. Each spread is then kept to at
+ * least `REFERENCE_RANGE_SHARE` of the gauge's range in the window.
  */
 function referenceOf(
   spec: FeatureSpec,
   point: ({ mean: number; spread: number } | null)[],
+  ranges: number[],
   at: number,
   parent: LstmTwinModel | undefined
 ): NonNullable<LevelModel['reference']> {
@@ -307,10 +359,12 @@ function referenceOf(
   const blended = spec.inputs.map((input, k) => {
     const now = point[k];
     const old = before.get(input.metric);
-    if (!now || !old) return now;
+    if (!now) return null;
+    const floor = REFERENCE_RANGE_SHARE * ranges[k]!;
+    if (!old) return { mean: now.mean, spread: Math.max(now.spread, floor) };
     return {
       mean: weight * old.mean + (1 - weight) * now.mean,
-      spread: Math.sqrt(weight * old.spread ** 2 + (1 - weight) * now.spread ** 2),
+      spread: Math.max(floor, Math.sqrt(weight * old.spread ** 2 + (1 - weight) * now.spread ** 2)),
     };
   });
   return { at, mean: blended.map((s) => s?.mean ?? null), spread: blended.map((s) => s?.spread ?? null) };
