@@ -56,10 +56,11 @@ const LEVEL_SCORE = '*level';
  */
 const JOINT_SCORE = '*joint';
 /**
- * A metric the twin keeps failing to predict (flagged at this many points in a row) makes the
- * instance anomalous on its own; one-off misses of one of dozens of metrics do not.
+ * A metric the twin keeps failing to predict makes the instance anomalous on its own once it has
+ * been flagged for as many points in a row as open an event; one-off misses of one of dozens of
+ * metrics do not.
  */
-const SUSTAINED_POINTS = 3;
+const SUSTAINED_POINTS = OPEN_AFTER_POINTS;
 
 /**
  * Turns one instance's scores into anomaly points and events: a metric is flagged when its score
