@@ -151,8 +151,8 @@ test('a reference spread is at least a share of the range the gauge covered, so 
   const series: RegularSeries = {
     from: 0,
     stepMs: STEP,
-    metrics: ['cpu_pct', 'queue_depth'],
-    values: [Float64Array.from({ length: ROWS }, () => 50 + 2 * noise()), queue],
+    metrics: ['cpu_pct', 'queue_depth', 'queue_bytes'],
+    values: [Float64Array.from({ length: ROWS }, () => 50 + 2 * noise()), queue, queue.map((v) => 2 * v)],
   };
   const spec = fitFeatureSpec(series);
   const cpu = spec.inputs.findIndex((i) => i.metric === 'cpu_pct');
@@ -162,6 +162,9 @@ test('a reference spread is at least a share of the range the gauge covered, so 
   // Detection keeps the queue's own deviation (about 2.6); what explains an anomaly uses the floor.
   assert.ok(level.spread[q]! < 3, `level spread ${level.spread[q]}`);
   assert.ok(Math.abs(level.reference!.spread[q]! - REFERENCE_RANGE_SHARE * range) < 1e-9);
+  // A duplicate the network leaves out (watched) is measured past the same floor as its original.
+  const copy = level.watched!.find((w) => w.metric === 'queue_bytes')!;
+  assert.ok(Math.abs(copy.spread - REFERENCE_RANGE_SHARE * 2 * range) < 1e-9, `${copy.spread}`);
   // cpu's spread is far above 1/20 of its range: its reference is its own statistics.
   assert.equal(level.reference!.spread[cpu], level.spread[cpu]);
   // Queue at 20 (a fifth of its usual spike) against cpu 6 points up: cpu is the farther off.
