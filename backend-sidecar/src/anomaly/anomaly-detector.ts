@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
+import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm-model.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -45,17 +46,6 @@ const OPEN_AFTER_POINTS = 5;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
 const MIN_GAP_MS = 30_000;
 /**
- * The level score (how far the gauges sit from where they kept to in training) keeps its
- * trained threshold: adapting it to recent points would teach it that a sustained shift is normal.
- */
-const LEVEL_SCORE = '*level';
-/**
- * The joint score is a mean of squared scores; its ratio is taken as a root, in the units of the
- * others (the level score is a root mean square), so that the instance score ranks points alike
- * whichever score raised it. Whether it is over 1 is the same.
- */
-const JOINT_SCORE = '*joint';
-/**
  * A metric the twin keeps failing to predict makes the instance anomalous on its own once it has
  * been flagged for as many points in a row as open an event; one-off misses of one of dozens of
  * metrics do not.
@@ -83,6 +73,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   ) {
     super();
     for (const [metric, value] of Object.entries(initialThresholds)) {
+      // The level score (how far the gauges sit from where they kept to in training) keeps its trained
+      // threshold: adapting it to recent points would teach it that a sustained shift is normal.
       this.thresholds.set(metric, metric === LEVEL_SCORE ? new FixedThreshold(value) : new AdaptiveThreshold(value));
     }
   }
@@ -132,6 +124,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     for (const [metric, score] of Object.entries(scores)) {
       const threshold = this.thresholds.get(metric);
       if (!threshold) continue;
+      // The joint score is a mean of squares: its ratio counts as a root, in the level score's units
+      // (a root mean square), so the instance score ranks points alike whichever score raised it.
       const ratio = metric === JOINT_SCORE ? Math.sqrt(score / threshold.current) : score / threshold.current;
       if (metric.startsWith('*')) {
         combined = Math.max(combined, ratio);
