@@ -124,3 +124,43 @@ test('a metric past its own threshold is flagged, but the instance is anomalous 
   for (let t = 0; t < 10; t++) assert.equal(plain.score(t * 1000, { a: 8, b: 1 }).instanceScore, 2);
   assert.equal(opened.length, 1);
 });
+
+test('a new version taking over mid-incident carries the event on: same id, opened once, closed once by the gap', () => {
+  const first = new AnomalyDetector('i-v', { cpu: 4 });
+  const opened: AnomalyEvent[] = [];
+  const closed: AnomalyEvent[] = [];
+  first.on('opened', (e) => opened.push(e));
+  first.on('closed', (e) => closed.push(e));
+  let t = 0;
+  for (let i = 0; i < 6; i++) first.score((t += 1000), { cpu: 12 });
+  assert.equal(opened.length, 1);
+
+  const second = new AnomalyDetector('i-v', { cpu: 8 });
+  second.on('opened', (e) => opened.push(e));
+  second.on('closed', (e) => closed.push(e));
+  second.continueFrom(first);
+  assert.equal(first.openEvent, undefined, 'the old version lets the event go');
+  assert.equal(second.openEvent?.id, opened[0]!.id);
+  for (let i = 0; i < 4; i++) second.score((t += 1000), { cpu: 24 });
+  second.score((t += 60_000), { cpu: 1 });
+  assert.equal(opened.length, 1, 'not reported a second time');
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0]!.id, opened[0]!.id);
+  assert.equal(closed[0]!.end - closed[0]!.start, 9000, 'one event over both versions');
+  assert.equal(closed[0]!.peakScore, 3, 'under the new thresholds: 24 over 8');
+});
+
+test('an event still being gathered when a new version takes over opens once it has its points', () => {
+  const first = new AnomalyDetector('i-w', { cpu: 4 });
+  let t = 0;
+  for (let i = 0; i < 3; i++) first.score((t += 1000), { cpu: 12 });
+  const second = new AnomalyDetector('i-w', { cpu: 4 });
+  const opened: AnomalyEvent[] = [];
+  second.on('opened', (e) => opened.push(e));
+  second.continueFrom(first);
+  second.score((t += 1000), { cpu: 12 });
+  assert.equal(opened.length, 0);
+  second.score((t += 1000), { cpu: 12 });
+  assert.equal(opened.length, 1);
+  assert.equal(opened[0]!.end - opened[0]!.start, 4000);
+});

@@ -197,6 +197,19 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     if (cur.points === OPEN_AFTER_POINTS) this.emit('opened', { ...cur.event });
   }
 
+  /**
+   * Takes over what `previous` (the detector of the version this one replaces) was in the middle of:
+   * the event it was gathering carries on here under the new thresholds, with its id, so that a
+   * retrained twin taking over during an incident neither ends it nor reports it a second time. The
+   * gap still ends it if no anomalous point follows in time.
+   */
+  continueFrom(previous: AnomalyDetector): void {
+    this.current = previous.current;
+    this.lastTs = previous.lastTs;
+    this.intervalMs = previous.intervalMs;
+    previous.current = undefined;
+  }
+
   /** Closes the open event, if any (on a gap, or when the instance stops reporting). */
   close(): void {
     const cur = this.current;

@@ -304,10 +304,11 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       if (!loaded) continue;
       let state = this.live.get(s.instance);
       if (!state || state.version !== loaded.model.version) {
-        state?.detector.close();
         const detector = new AnomalyDetector(s.instance, thresholdsOf(loaded.model));
         detector.on('opened', (e) => this.emit('anomalyOpened', e));
         detector.on('closed', (e) => this.emit('anomalyClosed', e));
+        // A new version taking over mid-incident carries the incident's event on.
+        if (state) detector.continueFrom(state.detector);
         const started: InstanceLiveState = {
           drift: new DriftMonitor(),
           runner: undefined,

@@ -44,7 +44,8 @@ export interface RollingStep {
  * The product's twin life cycle over recorded data, one sample at a time: a twin trained on the
  * history before scoring starts, then, every `retrainMs`, a new version trained on the rolling
  * window (warm-started from the last, the window's recorded anomalies left out of its level
- * baseline) that takes over with a fresh detector, as the sidecar loads a new champion.
+ * baseline) that takes over with a detector of its own thresholds, carrying on any event in
+ * progress, as the sidecar loads a new champion.
  */
 export class RollingTwin {
   private readonly ts: number[] = [];
@@ -98,8 +99,8 @@ export class RollingTwin {
   }
 
   private async retrain(): Promise<void> {
+    // An event open now is left out of the new baseline (so far), and carries on under the new version.
     const open = this.detector?.openEvent;
-    this.detector?.close();
     if (open) this.events.push({ start: open.start, end: open.end });
     const series = this.window();
     const started = performance.now();
@@ -131,8 +132,10 @@ export class RollingTwin {
       series.metrics.forEach((m, c) => (sample[m] = series.values[c]![r]!));
       this.runner.step(series.from + r * series.stepMs, sample);
     }
+    const previous = this.detector as AnomalyDetector | undefined;
     this.detector = new AnomalyDetector(this.options.instance, thresholdsOf(model));
     this.detector.on('closed', (e) => this.events.push({ start: e.start, end: e.end }));
     if (this.options.onOpened) this.detector.on('opened', this.options.onOpened);
+    if (previous) this.detector.continueFrom(previous);
   }
 }
