@@ -164,3 +164,44 @@ test('an event still being gathered when a new version takes over opens once it 
   assert.equal(opened.length, 1);
   assert.equal(opened[0]!.end - opened[0]!.start, 4000);
 });
+
+test('a surprise larger than any of the training window opens an event at once; one within what the window showed does not', () => {
+  // Thresholds 4; the training window's largest surprise was 1.5 times a threshold.
+  const d = new AnomalyDetector('i-s', { cpu: 4, mem: 4, '*level': 3 }, 1.5);
+  const opened: AnomalyEvent[] = [];
+  const closed: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  d.on('closed', (e) => closed.push(e));
+  let t = 0;
+  const normal = { cpu: 1, mem: 1, '*level': 1 };
+  d.score((t += 1000), normal);
+  assert.equal(
+    d.score((t += 1000), { ...normal, cpu: 5.6 }).instanceScore,
+    1 / 3,
+    'past its threshold, within the window'
+  );
+  assert.equal(opened.length, 0);
+  for (let i = 0; i < 60; i++) d.score((t += 1000), normal);
+  const point = d.score((t += 1000), { ...normal, mem: 8 });
+  assert.equal(point.instanceScore, 2 / 1.5, 'unseen: it counts at once, against the peak it passed');
+  assert.equal(opened.length, 1);
+  assert.deepEqual(
+    opened[0]!.metrics.map((m) => m.metric),
+    ['mem']
+  );
+  for (let i = 0; i < 60; i++) d.score((t += 1000), normal);
+  assert.equal(closed.length, 1);
+  // The bar is now that surprise: a smaller one is no longer unseen.
+  assert.equal(d.score((t += 1000), { ...normal, cpu: 7.6 }).instanceScore, 1 / 3);
+  assert.equal(opened.length, 1);
+  d.score((t += 1000), { ...normal, cpu: 8.4 });
+  assert.equal(opened.length, 2);
+});
+
+test('without a training peak (a model from before it was kept), no single point opens an event', () => {
+  const d = new AnomalyDetector('i-old', { cpu: 4, '*level': 3 });
+  const opened: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  d.score(1000, { cpu: 400, '*level': 1 });
+  assert.equal(opened.length, 0);
+});

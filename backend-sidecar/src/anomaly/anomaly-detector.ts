@@ -64,14 +64,29 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   private lastTs: number | undefined;
   private intervalMs: number | undefined;
   private current:
-    | { event: AnomalyEvent; excess: Map<string, number>; firstAt: Map<string, number>; points: number; lastTs: number }
+    | {
+        event: AnomalyEvent;
+        excess: Map<string, number>;
+        firstAt: Map<string, number>;
+        points: number;
+        lastTs: number;
+        opened: boolean;
+      }
     | undefined;
+  /** The largest surprise (worst metric's score over its threshold) of the twin's training window and since. */
+  private surpriseBar: number;
 
+  /**
+   * `surprisePeak`: the largest surprise of the twin's training window (see `surprisePeakOf`); without
+   * it, no single point opens an event.
+   */
   constructor(
     readonly instance: string,
-    initialThresholds: Record<string, number>
+    initialThresholds: Record<string, number>,
+    surprisePeak?: number
   ) {
     super();
+    this.surpriseBar = surprisePeak ?? Infinity;
     for (const [metric, value] of Object.entries(initialThresholds)) {
       // The level score (how far the gauges sit from where they kept to in training) keeps its trained
       // threshold: adapting it to recent points would teach it that a sustained shift is normal.
@@ -144,7 +159,14 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
         if (!metric.startsWith('*')) below.push([metric, ratio]);
       }
     }
-    const instanceScore = combined >= 0 ? Math.max(combined, sustained) : worstMetric;
+    // A surprise past its threshold and larger than any in the training window or since is one this
+    // instance has not shown in a window's time (for scores that are only noise, about once per
+    // window length, whatever the sampling rate): it counts at once and opens an event on its own,
+    // scored against the bar it passed (the threshold that applies to one point alone).
+    const bar = Math.max(1, this.surpriseBar);
+    const unseen = worstMetric > bar;
+    if (Number.isFinite(bar)) this.surpriseBar = Math.max(this.surpriseBar, worstMetric);
+    const instanceScore = combined >= 0 ? Math.max(combined, sustained, unseen ? worstMetric / bar : 0) : worstMetric;
     const ratios: [string, number, number][] = [];
     if (instanceScore > 1) {
       ratios.push(...flagged);
@@ -157,11 +179,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       // Only the joint score is over: every metric contributes by how close it came to its own threshold.
       if (ratios.length === 0) for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
     }
-    this.track(ts, instanceScore, ratios);
+    this.track(ts, instanceScore, ratios, unseen);
     return { ts, instanceScore, anomalous };
   }
 
-  private track(ts: number, worst: number, ratios: [string, number, number][]): void {
+  private track(ts: number, worst: number, ratios: [string, number, number][], openNow: boolean): void {
     const c = this.current;
     if (c && ts - c.lastTs > Math.max(MIN_GAP_MS, 2.5 * (this.intervalMs ?? 0))) this.close();
     if (ratios.length === 0) return;
@@ -181,6 +203,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
         firstAt: new Map(),
         points: 0,
         lastTs: ts,
+        opened: false,
       };
     }
     const cur = this.current;
@@ -194,7 +217,10 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       if (!cur.firstAt.has(metric)) cur.firstAt.set(metric, ts);
     }
     cur.event.metrics = contributions(cur.excess, cur.firstAt);
-    if (cur.points === OPEN_AFTER_POINTS) this.emit('opened', { ...cur.event });
+    if (!cur.opened && (cur.points >= OPEN_AFTER_POINTS || openNow)) {
+      cur.opened = true;
+      this.emit('opened', { ...cur.event });
+    }
   }
 
   /**
@@ -214,11 +240,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   close(): void {
     const cur = this.current;
     this.current = undefined;
-    if (cur && cur.points >= OPEN_AFTER_POINTS) this.emit('closed', { ...cur.event, open: false });
+    if (cur?.opened) this.emit('closed', { ...cur.event, open: false });
   }
 
   get openEvent(): AnomalyEvent | undefined {
-    return this.current && this.current.points >= OPEN_AFTER_POINTS ? { ...this.current.event } : undefined;
+    return this.current?.opened ? { ...this.current.event } : undefined;
   }
 }
 

@@ -21,6 +21,7 @@ import {
   ModelRegistry,
   startTwinFromHistory,
   thresholdsOf,
+  surprisePeakOf,
   TrainingPool,
   TwinTrainer,
   trainerOptions,
@@ -304,7 +305,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       if (!loaded) continue;
       let state = this.live.get(s.instance);
       if (!state || state.version !== loaded.model.version) {
-        const detector = new AnomalyDetector(s.instance, thresholdsOf(loaded.model));
+        const detector = new AnomalyDetector(s.instance, thresholdsOf(loaded.model), surprisePeakOf(loaded.model));
         detector.on('opened', (e) => this.emit('anomalyOpened', e));
         detector.on('closed', (e) => this.emit('anomalyClosed', e));
         // A new version taking over mid-incident carries the incident's event on.

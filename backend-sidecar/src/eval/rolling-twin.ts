@@ -5,6 +5,7 @@ import {
   historyNeeded,
   LstmTwinRunner,
   thresholdsOf,
+  surprisePeakOf,
   type LstmTwinModel,
 } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
@@ -133,7 +134,7 @@ export class RollingTwin {
       this.runner.step(series.from + r * series.stepMs, sample);
     }
     const previous = this.detector as AnomalyDetector | undefined;
-    this.detector = new AnomalyDetector(this.options.instance, thresholdsOf(model));
+    this.detector = new AnomalyDetector(this.options.instance, thresholdsOf(model), surprisePeakOf(model));
     this.detector.on('closed', (e) => this.events.push({ start: e.start, end: e.end }));
     if (this.options.onOpened) this.detector.on('opened', this.options.onOpened);
     if (previous) this.detector.continueFrom(previous);

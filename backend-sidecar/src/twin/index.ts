@@ -8,6 +8,7 @@ export {
   startTwinFromHistory,
   historyNeeded,
   thresholdsOf,
+  surprisePeakOf,
   type TwinModel,
   type TwinKind,
   type LoadedTwin,

@@ -37,6 +37,12 @@ export interface LstmTwinModel {
    */
   joint?: { threshold: number };
   /**
+   * The largest surprise of the training window: over its steps, the worst metric's score over its
+   * threshold. A live surprise past its threshold and past this (and past any since) is one the
+   * instance has not shown in a window's time, and is reported at once. Absent from older models.
+   */
+  surprisePeak?: number;
+  /**
    * Where each gauge input kept to in training (mean and standard deviation in raw units, by input
    * index; null for rates), and the threshold of the level score: the largest distance, in standard
    * deviations, of any gauge from its training mean. A one-step twin follows a sustained shift after

@@ -155,3 +155,18 @@ test("a gauge's reported distance is from its reference baseline; the level scor
   );
   assert.equal(step.levels!.cpu_user_pct, same.levels!.cpu_user_pct);
 });
+
+test("the model keeps its training window's largest surprise, which replaying that window live reaches and does not pass", () => {
+  const peak = model.surprisePeak!;
+  assert.ok(peak > 0 && Number.isFinite(peak), `peak ${peak}`);
+  const runner = new LstmTwinRunner(model, weights);
+  let live = 0;
+  for (let t = 0; t < ROWS; t++) {
+    const step = runner.step(t * STEP, { mem_used_pct: memAt(t), cpu_user_pct: cpuAt(t) });
+    for (const m of model.metrics) {
+      const score = step?.scores[m.name];
+      if (score !== undefined) live = Math.max(live, score / m.threshold);
+    }
+  }
+  assert.ok(Math.abs(live - peak) < 1e-3 * peak, `live ${live} against the recorded ${peak}`);
+});

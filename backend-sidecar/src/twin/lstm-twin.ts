@@ -118,6 +118,7 @@ export async function trainLstmTwin(
     },
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
+    surprisePeak: surprisePeak(errors, metrics),
     level: levelModel(
       spec,
       series,
@@ -368,6 +369,16 @@ function referenceOf(
     };
   });
   return { at, mean: blended.map((s) => s?.mean ?? null), spread: blended.map((s) => s?.spread ?? null) };
+}
+
+/** Over every step of the window, the largest of the metrics' scores over their thresholds (0 without scores). */
+export function surprisePeak(errors: Float64Array[], metrics: MetricErrorModel[]): number {
+  let peak = 0;
+  errors.forEach((e, k) => {
+    const { errorScale, threshold } = metrics[k]!;
+    for (const error of e) if (Number.isFinite(error)) peak = Math.max(peak, Math.abs(error) / errorScale / threshold);
+  });
+  return peak;
 }
 
 /** Per training window: the mean over observed metrics of the squared score (error over error scale). */

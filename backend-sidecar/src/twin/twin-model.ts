@@ -38,6 +38,11 @@ export function thresholdsOf(model: TwinModel): Record<string, number> {
   return out;
 }
 
+/** The largest surprise of the twin's training window, past which a live surprise is reported at once (none for older models). */
+export function surprisePeakOf(model: TwinModel): number | undefined {
+  return model.kind === 'lstm' ? model.surprisePeak : undefined;
+}
+
 /** Steps of history a twin needs behind it before its first prediction. */
 export function historyNeeded(model: TwinModel): { steps: number; stepMs: number } {
   if (model.kind !== 'lstm') return { steps: 0, stepMs: model.window.stepMs };
