@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAB_PROFILES, nabNormalised, nabRawScore, scaledSigmoid } from './nab-scoring.ts';
+import { NAB_PROFILES, nabNormalised, nabRawScore, nabTally, scaledSigmoid } from './nab-scoring.ts';
 
 const standard = NAB_PROFILES.standard;
 const windows = [{ start: 200, end: 219 }];
@@ -29,4 +29,19 @@ test('normalised: the null detector scores 0 and the perfect one 100', () => {
   const files = [{ detections: at(), windows }];
   assert.equal(nabNormalised(files, standard).score, 0);
   assert.equal(nabNormalised([{ detections: at(200), windows }], standard).score, 100);
+});
+
+test('the tally says what made the score: windows detected, false positives and their cost', () => {
+  const two = [...windows, { start: 300, end: 319 }];
+  // One false positive before any window, a hit in the first window (and a second detection there,
+  // ignored), one just after it, one far after; the second window missed.
+  const tally = nabTally(at(100, 205, 206, 221, 290), two, standard);
+  assert.equal(tally.detected, 1);
+  assert.equal(tally.missed, 1);
+  assert.equal(tally.falsePositives, 3);
+  const hit = nabRawScore(at(205), windows, standard);
+  const afterCost = -0.11 * (scaledSigmoid(2 / 19) + scaledSigmoid(71 / 19));
+  assert.ok(Math.abs(tally.falsePositiveCost - (0.11 + afterCost)) < 1e-12);
+  assert.ok(Math.abs(tally.score - (hit - tally.falsePositiveCost - 1)) < 1e-12);
+  assert.equal(tally.score, nabRawScore(at(100, 205, 206, 221, 290), two, standard));
 });

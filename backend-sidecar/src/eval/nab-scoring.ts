@@ -29,6 +29,16 @@ export function scaledSigmoid(position: number): number {
   return position > 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1;
 }
 
+/** One file's raw score with what made it: windows detected, and false positives with their cost. */
+export interface NabTally {
+  score: number;
+  detected: number;
+  missed: number;
+  falsePositives: number;
+  /** What the false positives cost together (a positive number; their weight times their sigmoids). */
+  falsePositiveCost: number;
+}
+
 /**
  * NAB's raw score of one file's detections (one 0/1 per row), as its sweeper computes it: a
  * detection inside a window scores the scaled sigmoid of its position there (only the first
@@ -37,11 +47,13 @@ export function scaledSigmoid(position: number): number {
  * each window without a detection costs the false-negative weight. Rows in the probationary period
  * are not scored.
  */
-export function nabRawScore(detections: ArrayLike<number>, windows: readonly NabWindow[], profile: NabProfile): number {
+export function nabTally(detections: ArrayLike<number>, windows: readonly NabWindow[], profile: NabProfile): NabTally {
   const n = detections.length;
   const probation = probationRows(n);
   const sorted = [...windows].sort((a, b) => a.start - b.start);
-  let score = 0;
+  let hits = 0;
+  let falsePositives = 0;
+  let falsePositiveCost = 0;
   const detected = new Set<number>();
   let w = 0;
   let previous: NabWindow | undefined;
@@ -53,16 +65,29 @@ export function nabRawScore(detections: ArrayLike<number>, windows: readonly Nab
       if (detected.has(w)) continue;
       detected.add(w);
       const width = window.end - window.start + 1;
-      score += profile.tp * scaledSigmoid(-(window.end - i + 1) / width);
-    } else if (previous) {
-      const width = previous.end - previous.start + 1;
-      score += profile.fp * scaledSigmoid(Math.abs(previous.end - i) / Math.max(1, width - 1));
+      hits += profile.tp * scaledSigmoid(-(window.end - i + 1) / width);
     } else {
-      score -= profile.fp;
+      falsePositives++;
+      if (previous) {
+        const width = previous.end - previous.start + 1;
+        falsePositiveCost -= profile.fp * scaledSigmoid(Math.abs(previous.end - i) / Math.max(1, width - 1));
+      } else {
+        falsePositiveCost += profile.fp;
+      }
     }
   }
-  score -= profile.fn * (sorted.length - detected.size);
-  return score;
+  const missed = sorted.length - detected.size;
+  return {
+    score: hits - falsePositiveCost - profile.fn * missed,
+    detected: detected.size,
+    missed,
+    falsePositives,
+    falsePositiveCost,
+  };
+}
+
+export function nabRawScore(detections: ArrayLike<number>, windows: readonly NabWindow[], profile: NabProfile): number {
+  return nabTally(detections, windows, profile).score;
 }
 
 /** NAB's normalised score over a corpus: 100 x (raw - null) / (perfect - null), each summed over files. */
