@@ -224,6 +224,15 @@ test('what-if panel: more memory, simulated by the twin, lowers the crash probab
   const [without, withAction] = [parseFloat(crash[1]!), parseFloat(crash[2]!)];
   assert.ok(withAction < without, `crash ${without}% without, ${withAction}% with more memory`);
   assert.ok(await page.getByTestId('chart-line-with').count());
+  // The trajectory shown follows the metric picked (Grafana's Combobox, in a real browser).
+  const picker = page.getByLabel('Trajectory of');
+  const first = await picker.inputValue();
+  await picker.click();
+  await page.getByRole('option').first().waitFor();
+  const other = (await page.getByRole('option').allInnerTexts()).map((o) => o.trim()).find((o) => o !== first);
+  assert.ok(other, 'more than one metric to pick from');
+  await page.getByRole('option', { name: other, exact: true }).click();
+  assert.equal(await picker.inputValue(), other);
   await shot(page, 'whatif-panel');
   await page.close();
 });

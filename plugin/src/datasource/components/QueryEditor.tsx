@@ -1,8 +1,8 @@
 import React, { useEffect, useState } from 'react';
-import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, InlineSwitch, MultiSelect, Select } from '@grafana/ui';
+import type { QueryEditorProps } from '@grafana/data';
+import { Combobox, InlineField, InlineFieldRow, InlineSwitch, MultiCombobox, type ComboboxOption } from '@grafana/ui';
 import type { TwinDataSource } from '../datasource';
-import { VIEWS, type TwinDataSourceOptions, type TwinQuery, type TwinView } from '../types';
+import { VIEWS, type TwinDataSourceOptions, type TwinQuery } from '../types';
 
 type Props = QueryEditorProps<TwinDataSource, TwinQuery, TwinDataSourceOptions>;
 
@@ -20,8 +20,8 @@ const HORIZONS = [
 
 /** Instance (id, variable or label selector), metrics, and what to show. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
-  const [instances, setInstances] = useState<Array<SelectableValue<string>>>([]);
-  const [metrics, setMetrics] = useState<Array<SelectableValue<string>>>([]);
+  const [instances, setInstances] = useState<Array<ComboboxOption<string>>>([]);
+  const [metrics, setMetrics] = useState<Array<ComboboxOption<string>>>([]);
   const view = query.view ?? 'twin';
   const update = (patch: Partial<TwinQuery>) => {
     onChange({ ...query, ...patch });
@@ -49,13 +49,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   return (
     <div data-testid="twin-query-editor">
       <InlineFieldRow>
-        <InlineField label="Show" labelWidth={10}>
-          <Select
+        <InlineField label="Show" labelWidth={10} htmlFor="twin-query-view">
+          <Combobox
             width={24}
-            inputId="twin-query-view"
+            id="twin-query-view"
             options={VIEWS}
             value={view}
-            onChange={(v) => update({ view: v.value as TwinView })}
+            onChange={(v) => update({ view: v.value })}
           />
         </InlineField>
         <InlineField
@@ -64,11 +64,12 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           tooltip="An instance, a template variable such as $instance, or a label selector such as host=h-1"
           invalid={needsInstance && !query.instance}
           error="Pick an instance"
+          htmlFor="twin-query-instance"
         >
-          <Select
+          <Combobox
             width={32}
-            inputId="twin-query-instance"
-            allowCustomValue
+            id="twin-query-instance"
+            createCustomValue
             options={instances}
             value={query.instance ? { label: query.instance, value: query.instance } : null}
             placeholder={needsInstance ? 'instance or host=...' : 'all instances'}
@@ -79,31 +80,32 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       </InlineFieldRow>
       {(view === 'twin' || view === 'actual') && (
         <InlineFieldRow>
-          <InlineField label="Metrics" labelWidth={10} tooltip="Empty: every metric of the twin">
-            <MultiSelect
+          <InlineField
+            label="Metrics"
+            labelWidth={10}
+            tooltip="Empty: every metric of the twin"
+            htmlFor="twin-query-metrics"
+          >
+            <MultiCombobox
               width={60}
-              inputId="twin-query-metrics"
-              allowCustomValue
+              id="twin-query-metrics"
+              createCustomValue
               options={metrics}
               value={(query.metrics ?? []).map((m) => ({ label: m, value: m }))}
-              onChange={(v) => update({ metrics: v.map((x) => x.value!).filter(Boolean) })}
+              onChange={(v) => update({ metrics: v.map((x) => x.value).filter(Boolean) })}
             />
           </InlineField>
         </InlineFieldRow>
       )}
       {view === 'failure_probability' && (
         <InlineFieldRow>
-          <InlineField label="Kind" labelWidth={10}>
-            <Select width={16} options={KINDS} value={query.kind ?? ''} onChange={(v) => update({ kind: v.value })} />
-          </InlineField>
-          <InlineField label="Horizon" labelWidth={10}>
-            <Select
-              width={16}
-              options={HORIZONS}
-              value={query.horizon ?? ''}
-              onChange={(v) => update({ horizon: v.value })}
-            />
-          </InlineField>
+          <FilterField label="Kind" options={KINDS} value={query.kind} onChange={(kind) => update({ kind })} />
+          <FilterField
+            label="Horizon"
+            options={HORIZONS}
+            value={query.horizon}
+            onChange={(horizon) => update({ horizon })}
+          />
         </InlineFieldRow>
       )}
       {(view === 'anomaly_score' || view === 'failure_probability') && (
@@ -114,5 +116,26 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         </InlineFieldRow>
       )}
     </div>
+  );
+}
+
+/** A filter of the failure probabilities: '' (the first option) keeps every value. */
+function FilterField(props: {
+  label: string;
+  options: Array<ComboboxOption<string>>;
+  value: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  const id = `twin-query-${props.label.toLowerCase()}`;
+  return (
+    <InlineField label={props.label} labelWidth={10} htmlFor={id}>
+      <Combobox
+        width={16}
+        id={id}
+        options={props.options}
+        value={props.value ?? ''}
+        onChange={(v) => props.onChange(v.value)}
+      />
+    </InlineField>
   );
 }

@@ -36,6 +36,8 @@ test('query editor: lists the instances and their metrics from the datasource; k
   await waitFor(() => expect(metricFindQuery).toHaveBeenCalledWith('metrics(web-1)'));
   expect(metricFindQuery).toHaveBeenCalledWith('instances');
   expect(screen.getByText('Metrics')).toBeInTheDocument();
+  expect(screen.getByLabelText('Show')).toHaveValue('Twin');
+  expect(screen.getByLabelText('Instance')).toHaveValue('web-1');
   rerender(
     <QueryEditor
       query={{ ...query, view: 'failure_probability' }}
@@ -48,4 +50,5 @@ test('query editor: lists the instances and their metrics from the datasource; k
   expect(screen.getByText('Horizon')).toBeInTheDocument();
   expect(screen.getByText('Live')).toBeInTheDocument();
   expect(screen.queryByText('Metrics')).toBeNull();
+  expect(screen.getByLabelText('Kind')).toHaveValue('any kind');
 });

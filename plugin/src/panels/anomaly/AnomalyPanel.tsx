@@ -1,7 +1,7 @@
 import React, { useMemo, useState } from 'react';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { css } from '@emotion/css';
-import { Select, useStyles2, useTheme2 } from '@grafana/ui';
+import { Combobox, InlineField, useStyles2, useTheme2 } from '@grafana/ui';
 import { TimeChart } from '../../components/TimeChart/TimeChart';
 import { anomaliesOf, incidentOf, incidentRows, mostAnomalous, twinSeries, type AnomalyPoint } from './model';
 
@@ -39,16 +39,18 @@ export function AnomalyPanel({ data, width, height, options }: PanelProps<Anomal
   return (
     <div className={styles.wrap} data-testid="anomaly-panel">
       {all.length > 1 && (
-        <Select
-          width={40}
-          aria-label="metric"
-          options={all.map((s) => ({ label: `${s.metric} (${anomaliesOf(s).length})`, value: s.metric }))}
-          value={series.metric}
-          onChange={(v) => {
-            setPicked(v.value);
-            setSelected(undefined);
-          }}
-        />
+        <InlineField label="Metric" htmlFor="anomaly-panel-metric">
+          <Combobox
+            width={40}
+            id="anomaly-panel-metric"
+            options={all.map((s) => ({ label: `${s.metric} (${anomaliesOf(s).length})`, value: s.metric }))}
+            value={series.metric}
+            onChange={(v) => {
+              setPicked(v.value);
+              setSelected(undefined);
+            }}
+          />
+        </InlineField>
       )}
       <TimeChart
         testId="anomaly-chart"

@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
 import { css } from '@emotion/css';
-import { Alert, Button, Checkbox, Input, Select, useStyles2, useTheme2 } from '@grafana/ui';
+import { Alert, Button, Checkbox, Combobox, InlineField, Input, useStyles2, useTheme2 } from '@grafana/ui';
 import { SidecarClient, sidecar } from '../../api/client';
 import type { WhatIfResponse } from '../../api/types';
 import { TimeChart } from '../../components/TimeChart/TimeChart';
@@ -133,13 +133,15 @@ export function WhatIfPanel({ data, width, height, options, replaceVariables }: 
               ))}
             </tbody>
           </table>
-          <Select
-            width={32}
-            aria-label="trajectory metric"
-            options={metricsByChange(result).map((m) => ({ label: m, value: m }))}
-            value={metric}
-            onChange={(v) => setMetric(v.value)}
-          />
+          <InlineField label="Trajectory of" htmlFor="whatif-trajectory-metric">
+            <Combobox
+              width={32}
+              id="whatif-trajectory-metric"
+              options={metricsByChange(result).map((m) => ({ label: m, value: m }))}
+              value={metric}
+              onChange={(v) => setMetric(v.value)}
+            />
+          </InlineField>
           {metric && (
             <TimeChart
               testId="whatif-chart"
