@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
 import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm-model.ts';
+import { surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -75,6 +76,11 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     | undefined;
   /** The largest surprise (worst metric's score over its threshold) of the twin's training window and since. */
   private surpriseBar: number;
+
+  /** The detector of one instance's scores from `model`, with the thresholds and surprise peak it was trained with. */
+  static forTwin(instance: string, model: TwinModel): AnomalyDetector {
+    return new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model));
+  }
 
   /**
    * `surprisePeak`: the largest surprise of the twin's training window (see `surprisePeakOf`); without

@@ -20,8 +20,6 @@ import {
 import {
   ModelRegistry,
   startTwinFromHistory,
-  thresholdsOf,
-  surprisePeakOf,
   TrainingPool,
   TwinTrainer,
   trainerOptions,
@@ -305,7 +303,7 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
       if (!loaded) continue;
       let state = this.live.get(s.instance);
       if (!state || state.version !== loaded.model.version) {
-        const detector = new AnomalyDetector(s.instance, thresholdsOf(loaded.model), surprisePeakOf(loaded.model));
+        const detector = AnomalyDetector.forTwin(s.instance, loaded.model);
         detector.on('opened', (e) => this.emit('anomalyOpened', e));
         detector.on('closed', (e) => this.emit('anomalyClosed', e));
         // A new version taking over mid-incident carries the incident's event on.

@@ -1,5 +1,5 @@
 import { AnomalyDetector } from '../anomaly/index.ts';
-import { historyNeeded, LstmTwinRunner, thresholdsOf, surprisePeakOf, type LoadedTwin } from '../twin/index.ts';
+import { historyNeeded, LstmTwinRunner, type LoadedTwin } from '../twin/index.ts';
 import type { SeriesWindow } from '../store/index.ts';
 
 /** What the twin made of a stretch of history, step by step: its prediction, the band around it, the scores. */
@@ -31,7 +31,7 @@ export function replayTwin(loaded: LoadedTwin, window: SeriesWindow, from: numbe
   const { model } = loaded;
   if (model.kind !== 'lstm' || !loaded.weights) throw new Error(`a ${model.kind} twin has no replay`);
   const runner = new LstmTwinRunner(model, loaded.weights);
-  const detector = new AnomalyDetector(model.instance, thresholdsOf(model), surprisePeakOf(model));
+  const detector = AnomalyDetector.forTwin(model.instance, model);
   const metrics = model.features.inputs.map((i) => i.metric);
   const out: TwinReplay = {
     version: model.version,

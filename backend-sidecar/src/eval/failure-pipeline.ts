@@ -3,7 +3,7 @@ import { evidenceByKind, ExhaustionForecaster, FailurePredictor, IncidentCorrela
 import { candidateActions, WhatIfSimulation, type WhatIfAction } from '../analysis/what-if.ts';
 import type { FailureKind, Resource, Sample } from '../core/types.ts';
 import type { RegularSeries } from '../features/index.ts';
-import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner, thresholdsOf, surprisePeakOf } from '../twin/index.ts';
+import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
@@ -60,7 +60,7 @@ export class FailurePipeline {
         series.from + r * series.stepMs,
         Object.fromEntries(series.metrics.map((m, c) => [m, series.values[c]![r]!]))
       );
-    const detector = new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model));
+    const detector = AnomalyDetector.forTwin(instance, model);
     detector.on('opened', (e) => this.correlator.add(e));
     detector.on('closed', (e) => this.correlator.add(e));
     this.twins.set(instance, {

@@ -7,7 +7,15 @@ import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { SHARED_DATA } from './smd-data.ts';
-import { NAB_PROFILES, nabNormalised, nabRawScore, nabTally, probationRows, type NabWindow } from './nab-scoring.ts';
+import {
+  NAB_PROFILES,
+  nabNormalised,
+  nabTally,
+  probationRows,
+  sumTallies,
+  type NabTally,
+  type NabWindow,
+} from './nab-scoring.ts';
 
 interface NabFile {
   name: string;
@@ -144,41 +152,37 @@ export async function nabEval(options: {
       ),
     ])
   ) as Record<(typeof detectors)[number], Record<keyof typeof NAB_PROFILES, number>>;
-  const perFile = files.map((f, i) => {
-    const twin = nabTally(detections.twin[i]!, f.windows, NAB_PROFILES.standard);
-    return {
-      file: f.name,
-      windows: f.windows.length,
-      ...Object.fromEntries(
-        detectors.map((d) => [d, nabRawScore(detections[d][i]!, f.windows, NAB_PROFILES.standard)])
-      ),
-      twinDetected: twin.detected,
-      twinFalsePositives: twin.falsePositives,
-      twinFalsePositiveCost: twin.falsePositiveCost,
-    };
-  });
-  const sum = (pick: (r: (typeof perFile)[number]) => number) => perFile.reduce((total, r) => total + pick(r), 0);
+  type Tallies = Record<(typeof detectors)[number], NabTally>;
+  const tallies = files.map((f, i) =>
+    Object.fromEntries(detectors.map((d) => [d, nabTally(detections[d][i]!, f.windows, NAB_PROFILES.standard)]))
+  ) as Tallies[];
+  const perFile = files.map((f, i) => ({
+    file: f.name,
+    windows: f.windows.length,
+    ...Object.fromEntries(detectors.map((d) => [d, tallies[i]![d].score])),
+    twinDetected: tallies[i]!.twin.detected,
+    twinFalsePositives: tallies[i]!.twin.falsePositives,
+    twinFalsePositiveCost: tallies[i]!.twin.falsePositiveCost,
+  }));
+  const row = (name: string, windows: number, t: Tallies) => [
+    name,
+    String(windows),
+    String(t.twin.detected),
+    `${t.twin.falsePositives} (${t.twin.falsePositiveCost.toFixed(2)})`,
+    ...detectors.map((d) => t[d].score.toFixed(2)),
+  ];
   printTable(
     'nab: raw standard-profile score per file (perfect = windows x 0.987, none = -windows); ' +
       "twin's windows detected and false positives (their cost)",
     ['', 'windows', 'detected', 'false pos. (cost)', ...detectors],
-    [...perFile, undefined].map((r) =>
-      r
-        ? [
-            r.file,
-            String(r.windows),
-            String(r.twinDetected),
-            `${r.twinFalsePositives} (${r.twinFalsePositiveCost.toFixed(2)})`,
-            ...detectors.map((d) => (r as unknown as Record<string, number>)[d]!.toFixed(2)),
-          ]
-        : [
-            'all files',
-            String(sum((f) => f.windows)),
-            String(sum((f) => f.twinDetected)),
-            `${sum((f) => f.twinFalsePositives)} (${sum((f) => f.twinFalsePositiveCost).toFixed(2)})`,
-            ...detectors.map((d) => sum((f) => (f as unknown as Record<string, number>)[d]!).toFixed(2)),
-          ]
-    )
+    [
+      ...files.map((f, i) => row(f.name, f.windows.length, tallies[i]!)),
+      row(
+        'all files',
+        files.reduce((sum, f) => sum + f.windows.length, 0),
+        Object.fromEntries(detectors.map((d) => [d, sumTallies(tallies.map((t) => t[d]))])) as Tallies
+      ),
+    ]
   );
   printTable(
     `nab: normalised score, realAWSCloudwatch (${files.length} files; 0 = no detections, 100 = perfect)`,

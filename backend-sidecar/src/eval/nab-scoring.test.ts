@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NAB_PROFILES, nabNormalised, nabRawScore, nabTally, scaledSigmoid } from './nab-scoring.ts';
+import { NAB_PROFILES, nabNormalised, nabRawScore, nabTally, scaledSigmoid, sumTallies } from './nab-scoring.ts';
 
 const standard = NAB_PROFILES.standard;
 const windows = [{ start: 200, end: 219 }];
@@ -44,4 +44,7 @@ test('the tally says what made the score: windows detected, false positives and 
   assert.ok(Math.abs(tally.falsePositiveCost - (0.11 + afterCost)) < 1e-12);
   assert.ok(Math.abs(tally.score - (hit - tally.falsePositiveCost - 1)) < 1e-12);
   assert.equal(tally.score, nabRawScore(at(100, 205, 206, 221, 290), two, standard));
+  const both = sumTallies([tally, nabTally(at(200), windows, standard)]);
+  assert.deepEqual([both.detected, both.missed, both.falsePositives], [2, 1, 3]);
+  assert.ok(Math.abs(both.score - (tally.score + nabRawScore(at(200), windows, standard))) < 1e-12);
 });

@@ -86,6 +86,13 @@ export function nabTally(detections: ArrayLike<number>, windows: readonly NabWin
   };
 }
 
+/** Tallies added up, e.g. over a corpus's files. */
+export function sumTallies(tallies: readonly NabTally[]): NabTally {
+  const sum: NabTally = { score: 0, detected: 0, missed: 0, falsePositives: 0, falsePositiveCost: 0 };
+  for (const t of tallies) for (const key of Object.keys(sum) as (keyof NabTally)[]) sum[key] += t[key];
+  return sum;
+}
+
 export function nabRawScore(detections: ArrayLike<number>, windows: readonly NabWindow[], profile: NabProfile): number {
   return nabTally(detections, windows, profile).score;
 }

@@ -1,13 +1,6 @@
 import { AnomalyDetector, type AnomalyEvent, type ScoredPoint } from '../anomaly/index.ts';
 import { toRegular, type RegularSeries } from '../features/index.ts';
-import {
-  DEFAULT_LSTM_OPTIONS,
-  historyNeeded,
-  LstmTwinRunner,
-  thresholdsOf,
-  surprisePeakOf,
-  type LstmTwinModel,
-} from '../twin/index.ts';
+import { DEFAULT_LSTM_OPTIONS, historyNeeded, LstmTwinRunner, type LstmTwinModel } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm-twin.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
 import type { LstmStepResult } from '../twin/lstm-runner.ts';
@@ -134,7 +127,7 @@ export class RollingTwin {
       this.runner.step(series.from + r * series.stepMs, sample);
     }
     const previous = this.detector as AnomalyDetector | undefined;
-    this.detector = new AnomalyDetector(this.options.instance, thresholdsOf(model), surprisePeakOf(model));
+    this.detector = AnomalyDetector.forTwin(this.options.instance, model);
     this.detector.on('closed', (e) => this.events.push({ start: e.start, end: e.end }));
     if (this.options.onOpened) this.detector.on('opened', this.options.onOpened);
     if (previous) this.detector.continueFrom(previous);

@@ -7,8 +7,6 @@ export {
   startTwin,
   startTwinFromHistory,
   historyNeeded,
-  thresholdsOf,
-  surprisePeakOf,
   type TwinModel,
   type TwinKind,
   type LoadedTwin,
