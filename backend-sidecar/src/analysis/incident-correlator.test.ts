@@ -76,6 +76,20 @@ test('events that overlap or follow closely form one incident; its root cause is
   assert.equal(c.incidents('i-1').length, 2);
 });
 
+test('an instance slipping back into trouble after a lull shorter than a quarter of the incident is a relapse of it', () => {
+  const c = new IncidentCorrelator();
+  const HOUR = 60 * MIN;
+  const outage = c.add(event('i-1', T, T + 4 * HOUR, [['cpu_user_pct', 5, T]]));
+  // 40 minutes later: past the 10-minute gap, within a quarter of the 4-hour incident.
+  const relapse = c.add(event('i-1', T + 4 * HOUR + 40 * MIN, T + 4 * HOUR + 50 * MIN, [['cpu_user_pct', 2, T]]));
+  assert.equal(relapse.id, outage.id);
+  assert.equal(relapse.events.length, 2);
+  assert.equal(relapse.end, T + 4 * HOUR + 50 * MIN);
+  // Two hours after that, past a quarter of its 4 h 50 min: a new incident.
+  c.add(event('i-1', T + 6 * HOUR + 51 * MIN, T + 7 * HOUR, [['cpu_user_pct', 2, T]]));
+  assert.equal(c.incidents('i-1').length, 2);
+});
+
 test("the latest report's findings join the incident: an OOM kill lifts memory above a louder disk", () => {
   const c = new IncidentCorrelator();
   const e = event('i-2', T, T + 5 * MIN, [

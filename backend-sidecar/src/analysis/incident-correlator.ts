@@ -46,7 +46,10 @@ export interface Incident {
 }
 
 export interface CorrelatorOptions {
-  /** Anomaly events closer than this belong to one incident. */
+  /**
+   * Anomaly events closer than this belong to one incident (closer than a quarter of the incident's
+   * duration so far, for an incident that has lasted longer: see `RELAPSE_SHARE`).
+   */
   gapMs?: number;
   /** Incidents of several instances starting within this of one another may share a cause. */
   fleetWindowMs?: number;
@@ -56,6 +59,12 @@ export interface CorrelatorOptions {
   keep?: number;
 }
 
+/**
+ * An event that starts after a lull shorter than this share of an incident's duration so far is a
+ * relapse of it, not a new incident: an instance that keeps slipping back into the same trouble (a
+ * long outage with lulls, a new level it hovers at the edge of) is one incident to its operators.
+ */
+export const RELAPSE_SHARE = 0.25;
 /** How much the metrics that moved first weigh against those that followed. */
 const FIRST_MOVER_WEIGHT = 1.5;
 /** Weight a report finding adds to the resources it implicates (the metrics' weights sum to 1). */
@@ -99,7 +108,7 @@ export class IncidentCorrelator {
     const list = this.byInstance.get(event.instance) ?? [];
     this.byInstance.set(event.instance, list);
     let incident = list.find((i) => i.events.includes(event.id));
-    incident ??= list.find((i) => event.start <= i.end + this.gapMs && event.end >= i.start - this.gapMs);
+    incident ??= list.find((i) => event.start <= i.end + this.joinGap(i) && event.end >= i.start - this.gapMs);
     if (!incident) {
       incident = {
         id: randomUUID(),
@@ -131,6 +140,11 @@ export class IncidentCorrelator {
     this.findings.set(incident.id, findings);
     this.rank(incident);
     return incident;
+  }
+
+  /** How long after an incident's end an event still joins it: the gap, or more for a long incident. */
+  private joinGap(incident: Incident): number {
+    return Math.max(this.gapMs, RELAPSE_SHARE * (incident.end - incident.start));
   }
 
   private rank(incident: Incident): void {

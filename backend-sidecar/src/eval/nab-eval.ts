@@ -5,6 +5,7 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
+import { IncidentCorrelator } from '../analysis/incident-correlator.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { SHARED_DATA } from './smd-data.ts';
 import {
@@ -75,9 +76,11 @@ function stepOf(ts: number[]): number {
 async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number): Promise<Uint8Array> {
   const probation = probationRows(file.values.length);
   const stepMs = stepOf(file.ts);
-  // What Twin reports is an anomaly event, when it opens (a few anomalous points in a row): that is
-  // the detection NAB scores, not every anomalous point after it.
+  // What Twin reports is an incident, when its first anomaly event opens (a few anomalous points in
+  // a row): that is the detection NAB scores, not every anomalous point after it, nor the events
+  // that join an incident already reported (its relapses).
   const detections = new Uint8Array(file.values.length);
+  const incidents = new IncidentCorrelator();
   let row = probation;
   const twin = await RollingTwin.start(
     {
@@ -89,7 +92,10 @@ async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number):
       epochs,
       lstm: { batchSize: 32, features: { aggregateSteps: 12 } },
       backend: await tensorflow(),
-      onOpened: () => (detections[row] = 1),
+      onOpened: (event) => {
+        if (incidents.add(event).events.length === 1) detections[row] = 1;
+      },
+      onClosed: (event) => incidents.add(event),
     },
     toRegular(file.ts.slice(0, probation), [METRIC], [file.values.subarray(0, probation)], stepMs)
   );

@@ -27,6 +27,8 @@ export interface RollingTwinOptions {
   backend: TfBackend;
   /** Called when an anomaly event opens (after its first few anomalous points). */
   onOpened?: (event: AnomalyEvent) => void;
+  /** Called when an anomaly event ends. */
+  onClosed?: (event: AnomalyEvent) => void;
 }
 
 export interface RollingStep {
@@ -130,6 +132,7 @@ export class RollingTwin {
     this.detector = AnomalyDetector.forTwin(this.options.instance, model);
     this.detector.on('closed', (e) => this.events.push({ start: e.start, end: e.end }));
     if (this.options.onOpened) this.detector.on('opened', this.options.onOpened);
+    if (this.options.onClosed) this.detector.on('closed', this.options.onClosed);
     if (previous) this.detector.continueFrom(previous);
   }
 }
