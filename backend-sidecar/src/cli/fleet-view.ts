@@ -1,11 +1,28 @@
 import cliProgress from 'cli-progress';
 import { formatDuration } from '../core/duration.ts';
 import type { Sidecar } from '../api/index.ts';
+import type { Incident } from '../analysis/index.ts';
+import type { AnomalyEvent } from '../anomaly/index.ts';
 
 const time = (ts: number) =>
   Date.now() - ts > 43_200_000
     ? new Date(ts).toISOString().slice(0, 16).replace('T', ' ')
     : new Date(ts).toISOString().slice(11, 19);
+
+/**
+ * The line for an anomaly event as it opens: a new anomaly, or a relapse of the incident it joined
+ * (see `RELAPSE_SHARE`), which is not news of a new incident.
+ */
+export function anomalyLine(e: AnomalyEvent, incident?: Incident): string {
+  const metrics = e.metrics
+    .slice(0, 3)
+    .map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`)
+    .join(', ');
+  const what = `${e.severity} ${e.peakScore.toFixed(1)}x threshold: ${metrics}`;
+  return incident && incident.events[0] !== e.id
+    ? `${time(e.start)} RELAPSE  ${e.instance} of the incident since ${time(incident.start)} (event ${incident.events.length}), ${what}`
+    : `${time(e.start)} ANOMALY  ${e.instance} ${what}`;
+}
 
 /**
  * What `twin start` shows in the terminal: the URL, how many instances report, a progress bar per
@@ -77,13 +94,13 @@ export class FleetView {
     s.on('trainingFailed', ({ instance, error }) =>
       this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`)
     );
+    // The sidecar has already joined the event to its incident (its listener comes first).
     s.on('anomalyOpened', (e) =>
       this.line(
-        `${time(e.start)} ANOMALY  ${e.instance} ${e.severity} ${e.peakScore.toFixed(1)}x threshold: ` +
-          e.metrics
-            .slice(0, 3)
-            .map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`)
-            .join(', ')
+        anomalyLine(
+          e,
+          s.incidents.incidents(e.instance).find((i) => i.events.includes(e.id))
+        )
       )
     );
     s.on('anomalyClosed', (e) =>
