@@ -65,6 +65,11 @@ export interface CorrelatorOptions {
  * long outage with lulls, a new level it hovers at the edge of) is one incident to its operators.
  */
 export const RELAPSE_SHARE = 0.25;
+/** Whether the event joined `incident` after it began (a relapse) rather than starting it. */
+export function isRelapse(incident: Incident, eventId: string): boolean {
+  return incident.events[0] !== eventId;
+}
+
 /** How much the metrics that moved first weigh against those that followed. */
 const FIRST_MOVER_WEIGHT = 1.5;
 /** Weight a report finding adds to the resources it implicates (the metrics' weights sum to 1). */
@@ -107,7 +112,7 @@ export class IncidentCorrelator {
   add(event: AnomalyEvent, findings: readonly FindingEvidence[] = []): Incident {
     const list = this.byInstance.get(event.instance) ?? [];
     this.byInstance.set(event.instance, list);
-    let incident = list.find((i) => i.events.includes(event.id));
+    let incident = this.incidentOf(event);
     incident ??= list.find((i) => event.start <= i.end + this.joinGap(i) && event.end >= i.start - this.gapMs);
     if (!incident) {
       incident = {
@@ -140,6 +145,11 @@ export class IncidentCorrelator {
     this.findings.set(incident.id, findings);
     this.rank(incident);
     return incident;
+  }
+
+  /** The incident an event (by its instance and id) was added to, if it is still kept. */
+  incidentOf(event: Pick<AnomalyEvent, 'instance' | 'id'>): Incident | undefined {
+    return this.byInstance.get(event.instance)?.find((i) => i.events.includes(event.id));
   }
 
   /** How long after an incident's end an event still joins it: the gap, or more for a long incident. */

@@ -6,7 +6,13 @@ export {
   type ForecasterOptions,
 } from './exhaustion-forecaster.ts';
 export { type FindingEvidence } from './exhaustion-forecaster.ts';
-export { IncidentCorrelator, type Incident, type RootCause, type SharedCause } from './incident-correlator.ts';
+export {
+  IncidentCorrelator,
+  isRelapse,
+  type Incident,
+  type RootCause,
+  type SharedCause,
+} from './incident-correlator.ts';
 export { resourceOf } from './resource-of.ts';
 export {
   FailureModel,

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { formatDuration } from '../core/duration.ts';
 import type { Sidecar } from '../api/index.ts';
-import type { Incident } from '../analysis/index.ts';
+import { isRelapse, type Incident } from '../analysis/index.ts';
 import type { AnomalyEvent } from '../anomaly/index.ts';
 
 const time = (ts: number) =>
@@ -19,7 +19,7 @@ export function anomalyLine(e: AnomalyEvent, incident?: Incident): string {
     .map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`)
     .join(', ');
   const what = `${e.severity} ${e.peakScore.toFixed(1)}x threshold: ${metrics}`;
-  return incident && incident.events[0] !== e.id
+  return incident && isRelapse(incident, e.id)
     ? `${time(e.start)} RELAPSE  ${e.instance} of the incident since ${time(incident.start)} (event ${incident.events.length}), ${what}`
     : `${time(e.start)} ANOMALY  ${e.instance} ${what}`;
 }
@@ -95,14 +95,7 @@ export class FleetView {
       this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`)
     );
     // The sidecar has already joined the event to its incident (its listener comes first).
-    s.on('anomalyOpened', (e) =>
-      this.line(
-        anomalyLine(
-          e,
-          s.incidents.incidents(e.instance).find((i) => i.events.includes(e.id))
-        )
-      )
-    );
+    s.on('anomalyOpened', (e) => this.line(anomalyLine(e, s.incidents.incidentOf(e))));
     s.on('anomalyClosed', (e) =>
       this.line(
         `${time(e.end)} ANOMALY  ${e.instance} ended after ${formatDuration(e.end - e.start)}, peak ${e.peakScore.toFixed(1)}x`

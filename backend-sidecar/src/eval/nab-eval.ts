@@ -5,7 +5,7 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
-import { IncidentCorrelator } from '../analysis/incident-correlator.ts';
+import { IncidentCorrelator, isRelapse } from '../analysis/index.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { SHARED_DATA } from './smd-data.ts';
 import {
@@ -93,7 +93,7 @@ async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number):
       lstm: { batchSize: 32, features: { aggregateSteps: 12 } },
       backend: await tensorflow(),
       onOpened: (event) => {
-        if (incidents.add(event).events.length === 1) detections[row] = 1;
+        if (!isRelapse(incidents.add(event), event.id)) detections[row] = 1;
       },
       onClosed: (event) => incidents.add(event),
     },
