@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnomalyEvent } from '../anomaly/index.ts';
-import { IncidentCorrelator } from './incident-correlator.ts';
+import { IncidentCorrelator, isNews } from './incident-correlator.ts';
 import { resourceOf } from './resource-of.ts';
 
 const T = Date.parse('2026-11-25T10:00:00Z');
@@ -88,6 +88,36 @@ test('an instance slipping back into trouble after a lull shorter than a quarter
   // Two hours after that, past a quarter of its 4 h 50 min: a new incident.
   c.add(event('i-1', T + 6 * HOUR + 51 * MIN, T + 7 * HOUR, [['cpu_user_pct', 2, T]]));
   assert.equal(c.incidents('i-1').length, 2);
+});
+
+test('an incident starting at the time of day of incidents on two of the seven days before recurs daily, and is not news', () => {
+  const c = new IncidentCorrelator();
+  const DAY = 24 * 60 * MIN;
+  const night = (day: number, minutes: number, metric = 'cpu_user_pct') => {
+    const start = T + day * DAY + minutes * MIN;
+    return event('i-1', start, start + 45 * MIN, [[metric, 3, start]]);
+  };
+  // A nightly job drifting by up to 50 minutes; day 0's incident is news, and so is day 1's (one day before).
+  for (const [day, minutes] of [
+    [0, 0],
+    [1, 35],
+  ] as const) {
+    const e = night(day, minutes);
+    assert.ok(isNews(c.add(e), e.id));
+  }
+  const third = night(2, -15);
+  const recurring = c.add(third);
+  assert.deepEqual(recurring.recurring, { days: 2 });
+  assert.equal(isNews(recurring, third.id), false);
+  // More than an hour from every night's time of day, or on another metric: news again.
+  const afternoon = night(3, 6 * 60);
+  assert.ok(isNews(c.add(afternoon), afternoon.id));
+  const memory = night(3, 10, 'mem_used_pct');
+  assert.ok(isNews(c.add(memory), memory.id));
+  // Only the last seven days count: from day 9, days 0 and 1 are out of range, and of days 2-8 only day 2 had a CPU night.
+  const late = night(9, 0);
+  assert.deepEqual(c.add(late).recurring, undefined);
+  assert.ok(isNews(c.incidentOf(late)!, late.id));
 });
 
 test("the latest report's findings join the incident: an OOM kill lifts memory above a louder disk", () => {

@@ -43,6 +43,12 @@ export interface Incident {
   metrics: IncidentMetric[];
   rootCauses: RootCause[];
   shared?: SharedCause;
+  /**
+   * Set when the incident began at the time of day at which the instance's incidents (on one of the
+   * same metrics) began on several of the days before (`days`, of the last week): a daily job, kept
+   * and ranked like any incident but not news (see `RECURRENCE`).
+   */
+  recurring?: { days: number };
 }
 
 export interface CorrelatorOptions {
@@ -68,6 +74,19 @@ export const RELAPSE_SHARE = 0.25;
 /** Whether the event joined `incident` after it began (a relapse) rather than starting it. */
 export function isRelapse(incident: Incident, eventId: string): boolean {
   return incident.events[0] !== eventId;
+}
+
+/**
+ * An incident is a daily recurrence when incidents of the same instance, on one of its metrics, began
+ * within `toleranceMs` of its time of day on at least `minDays` of the `lookbackDays` days before:
+ * a nightly backup or batch job, whose start drifts by some minutes from night to night.
+ */
+export const RECURRENCE = { toleranceMs: 3_600_000, minDays: 2, lookbackDays: 7 } as const;
+const DAY_MS = 86_400_000;
+
+/** Whether the event is news to operators: it starts an incident, and not one that recurs daily. */
+export function isNews(incident: Incident, eventId: string): boolean {
+  return !isRelapse(incident, eventId) && !incident.recurring;
 }
 
 /** How much the metrics that moved first weigh against those that followed. */
@@ -127,6 +146,8 @@ export class IncidentCorrelator {
         metrics: [],
         rootCauses: [],
       };
+      const days = recurrenceDays(list, event);
+      if (days >= RECURRENCE.minDays) incident.recurring = { days };
       list.push(incident);
       for (const dropped of list.splice(0, Math.max(0, list.length - this.keep))) {
         this.parts.delete(dropped.id);
@@ -299,4 +320,17 @@ export class IncidentCorrelator {
     }
     return found;
   }
+}
+
+/** On how many of the days before `event` the instance's incidents on one of its metrics began at its time of day. */
+function recurrenceDays(earlier: readonly Incident[], event: AnomalyEvent): number {
+  const metrics = new Set(event.metrics.map((m) => m.metric));
+  const days = new Set<number>();
+  for (const i of earlier) {
+    const ago = event.start - i.start;
+    const day = Math.round(ago / DAY_MS);
+    if (day < 1 || day > RECURRENCE.lookbackDays || Math.abs(ago - day * DAY_MS) > RECURRENCE.toleranceMs) continue;
+    if (i.metrics.some((m) => metrics.has(m.metric))) days.add(day);
+  }
+  return days.size;
 }

@@ -8,7 +8,9 @@ export {
 export { type FindingEvidence } from './exhaustion-forecaster.ts';
 export {
   IncidentCorrelator,
+  isNews,
   isRelapse,
+  RECURRENCE,
   type Incident,
   type RootCause,
   type SharedCause,

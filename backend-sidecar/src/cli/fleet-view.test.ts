@@ -37,3 +37,16 @@ test('the terminal shows a new anomaly as such, and an event that joins its inci
   // Without an incident (none recorded for it), an event is shown as a new anomaly.
   assert.match(anomalyLine(relapse), / ANOMALY {2}i-1 /);
 });
+
+test('the terminal shows an incident that starts at the time of day of those of the days before as recurring', () => {
+  const incidents = new IncidentCorrelator();
+  const DAY = 24 * HOUR;
+  const nightly = (day: number, minutes: number) =>
+    event(`night-${day}`, T - (3 - day) * DAY + minutes * 60_000, T - (3 - day) * DAY + (minutes + 40) * 60_000);
+  assert.match(anomalyLine(nightly(0, 0), incidents.add(nightly(0, 0))), / ANOMALY {2}i-1 /);
+  assert.match(anomalyLine(nightly(1, 35), incidents.add(nightly(1, 35))), / ANOMALY {2}i-1 /);
+  assert.match(
+    anomalyLine(nightly(2, -20), incidents.add(nightly(2, -20))),
+    / RECURRING i-1 as at this time on 2 of the last 7 days, warning 2\.5x threshold: cpu_user_pct 100%$/
+  );
+});

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { formatDuration } from '../core/duration.ts';
 import type { Sidecar } from '../api/index.ts';
-import { isRelapse, type Incident } from '../analysis/index.ts';
+import { isRelapse, RECURRENCE, type Incident } from '../analysis/index.ts';
 import type { AnomalyEvent } from '../anomaly/index.ts';
 
 const time = (ts: number) =>
@@ -10,8 +10,9 @@ const time = (ts: number) =>
     : new Date(ts).toISOString().slice(11, 19);
 
 /**
- * The line for an anomaly event as it opens: a new anomaly, or a relapse of the incident it joined
- * (see `RELAPSE_SHARE`), which is not news of a new incident.
+ * The line for an anomaly event as it opens: a new anomaly; a relapse of the incident it joined
+ * (see `RELAPSE_SHARE`); or the start of an incident that recurs at this time of day (see
+ * `RECURRENCE`). Neither of the last two is news of a new incident.
  */
 export function anomalyLine(e: AnomalyEvent, incident?: Incident): string {
   const metrics = e.metrics
@@ -19,9 +20,11 @@ export function anomalyLine(e: AnomalyEvent, incident?: Incident): string {
     .map((m) => `${m.metric} ${(100 * m.contribution).toFixed(0)}%`)
     .join(', ');
   const what = `${e.severity} ${e.peakScore.toFixed(1)}x threshold: ${metrics}`;
-  return incident && isRelapse(incident, e.id)
-    ? `${time(e.start)} RELAPSE  ${e.instance} of the incident since ${time(incident.start)} (event ${incident.events.length}), ${what}`
-    : `${time(e.start)} ANOMALY  ${e.instance} ${what}`;
+  if (incident && isRelapse(incident, e.id))
+    return `${time(e.start)} RELAPSE  ${e.instance} of the incident since ${time(incident.start)} (event ${incident.events.length}), ${what}`;
+  if (incident?.recurring)
+    return `${time(e.start)} RECURRING ${e.instance} as at this time on ${incident.recurring.days} of the last ${RECURRENCE.lookbackDays} days, ${what}`;
+  return `${time(e.start)} ANOMALY  ${e.instance} ${what}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
-import { IncidentCorrelator, isRelapse } from '../analysis/index.ts';
+import { IncidentCorrelator, isNews } from '../analysis/index.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import { SHARED_DATA } from './smd-data.ts';
 import {
@@ -78,7 +78,7 @@ async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number):
   const stepMs = stepOf(file.ts);
   // What Twin reports is an incident, when its first anomaly event opens (a few anomalous points in
   // a row): that is the detection NAB scores, not every anomalous point after it, nor the events
-  // that join an incident already reported (its relapses).
+  // that join an incident already reported (its relapses), nor an incident that recurs daily.
   const detections = new Uint8Array(file.values.length);
   const incidents = new IncidentCorrelator();
   let row = probation;
@@ -93,7 +93,7 @@ async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number):
       lstm: { batchSize: 32, features: { aggregateSteps: 12 } },
       backend: await tensorflow(),
       onOpened: (event) => {
-        if (!isRelapse(incidents.add(event), event.id)) detections[row] = 1;
+        if (isNews(incidents.add(event), event.id)) detections[row] = 1;
       },
       onClosed: (event) => incidents.add(event),
     },

@@ -67,6 +67,8 @@ export interface Incident {
   severity: 'warning' | 'critical';
   metrics: Array<{ metric: string; contribution: number }>;
   rootCauses: RootCause[];
+  /** Set when it began at the time of day of the instance's incidents on `days` of the last week (a daily job). */
+  recurring?: { days: number };
 }
 
 export interface ModelVersion {

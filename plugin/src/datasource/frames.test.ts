@@ -55,6 +55,30 @@ test('incidents become annotation rows, and an anomaly finds the incident that c
   expect(incidentOf({ metric: 'mem', time: -5 * MIN, actual: 40, score: 9 }, rows)).toBeUndefined();
 });
 
+test('an incident that recurs daily says so in its annotation title and tags', () => {
+  const incident = {
+    id: 'inc-2',
+    instance: 'db-1',
+    start: 0,
+    end: 45 * MIN,
+    open: false,
+    peakScore: 6.2,
+    severity: 'critical' as const,
+    metrics: [{ metric: 'cpu', contribution: 1 }],
+    rootCauses: [],
+  };
+  const frame = incidentFrame([incident, { ...incident, id: 'inc-3', recurring: { days: 3 } }], 'B');
+  const field = (name: string) => Array.from(frame.fields.find((f) => f.name === name)!.values);
+  expect(field('title')).toEqual([
+    'db-1: critical incident (peak 6.2)',
+    'db-1: critical incident (peak 6.2), recurring at this time on 3 of the last 7 days',
+  ]);
+  expect(field('tags')).toEqual([
+    ['critical', 'db-1'],
+    ['critical', 'db-1', 'recurring'],
+  ]);
+});
+
 test('failure predictions become a table the failure panel reads, worst first, with levels', () => {
   const frame = failureTableFrame(
     'web-1',

@@ -163,7 +163,11 @@ export function incidentFrame(incidents: Incident[], refId: string): DataFrame {
       {
         name: 'title',
         type: FieldType.string,
-        values: incidents.map((i) => `${i.instance}: ${i.severity} incident (peak ${i.peakScore.toFixed(1)})`),
+        values: incidents.map(
+          (i) =>
+            `${i.instance}: ${i.severity} incident (peak ${i.peakScore.toFixed(1)})` +
+            (i.recurring ? `, recurring at this time on ${i.recurring.days} of the last 7 days` : '')
+        ),
       },
       {
         name: 'text',
@@ -174,7 +178,11 @@ export function incidentFrame(incidents: Incident[], refId: string): DataFrame {
             .join('\n')
         ),
       },
-      { name: 'tags', type: FieldType.other, values: incidents.map((i) => [i.severity, i.instance]) },
+      {
+        name: 'tags',
+        type: FieldType.other,
+        values: incidents.map((i) => [i.severity, i.instance, ...(i.recurring ? ['recurring'] : [])]),
+      },
       { name: 'id', type: FieldType.string, values: incidents.map((i) => i.id) },
     ],
   });
