@@ -33,6 +33,7 @@ import {
   ExhaustionForecaster,
   IncidentCorrelator,
   FailurePredictor,
+  RECURRENCE,
   evidenceByKind,
   type FailureEvidence,
   type FailureForecast,
@@ -282,6 +283,22 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.timers.push(timer);
   }
 
+  /**
+   * Incidents are kept in memory: an instance's incidents of the last week are rebuilt from its
+   * anomaly history, so that after a restart its incidents, their root causes and what recurs daily
+   * are known again (without the report findings they were joined with). A history that cannot be
+   * read is logged, and the twin starts all the same.
+   */
+  private async restoreIncidents(instance: string, now: number): Promise<void> {
+    try {
+      const events = await this.anomalies.query(instance, now - RECURRENCE.lookbackDays * 86_400_000, now + 1);
+      for (const event of events.sort((a, b) => a.start - b.start))
+        if (!this.incidents.incidentOf(event)) this.incidents.add(event);
+    } catch (err) {
+      this.server?.log.error({ err, instance }, 'incidents could not be rebuilt from the anomaly history');
+    }
+  }
+
   /** Runs each instance's twin over fresh samples and feeds anomalies and trends onward. */
   private score(batches: readonly ColumnarBatch[]): void {
     const recent = Date.now() - FORECAST_LOOKBACK_MS;
@@ -316,11 +333,17 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
           lastScore: 0,
           lastScoredTs: 0,
         };
+        // The first twin of this instance since the sidecar started: its incidents are rebuilt too,
+        // before it scores anything (a new event then joins or recurs as it would have).
+        const restored = state ? undefined : this.restoreIncidents(s.instance, s.ts);
         this.live.set(s.instance, started);
         state = started;
         // Samples that arrive while the twin reads its recent history are in the store, and in that history.
-        startTwinFromHistory(loaded, (from, to, stepMs) => this.readWindow(s.instance, from, to, stepMs), s.ts)
-          .then((runner) => {
+        Promise.all([
+          startTwinFromHistory(loaded, (from, to, stepMs) => this.readWindow(s.instance, from, to, stepMs), s.ts),
+          restored,
+        ])
+          .then(([runner]) => {
             started.runner = runner;
           })
           .catch((err: Error) => this.server?.log.error({ err, instance: s.instance }, 'twin could not start'));
