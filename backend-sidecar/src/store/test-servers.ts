@@ -33,6 +33,8 @@ function startProcess(
 ): Promise<TestServer> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  // A missing binary is an error to report (the caller may go on without this server), not a crash.
+  child.on('error', (err) => (log += `${command} could not start: ${err.message}\n`));
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const stop = () =>
@@ -160,6 +162,7 @@ export async function startRedis(): Promise<TestServer> {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${log}`)));
+    child.once('error', (err) => reject(new Error(`redis-server could not start: ${err.message}`)));
   });
   const stop = () =>
     new Promise<void>((resolve) => {
