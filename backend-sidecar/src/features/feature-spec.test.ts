@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { buildFeatureMatrix, fitFeatureSpec, FeatureBuilder, toRegular, type RegularSeries } from './index.ts';
+import {
+  buildFeatureMatrix,
+  fitFeatureSpec,
+  FeatureBuilder,
+  toRegular,
+  withinBounds,
+  type RegularSeries,
+} from './index.ts';
 import { loadSmdPart, SHARED_DATA } from '../eval/smd-data.ts';
 
 const SMD = path.join(SHARED_DATA, 'smd');
@@ -106,6 +113,27 @@ test('counters become rates, a reset gives a missing value rather than a negativ
   }
   // First reading (no previous) and the reset step: the rate is missing there.
   assert.deepEqual(observed, [1, 2, 2, 2, 2, 1, 2, 2, 2, 2]);
+});
+
+test('what a metric can take is learnt from training: rates and gauges never below 0 stay so, shares never past 100', () => {
+  const data = synthetic(400, 1000, {
+    requests_total: (i) => 1000 + 5 * i + (i % 3),
+    mem_used_pct: (i) => 60 + 30 * Math.sin(i / 20),
+    'disk_used_pct.dev_vda': (i) => 40 + (i % 7),
+    temp_delta: (i) => Math.sin(i / 9) * 3 + (i % 5) / 10,
+    queue_depth: (i) => 3 + (i % 11) + Math.sin(i),
+  });
+  const bounds = Object.fromEntries(fitFeatureSpec(data).inputs.map((i) => [i.metric, [i.floor, i.ceiling]]));
+  assert.deepEqual(bounds, {
+    requests_total: [0, undefined],
+    mem_used_pct: [0, 100],
+    'disk_used_pct.dev_vda': [0, 100],
+    temp_delta: [undefined, undefined],
+    queue_depth: [0, undefined],
+  });
+  assert.equal(withinBounds({ floor: 0, ceiling: 100 }, -3), 0);
+  assert.equal(withinBounds({ floor: 0, ceiling: 100 }, 104), 100);
+  assert.equal(withinBounds({}, -3), -3);
 });
 
 test('daily seasonality is found from the data when the window holds two days, and not in noise', () => {

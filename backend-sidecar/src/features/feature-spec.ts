@@ -9,7 +9,22 @@ export interface FeatureInput {
   scale: number;
   /** Whether the metric had gaps in training: then a 0/1 "missing" column goes with it. */
   masked: boolean;
+  /**
+   * What the metric can take, as training shows it: 0 at least for a rate or a gauge that never went
+   * below it, 100 at most for a share (`_pct`) that never went past it. The twin's predictions and
+   * forecasts keep within them (a network rolled forward an hour can otherwise drift to negative
+   * bytes per second). Absent in models trained before, and for a bound the data does not show.
+   */
+  floor?: number;
+  ceiling?: number;
 }
+
+/** `value` kept within the input's floor and ceiling. */
+export function withinBounds(input: Pick<FeatureInput, 'floor' | 'ceiling'>, value: number): number {
+  return Math.min(input.ceiling ?? Infinity, Math.max(input.floor ?? -Infinity, value));
+}
+
+const SHARE = /_pct($|\.)/;
 
 export interface FeatureColumn {
   name: string;
@@ -193,7 +208,16 @@ export function fitFeatureSpec(data: RegularSeries, options: FeatureSpecOptions 
       continue;
     }
     const scaled = series.map((v) => (v - center) / scale);
-    const input: FeatureInput = { metric, transform, center, scale, masked: finite < n };
+    const [low, high] = extremes(series);
+    const input: FeatureInput = {
+      metric,
+      transform,
+      center,
+      scale,
+      masked: finite < n,
+      ...(transform === 'rate' || low >= 0 ? { floor: 0 } : {}),
+      ...(SHARE.test(metric) && high <= 100 ? { ceiling: 100 } : {}),
+    };
     const threshold = options.duplicateCorrelation ?? 0.995;
     const twin = candidates.find((c) => Math.abs(correlation(c.scaled, scaled)) >= threshold);
     if (twin) {
@@ -235,4 +259,17 @@ export function fitFeatureSpec(data: RegularSeries, options: FeatureSpecOptions 
       columns.push({ name: `${kind}${aggregates.steps}(${i.metric})`, kind: 'aggregate', sources: [i.metric] });
 
   return { version: 1, stepMs, inputs, dropped, duplicates, seasonality, aggregates, clip: 20, columns };
+}
+
+/** The smallest and largest finite values. */
+function extremes(values: ArrayLike<number>): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return [low, high];
 }

@@ -1,4 +1,4 @@
-import { FeatureBuilder } from '../features/index.ts';
+import { FeatureBuilder, withinBounds } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import { JOINT_SCORE, LEVEL_CAP, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 
@@ -171,7 +171,10 @@ export class LstmTwinRunner {
     const next = this.next;
     if (!next) return {};
     return Object.fromEntries(
-      this.model.features.inputs.map((input, k) => [input.metric, input.center + input.scale * next[k]!])
+      this.model.features.inputs.map((input, k) => [
+        input.metric,
+        withinBounds(input, input.center + input.scale * next[k]!),
+      ])
     );
   }
 
@@ -193,12 +196,14 @@ export class LstmTwinRunner {
     const fed = new Float64Array(k);
     for (let s = 1; s <= steps; s++) {
       for (let i = 0; i < k; i++) {
-        const { metric, center, scale } = inputs[i]!;
-        const predicted = center + scale * sim.next[i]!;
+        const input = inputs[i]!;
+        const { metric, center, scale } = input;
+        const predicted = withinBounds(input, center + scale * sim.next[i]!);
         const previous = center + scale * sim.scaled[i]!;
         let v = predicted;
         if (s === 1 && effect.initial) v = effect.initial(metric, v);
         else if (s > 1 && effect.step) v = effect.step(metric, v, previous);
+        v = withinBounds(input, v);
         values[i]!.push(v);
         fed[i] = (v - center) / scale;
       }
@@ -299,7 +304,8 @@ class SampleResult implements LstmStepResult {
   get predicted(): Record<string, number> {
     const out: Record<string, number> = {};
     this.model.features.inputs.forEach((input, k) => {
-      if (input.metric in this.scores) out[input.metric] = input.center + input.scale * this.prediction[k]!;
+      if (input.metric in this.scores)
+        out[input.metric] = withinBounds(input, input.center + input.scale * this.prediction[k]!);
     });
     return out;
   }

@@ -66,6 +66,21 @@ test('what-if rolls the twin forward with and without the actions: more memory l
   assert.ok(body.with.confidence >= 0 && body.with.confidence <= 1);
 });
 
+test('every trajectory keeps within what its metric can take: no negative rates, no share past 100 %', async () => {
+  for (const actions of [[{ type: 'add-cpu', percent: 50 }], [{ type: 'migrate-host' }]]) {
+    const body = (await (await whatIf({ instance: 'sim-001', actions, horizonMs: 3_600_000 })).json()) as {
+      with: { trajectories: Record<string, { values: number[] }> };
+      without: { trajectories: Record<string, { values: number[] }> };
+    };
+    const all = { ...body.without.trajectories, ...body.with.trajectories };
+    assert.ok(Object.keys(all).length >= 10, `${Object.keys(all).length} trajectories`);
+    for (const [metric, { values }] of Object.entries(all)) {
+      assert.ok(Math.min(...values) >= 0, `${metric} with ${JSON.stringify(actions)} went to ${Math.min(...values)}`);
+      if (metric.endsWith('_pct')) assert.ok(Math.max(...values) <= 100, `${metric}: ${Math.max(...values)}`);
+    }
+  }
+});
+
 test('recommendations are ranked by the drop in failure probability the simulation predicts', async () => {
   const response = await fetch(`${sidecar.url}/api/v1/instances/sim-001/recommendations`);
   const { items } = (await response.json()) as { items: { action: { type: string }; drop: number }[] };
