@@ -24,6 +24,11 @@ export function withinBounds(input: Pick<FeatureInput, 'floor' | 'ceiling'>, val
   return Math.min(input.ceiling ?? Infinity, Math.max(input.floor ?? -Infinity, value));
 }
 
+/** A scaled value (a prediction) back in the metric's units, within its bounds. */
+export function unscaled(input: FeatureInput, scaled: number): number {
+  return withinBounds(input, input.center + input.scale * scaled);
+}
+
 const SHARE = /_pct($|\.)/;
 
 export interface FeatureColumn {

@@ -2,6 +2,7 @@ export { median, robustScale, quantile, linearTrend } from './robust-stats.ts';
 export { fitSeasonalProfile, profileAt, binOf, type SeasonalProfile } from './seasonal-profile.ts';
 export {
   fitFeatureSpec,
+  unscaled,
   withinBounds,
   toRegular,
   type FeatureSpec,

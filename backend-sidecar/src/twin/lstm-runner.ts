@@ -1,4 +1,4 @@
-import { FeatureBuilder, withinBounds } from '../features/index.ts';
+import { FeatureBuilder, unscaled, withinBounds } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import { JOINT_SCORE, LEVEL_CAP, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 
@@ -170,12 +170,7 @@ export class LstmTwinRunner {
   predictedNext(): Record<string, number> {
     const next = this.next;
     if (!next) return {};
-    return Object.fromEntries(
-      this.model.features.inputs.map((input, k) => [
-        input.metric,
-        withinBounds(input, input.center + input.scale * next[k]!),
-      ])
-    );
+    return Object.fromEntries(this.model.features.inputs.map((input, k) => [input.metric, unscaled(input, next[k]!)]));
   }
 
   /**
@@ -198,8 +193,8 @@ export class LstmTwinRunner {
       for (let i = 0; i < k; i++) {
         const input = inputs[i]!;
         const { metric, center, scale } = input;
-        const predicted = withinBounds(input, center + scale * sim.next[i]!);
-        const previous = center + scale * sim.scaled[i]!;
+        const predicted = unscaled(input, sim.next[i]!);
+        const previous = unscaled(input, sim.scaled[i]!);
         let v = predicted;
         if (s === 1 && effect.initial) v = effect.initial(metric, v);
         else if (s > 1 && effect.step) v = effect.step(metric, v, previous);
@@ -304,8 +299,7 @@ class SampleResult implements LstmStepResult {
   get predicted(): Record<string, number> {
     const out: Record<string, number> = {};
     this.model.features.inputs.forEach((input, k) => {
-      if (input.metric in this.scores)
-        out[input.metric] = withinBounds(input, input.center + input.scale * this.prediction[k]!);
+      if (input.metric in this.scores) out[input.metric] = unscaled(input, this.prediction[k]!);
     });
     return out;
   }
