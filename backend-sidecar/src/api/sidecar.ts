@@ -92,6 +92,8 @@ export interface InstanceLiveState {
 }
 
 const LIVE_WITHIN_MS = 120_000;
+/** Anomaly events read back per instance after a restart: the latest of the week, as many as an instance's incidents kept. */
+const INCIDENT_EVENTS_RESTORED = 200;
 
 /** An action recommended for an instance, with its simulated effect. */
 export type RecommendedAction = RankedAction;
@@ -291,7 +293,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
    */
   private async restoreIncidents(instance: string, now: number): Promise<void> {
     try {
-      const events = await this.anomalies.query(instance, now - RECURRENCE.lookbackDays * 86_400_000, now + 1);
+      const from = now - RECURRENCE.lookbackDays * 86_400_000;
+      const events = await this.anomalies.latest(instance, from, now + 1, INCIDENT_EVENTS_RESTORED);
       for (const event of events.sort((a, b) => a.start - b.start))
         if (!this.incidents.incidentOf(event)) this.incidents.add(event);
     } catch (err) {

@@ -25,6 +25,11 @@ test('events are kept append-only, partitioned by instance and day, and found by
   assert.deepEqual(await ids(T + 24 * H, T + 25 * H), ['b'], 'an event that started the day before is found');
   assert.deepEqual(await ids(T + 2 * H, T + 23 * H), []);
   assert.deepEqual(await history.query('web-3', T, T + 48 * H), []);
+  assert.deepEqual(
+    (await history.latest('web-1', T, T + 48 * H, 2)).map((e) => e.id),
+    ['b', 'c'],
+    'the latest two, oldest first'
+  );
 
   // A new process builds its index from the store.
   const reopened = new AnomalyHistory<Ev>(new FileObjectStore(root));

@@ -69,11 +69,22 @@ export class AnomalyHistory<T extends HistoryRecord = HistoryRecord> {
     return key;
   }
 
-  /** Events of an instance that overlap [from, to), oldest first. */
+  /** Events of an instance that overlap [from, to), oldest first: the first `limit` of them. */
   async query(instance: string, from: number, to: number, limit = 1000): Promise<T[]> {
-    const list = await this.entries(instance);
-    const hits = list.filter((e) => e.start < to && e.end >= from).slice(0, limit);
-    const bodies = await Promise.all(hits.map((e) => this.objects.get(e.key)));
+    return this.read((await this.overlapping(instance, from, to)).slice(0, limit));
+  }
+
+  /** The last `count` events of an instance that overlap [from, to), oldest first. */
+  async latest(instance: string, from: number, to: number, count: number): Promise<T[]> {
+    return this.read((await this.overlapping(instance, from, to)).slice(-count));
+  }
+
+  private async overlapping(instance: string, from: number, to: number): Promise<IndexEntry[]> {
+    return (await this.entries(instance)).filter((e) => e.start < to && e.end >= from);
+  }
+
+  private async read(entries: readonly IndexEntry[]): Promise<T[]> {
+    const bodies = await Promise.all(entries.map((e) => this.objects.get(e.key)));
     return bodies.filter((b): b is Buffer => b !== undefined).map((b) => JSON.parse(b.toString()) as T);
   }
 
