@@ -5,7 +5,7 @@ import { sidecar } from '../api/client';
 import { testIds } from '../components/testIds';
 import { prefixRoute } from '../utils/utils.routing';
 import { ROUTES } from '../constants';
-import { filterRows, toFleetRows, type FleetRow } from './fleetRows';
+import { filterRows, topCauses, toFleetRows, type FleetRow } from './fleetRows';
 
 const columns: Array<Column<FleetRow>> = [
   {
@@ -43,15 +43,7 @@ function Fleet() {
 
   useEffect(() => {
     Promise.all([sidecar.instances(), sidecar.incidents().catch(() => ({ items: [] }))])
-      .then(([instances, incidents]) => {
-        const causes: Record<string, string> = {};
-        for (const i of incidents.items) {
-          if (!causes[i.instance] && i.rootCauses[0]) {
-            causes[i.instance] = i.rootCauses[0].resource;
-          }
-        }
-        setRows(toFleetRows(instances.items, causes));
-      })
+      .then(([instances, incidents]) => setRows(toFleetRows(instances.items, topCauses(incidents.items))))
       .catch((err: Error) => setError(err.message ?? String(err)));
   }, []);
   const shown = useMemo(() => (rows ? filterRows(rows, filter) : undefined), [rows, filter]);

@@ -1,4 +1,4 @@
-import type { InstanceSummary } from '../api/types';
+import type { Incident, InstanceSummary } from '../api/types';
 
 export interface FleetRow {
   id: string;
@@ -30,6 +30,23 @@ export function toFleetRows(instances: InstanceSummary[], causes: Record<string,
       lastSeen: i.lastSeen,
     };
   });
+}
+
+/**
+ * Per instance, the leading root cause of its latest incident (incidents come newest first), marked
+ * when that incident recurs daily: a nightly job's cause is not news of trouble.
+ */
+export function topCauses(
+  incidents: Array<Pick<Incident, 'instance' | 'rootCauses' | 'recurring'>>
+): Record<string, string> {
+  const causes: Record<string, string> = {};
+  for (const i of incidents) {
+    const cause = i.rootCauses[0]?.resource;
+    if (cause && !(i.instance in causes)) {
+      causes[i.instance] = i.recurring ? `${cause} (recurring daily)` : cause;
+    }
+  }
+  return causes;
 }
 
 /** Rows whose instance, host, status, cause or twin contain the filter text (case-insensitive). */

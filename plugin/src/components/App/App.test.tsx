@@ -58,7 +58,14 @@ describe('Components/App', () => {
     fetchMock.mockImplementation((req: { url: string }) =>
       of({
         data: req.url.endsWith('/incidents')
-          ? { items: [{ instance: 'sim-001', rootCauses: [{ resource: 'memory', score: 0.9 }] }], total: 1 }
+          ? {
+              items: [
+                { instance: 'sim-001', rootCauses: [{ resource: 'memory', score: 0.9 }] },
+                { instance: 'vm-1234', rootCauses: [{ resource: 'cpu', score: 1 }], recurring: { days: 3 } },
+                { instance: 'sim-001', rootCauses: [{ resource: 'disk', score: 0.8 }] },
+              ],
+              total: 3,
+            }
           : { items: instances, total: 2 },
       })
     );
@@ -71,7 +78,9 @@ describe('Components/App', () => {
     expect(fetchMock).toHaveBeenCalledWith(
       expect.objectContaining({ url: '/api/plugin-proxy/twin-twin-app/sidecar/api/v1/instances', method: 'GET' })
     );
+    // The latest incident's cause; one that recurs daily says so.
     expect(screen.getByText('memory')).toBeInTheDocument();
+    expect(screen.getByText('cpu (recurring daily)')).toBeInTheDocument();
     expect(screen.getByText('crash 82%')).toBeInTheDocument();
     expect(screen.getByText('v0001')).toBeInTheDocument();
     expect(screen.getByText('ready in 540s')).toBeInTheDocument();
