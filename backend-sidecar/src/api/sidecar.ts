@@ -295,8 +295,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     try {
       const from = now - RECURRENCE.lookbackDays * 86_400_000;
       const events = await this.anomalies.latest(instance, from, now + 1, INCIDENT_EVENTS_RESTORED);
-      for (const event of events.sort((a, b) => a.start - b.start))
-        if (!this.incidents.incidentOf(event)) this.incidents.add(event);
+      // Oldest first, as they happened (the history's order), so that each joins or recurs as it did.
+      for (const event of events) if (!this.incidents.incidentOf(event)) this.incidents.add(event);
     } catch (err) {
       this.server?.log.error({ err, instance }, 'incidents could not be rebuilt from the anomaly history');
     }

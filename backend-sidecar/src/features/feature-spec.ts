@@ -1,4 +1,4 @@
-import { median, robustScale } from './robust-stats.ts';
+import { extremes, median, robustScale } from './robust-stats.ts';
 
 /** One raw metric the twin reads, and how it becomes a model input. */
 export interface FeatureInput {
@@ -264,17 +264,4 @@ export function fitFeatureSpec(data: RegularSeries, options: FeatureSpecOptions 
       columns.push({ name: `${kind}${aggregates.steps}(${i.metric})`, kind: 'aggregate', sources: [i.metric] });
 
   return { version: 1, stepMs, inputs, dropped, duplicates, seasonality, aggregates, clip: 20, columns };
-}
-
-/** The smallest and largest finite values. */
-function extremes(values: ArrayLike<number>): [number, number] {
-  let low = Infinity;
-  let high = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isFinite(v)) continue;
-    if (v < low) low = v;
-    if (v > high) high = v;
-  }
-  return [low, high];
 }

@@ -63,3 +63,16 @@ export function linearTrend(
   const slopeStdErr = Math.sqrt(residual / (n - 2) / sxx);
   return { slope, intercept, slopeStdErr, r2: syy > 0 ? 1 - residual / syy : 0, n };
 }
+
+/** The smallest and largest finite values ([Infinity, -Infinity] when there are none). */
+export function extremes(values: ArrayLike<number>): [number, number] {
+  let low = Infinity;
+  let high = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return [low, high];
+}

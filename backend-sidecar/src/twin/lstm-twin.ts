@@ -1,5 +1,6 @@
 import {
   buildFeatureMatrix,
+  extremes,
   fitFeatureSpec,
   quantile,
   robustScale,
@@ -322,13 +323,7 @@ export function levelModel(
 
 /** Largest minus smallest finite value (every row, anomalies too: they are part of the range a gauge covers); 0 without values. */
 function rangeOf(values: Float64Array | undefined): number {
-  let low = Infinity;
-  let high = -Infinity;
-  for (const v of values ?? []) {
-    if (!Number.isFinite(v)) continue;
-    low = Math.min(low, v);
-    high = Math.max(high, v);
-  }
+  const [low, high] = extremes(values ?? []);
   return high >= low ? high - low : 0;
 }
 
