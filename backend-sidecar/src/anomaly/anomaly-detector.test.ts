@@ -205,3 +205,26 @@ test('without a training peak (a model from before it was kept), no single point
   d.score(1000, { cpu: 400, '*level': 1 });
   assert.equal(opened.length, 0);
 });
+
+test('a level score past the largest of the training window opens an event at once; one within it waits for a run of points', () => {
+  // Level threshold 3; the training window's largest level score was twice that (a spike it had shown).
+  const d = new AnomalyDetector('i-l', { cpu: 4, '*level': 3 }, 10, 6);
+  const opened: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  let t = 0;
+  const normal = { cpu: 1, '*level': 1 };
+  d.score((t += 1000), normal);
+  assert.equal(
+    d.score((t += 1000), { ...normal, '*level': 5.4 }).instanceScore,
+    1.8,
+    'past its threshold, within the window'
+  );
+  assert.equal(opened.length, 0);
+  for (let i = 0; i < 60; i++) d.score((t += 1000), normal);
+  assert.equal(d.score((t += 1000), { ...normal, '*level': 7.5 }).instanceScore, 2.5);
+  assert.equal(opened.length, 1, 'unseen in the window: reported at once');
+  for (let i = 0; i < 60; i++) d.score((t += 1000), normal);
+  // The bar is now that level: one below it is no longer unseen.
+  d.score((t += 1000), { ...normal, '*level': 7 });
+  assert.equal(opened.length, 1);
+});

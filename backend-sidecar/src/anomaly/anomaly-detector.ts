@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
 import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm-model.ts';
-import { surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
+import { levelPeakOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -76,23 +76,28 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     | undefined;
   /** The largest surprise (worst metric's score over its threshold) of the twin's training window and since. */
   private surpriseBar: number;
+  /** The largest level score over its threshold of the twin's training window and since. */
+  private levelBar: number;
 
-  /** The detector of one instance's scores from `model`, with the thresholds and surprise peak it was trained with. */
+  /** The detector of one instance's scores from `model`, with the thresholds and peaks it was trained with. */
   static forTwin(instance: string, model: TwinModel): AnomalyDetector {
-    return new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model));
+    return new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model), levelPeakOf(model));
   }
 
   /**
-   * `surprisePeak`: the largest surprise of the twin's training window (see `surprisePeakOf`); without
-   * it, no single point opens an event.
+   * `surprisePeak`: the largest surprise of the twin's training window (see `surprisePeakOf`);
+   * `levelPeak`: its largest level score (see `levelPeakOf`). Without them, no single point opens an event.
    */
   constructor(
     readonly instance: string,
     initialThresholds: Record<string, number>,
-    surprisePeak?: number
+    surprisePeak?: number,
+    levelPeak?: number
   ) {
     super();
     this.surpriseBar = surprisePeak ?? Infinity;
+    const levelThreshold = initialThresholds[LEVEL_SCORE];
+    this.levelBar = levelPeak !== undefined && levelThreshold ? levelPeak / levelThreshold : Infinity;
     for (const [metric, value] of Object.entries(initialThresholds)) {
       // The level score (how far the gauges sit from where they kept to in training) keeps its trained
       // threshold: adapting it to recent points would teach it that a sustained shift is normal.
@@ -172,6 +177,9 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     const bar = Math.max(1, this.surpriseBar);
     const unseen = worstMetric > bar;
     if (Number.isFinite(bar)) this.surpriseBar = Math.max(this.surpriseBar, worstMetric);
+    // The same for the level score: a distance from the baseline larger than any of the window's.
+    const unseenLevel = levelRatio > Math.max(1, this.levelBar);
+    if (Number.isFinite(this.levelBar)) this.levelBar = Math.max(this.levelBar, levelRatio);
     const instanceScore = combined >= 0 ? Math.max(combined, sustained, unseen ? worstMetric / bar : 0) : worstMetric;
     const ratios: [string, number, number][] = [];
     if (instanceScore > 1) {
@@ -185,7 +193,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       // Only the joint score is over: every metric contributes by how close it came to its own threshold.
       if (ratios.length === 0) for (const [metric, ratio] of below) ratios.push([metric, ratio, ratio]);
     }
-    this.track(ts, instanceScore, ratios, unseen);
+    this.track(ts, instanceScore, ratios, unseen || unseenLevel);
     return { ts, instanceScore, anomalous };
   }
 

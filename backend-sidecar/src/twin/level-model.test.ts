@@ -40,6 +40,9 @@ test('recorded anomalies are left out of the level baseline, unless they would b
   assert.ok(Math.abs(clean.slow!.mean[disk]! - 20) < 0.5, 'the slow scale too');
   // The threshold is the 99.5th percentile of the kept rows' scores: a spike of 70 spreads is far past it.
   assert.ok(clean.threshold >= 3 && clean.threshold < 6, `threshold ${clean.threshold}`);
+  // The peak is over every row, the recorded anomaly too: a distance the instance showed in the window.
+  assert.ok(clean.peak! > 30 && clean.peak! <= 50, `peak ${clean.peak}`);
+  assert.ok(all.peak! > all.threshold && all.peak! < clean.peak!, `peak with the spike in the baseline ${all.peak}`);
   // Spans covering more than half the window are the new normal: nothing is left out.
   const most = rowsOutside(series, [{ start: 0, end: 1000 * STEP }]);
   assert.equal(

@@ -71,6 +71,12 @@ export interface LevelModel {
   /** The level score above which the instance is anomalous (its 99.5th percentile over the training rows kept). */
   threshold: number;
   /**
+   * The largest level score over every row of the window (recorded anomalies too): a live level
+   * score past it and past the threshold is a distance the instance has not shown in a window's
+   * time, reported at once. Absent from older models.
+   */
+  peak?: number;
+  /**
    * Gauges the network leaves out (constant in training, or duplicates of an input), with their own
    * training mean and spread: their distances are reported beside the inputs' (a constant gauge that
    * moves is news) but do not count in the level score.

@@ -314,11 +314,18 @@ export function levelModel(
     spread: point.map((s) => s?.spread ?? null),
     slow: { steps: SLOW_STEPS, mean: slow.map((s) => s?.mean ?? null), spread: slow.map((s) => s?.spread ?? null) },
     threshold: levelThreshold(scores, trimmed),
+    ...levelPeak(scores),
     watched,
     excludedRows: countZeros(kept),
     outlyingRows: countZeros(trimmed) - countZeros(kept),
     reference: referenceOf(spec, point, columns.map(rangeOf), series.from + (rows - 1) * series.stepMs, parent),
   };
+}
+
+/** The largest level score of the window's rows (none without gauges). */
+function levelPeak(scores: Float64Array): { peak?: number } {
+  const high = extremes(scores)[1];
+  return Number.isFinite(high) ? { peak: high } : {};
 }
 
 /** Largest minus smallest finite value (every row, anomalies too: they are part of the range a gauge covers); 0 without values. */

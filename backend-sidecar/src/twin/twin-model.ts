@@ -43,6 +43,11 @@ export function surprisePeakOf(model: TwinModel): number | undefined {
   return model.kind === 'lstm' ? model.surprisePeak : undefined;
 }
 
+/** The largest level score of the twin's training window (none for older models). */
+export function levelPeakOf(model: TwinModel): number | undefined {
+  return model.kind === 'lstm' ? model.level?.peak : undefined;
+}
+
 /** Steps of history a twin needs behind it before its first prediction. */
 export function historyNeeded(model: TwinModel): { steps: number; stepMs: number } {
   if (model.kind !== 'lstm') return { steps: 0, stepMs: model.window.stepMs };
