@@ -113,6 +113,7 @@ export class RollingTwin {
       backend: this.options.backend,
       parent,
       exclude: this.events.filter((e) => e.end >= series.from),
+      windowMs: this.options.windowMs,
     });
     this.trainSeconds += (performance.now() - started) / 1000;
     this.model = model;

@@ -1,4 +1,4 @@
-export { median, robustScale, quantile, linearTrend, extremes } from './robust-stats.ts';
+export { median, robustScale, quantile, linearTrend, extremes, expectedPeak } from './robust-stats.ts';
 export { fitSeasonalProfile, profileAt, binOf, type SeasonalProfile } from './seasonal-profile.ts';
 export {
   fitFeatureSpec,

@@ -76,3 +76,31 @@ export function extremes(values: ArrayLike<number>): [number, number] {
   }
   return [low, high];
 }
+
+/** The share of the highest values whose excesses describe the tail, and the fewest values to describe one from. */
+const TAIL_SHARE = 0.02;
+const MIN_TAIL_SAMPLE = 50;
+
+/**
+ * The largest value `times` as many samples would be expected to reach (1: the largest finite value
+ * there is; -Infinity without values). The tail over the 98th percentile is taken as exponential
+ * (peaks over a threshold, with a shape of 0): the largest of n samples then grows with the mean
+ * excess over that percentile times ln(n), so `times` as many raise it by the mean excess times
+ * ln(times). Fewer than 50 values describe no tail: the largest is returned as it is.
+ */
+export function expectedPeak(values: ArrayLike<number>, times: number): number {
+  const peak = extremes(values)[1];
+  if (!(times > 1) || !Number.isFinite(peak)) return peak;
+  const finite: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]!);
+  if (finite.length < MIN_TAIL_SAMPLE) return peak;
+  const threshold = quantile(finite, 1 - TAIL_SHARE);
+  let excess = 0;
+  let over = 0;
+  for (const v of finite) {
+    if (v <= threshold) continue;
+    excess += v - threshold;
+    over++;
+  }
+  return over ? peak + (excess / over) * Math.log(times) : peak;
+}

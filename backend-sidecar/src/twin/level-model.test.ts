@@ -43,6 +43,11 @@ test('recorded anomalies are left out of the level baseline, unless they would b
   // The peak is over every row, the recorded anomaly too: a distance the instance showed in the window.
   assert.ok(clean.peak! > 30 && clean.peak! <= 50, `peak ${clean.peak}`);
   assert.ok(all.peak! > all.threshold && all.peak! < clean.peak!, `peak with the spike in the baseline ${all.peak}`);
+  // A day of a week-long window: the peak is raised to what a week would be expected to reach.
+  const young = levelModel(spec, series, keep, undefined, 7);
+  assert.ok(young.peak! > clean.peak!, `young ${young.peak} against ${clean.peak}`);
+  assert.equal(young.threshold, clean.threshold);
+  assert.equal(levelModel(spec, series, keep, undefined, 1).peak, clean.peak);
   // Spans covering more than half the window are the new normal: nothing is left out.
   const most = rowsOutside(series, [{ start: 0, end: 1000 * STEP }]);
   assert.equal(

@@ -39,7 +39,9 @@ export interface LstmTwinModel {
   /**
    * The largest surprise of the training window: over its steps, the worst metric's score over its
    * threshold. A live surprise past its threshold and past this (and past any since) is one the
-   * instance has not shown in a window's time, and is reported at once. Absent from older models.
+   * instance has not shown in a window's time, and is reported at once. For a series shorter than the
+   * window the twin is meant to cover, what the whole window would be expected to reach (see
+   * `expectedPeak`). Absent from older models.
    */
   surprisePeak?: number;
   /**
@@ -73,7 +75,8 @@ export interface LevelModel {
   /**
    * The largest level score over every row of the window (recorded anomalies too): a live level
    * score past it and past the threshold is a distance the instance has not shown in a window's
-   * time, reported at once. Absent from older models.
+   * time, reported at once. Raised as the surprise peak is for a series shorter than the window.
+   * Absent from older models.
    */
   peak?: number;
   /**

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tensorflow } from './lstm/tf-backend.ts';
 import { weightsFromArtifacts } from './lstm/artifacts.ts';
-import { trainLstmTwin } from './lstm-twin.ts';
+import { surprisePeak, trainLstmTwin } from './lstm-twin.ts';
 import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-model.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
 import type { RegularSeries } from '../features/index.ts';
@@ -169,4 +169,18 @@ test("the model keeps its training window's largest surprise, which replaying th
     }
   }
   assert.ok(Math.abs(live - peak) < 1e-3 * peak, `live ${live} against the recorded ${peak}`);
+});
+
+test("a young twin's surprise peak is what its whole window would be expected to reach: higher, the threshold unchanged", () => {
+  // The scores of the model's own metrics on a made-up set of errors: one metric, an exponential tail.
+  let s = 5;
+  const errors = [
+    Float64Array.from({ length: 5000 }, () => -Math.log(1 - (s = (s * 16807) % 2147483647) / 2147483647)),
+  ];
+  const metrics = [{ name: 'cpu_user_pct', errorScale: 1, threshold: 4 }];
+  const full = surprisePeak(errors, metrics);
+  assert.equal(full, Math.max(...errors[0]!) / 4);
+  assert.equal(surprisePeak(errors, metrics, 1), full);
+  const young = surprisePeak(errors, metrics, 3.5);
+  assert.ok(young > full && Math.abs(young - full - Math.log(3.5) / 4) < 0.1, `young ${young}, full ${full}`);
 });

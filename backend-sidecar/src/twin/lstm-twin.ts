@@ -1,5 +1,6 @@
 import {
   buildFeatureMatrix,
+  expectedPeak,
   extremes,
   fitFeatureSpec,
   quantile,
@@ -32,6 +33,12 @@ export interface TrainLstmTwinInput {
   parent?: { model: LstmTwinModel; artifacts: NetworkArtifacts } | undefined;
   /** Spans (ms) of recorded anomalies in the window: left out of the level baseline. */
   exclude?: readonly { start: number; end: number }[];
+  /**
+   * The rolling window the twin is meant to learn from (ms). A shorter series (a young instance) has
+   * seen fewer peaks than the window would show: the surprise and level peaks are raised to what the
+   * whole window would be expected to reach (`expectedPeak`). Without it, the series is the window.
+   */
+  windowMs?: number;
   onProgress?: (fraction: number, message: string) => void;
 }
 
@@ -45,6 +52,9 @@ export async function trainLstmTwin(
 ): Promise<{ model: LstmTwinModel; artifacts: NetworkArtifacts }> {
   const started = performance.now();
   const { series, options } = input;
+  const rows = series.values[0]?.length ?? 0;
+  // How many times the series the window holds (1 or less once the window is full).
+  const youth = input.windowMs ? input.windowMs / (Math.max(1, rows) * series.stepMs) : 1;
   let spec = fitFeatureSpec(series, options.features);
   // Warm start needs the same inputs in the same order; the parent's scaling is kept so its weights still fit.
   const parent = input.parent && sameSpec(input.parent.model.features, spec) ? input.parent : undefined;
@@ -119,12 +129,13 @@ export async function trainLstmTwin(
     },
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
-    surprisePeak: surprisePeak(errors, metrics),
+    surprisePeak: surprisePeak(errors, metrics, youth),
     level: levelModel(
       spec,
       series,
       input.exclude ? rowsOutside(series, input.exclude) : undefined,
-      input.parent?.model
+      input.parent?.model,
+      youth
     ),
     dropped: [
       ...spec.dropped.map((d) => ({ name: d.metric, reason: d.reason })),
@@ -284,7 +295,8 @@ export function levelModel(
   spec: FeatureSpec,
   series: RegularSeries,
   keep?: Uint8Array,
-  parent?: LstmTwinModel
+  parent?: LstmTwinModel,
+  youth = 1
 ): LevelModel {
   const rows = series.values[0]?.length ?? 0;
   const kept = keep ?? new Uint8Array(rows).fill(1);
@@ -314,7 +326,7 @@ export function levelModel(
     spread: point.map((s) => s?.spread ?? null),
     slow: { steps: SLOW_STEPS, mean: slow.map((s) => s?.mean ?? null), spread: slow.map((s) => s?.spread ?? null) },
     threshold: levelThreshold(scores, trimmed),
-    ...levelPeak(scores),
+    ...levelPeak(scores, youth),
     watched,
     excludedRows: countZeros(kept),
     outlyingRows: countZeros(trimmed) - countZeros(kept),
@@ -322,9 +334,9 @@ export function levelModel(
   };
 }
 
-/** The largest level score of the window's rows (none without gauges). */
-function levelPeak(scores: Float64Array): { peak?: number } {
-  const high = extremes(scores)[1];
+/** The largest level score of the window's rows, `youth` times as many of them expected (none without gauges). */
+function levelPeak(scores: Float64Array, youth: number): { peak?: number } {
+  const high = expectedPeak(scores, youth);
   return Number.isFinite(high) ? { peak: high } : {};
 }
 
@@ -373,14 +385,19 @@ function referenceOf(
   return { at, mean: blended.map((s) => s?.mean ?? null), spread: blended.map((s) => s?.spread ?? null) };
 }
 
-/** Over every step of the window, the largest of the metrics' scores over their thresholds (0 without scores). */
-export function surprisePeak(errors: Float64Array[], metrics: MetricErrorModel[]): number {
-  let peak = 0;
+/**
+ * Over every step of the window, the largest of the metrics' scores over their thresholds (0 without
+ * scores); with `youth` over 1, the largest `youth` times as many steps would be expected to reach.
+ */
+export function surprisePeak(errors: Float64Array[], metrics: MetricErrorModel[], youth = 1): number {
+  const worst = new Float64Array(errors[0]?.length ?? 0);
   errors.forEach((e, k) => {
     const { errorScale, threshold } = metrics[k]!;
-    for (const error of e) if (Number.isFinite(error)) peak = Math.max(peak, Math.abs(error) / errorScale / threshold);
+    e.forEach((error, j) => {
+      if (Number.isFinite(error)) worst[j] = Math.max(worst[j]!, Math.abs(error) / errorScale / threshold);
+    });
   });
-  return peak;
+  return Math.max(0, expectedPeak(worst, youth));
 }
 
 /** Per training window: the mean over observed metrics of the squared score (error over error scale). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ingestSimulatedHistory, startTestSidecar } from '../api/test-helpers.ts';
 import type { LstmTwinModel } from './index.ts';
+import { levelModel } from './lstm-twin.ts';
 
 test(
   'LSTM twins: trained off the event loop, versioned with metadata, warm-started, judged against the champion, promoted and rolled back',
@@ -33,6 +34,9 @@ test(
       assert.ok(v1.metrics.every((m) => m.errorScale > 0 && m.threshold >= 4));
       assert.ok(v1.joint!.threshold >= 3, 'the joint score has a threshold of its own');
       assert.ok(Number.isFinite(v1.validationError));
+      // Two days of a week's window: the level peak is raised to what a week would be expected to reach.
+      const asIs = levelModel(v1.features, await sidecar.trainer.trainingSeries('sim-001', now));
+      assert.ok(v1.level!.peak! > asIs.peak!, `level peak ${v1.level!.peak} against the window's ${asIs.peak}`);
 
       // Two hours recorded as an anomaly are left out of the next version's level baseline.
       assert.equal(v1.level!.excludedRows, 0);

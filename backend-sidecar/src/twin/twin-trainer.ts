@@ -209,7 +209,7 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
       const to = series.from + (series.values[0]!.length - 1) * series.stepMs;
       const exclude = await this.anomaliesIn(instance, series.from, to);
       ({ model, artifacts } = await this.options.pool.train(
-        { instance, version, series, options, parent, exclude },
+        { instance, version, series, options, parent, exclude, windowMs: this.options.windowMs },
         (fraction, message) => progress(0.05 + 0.85 * fraction, message)
       ));
     } else {
