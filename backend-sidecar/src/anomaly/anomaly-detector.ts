@@ -75,9 +75,9 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       }
     | undefined;
   /** The largest surprise (worst metric's score over its threshold) of the twin's training window and since. */
-  private surpriseBar: number;
+  private readonly surpriseBar: PeakBar;
   /** The largest level score over its threshold of the twin's training window and since. */
-  private levelBar: number;
+  private readonly levelBar: PeakBar;
 
   /** The detector of one instance's scores from `model`, with the thresholds and peaks it was trained with. */
   static forTwin(instance: string, model: TwinModel): AnomalyDetector {
@@ -95,9 +95,9 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     levelPeak?: number
   ) {
     super();
-    this.surpriseBar = surprisePeak ?? Infinity;
+    this.surpriseBar = new PeakBar(surprisePeak);
     const levelThreshold = initialThresholds[LEVEL_SCORE];
-    this.levelBar = levelPeak !== undefined && levelThreshold ? levelPeak / levelThreshold : Infinity;
+    this.levelBar = new PeakBar(levelPeak !== undefined && levelThreshold ? levelPeak / levelThreshold : undefined);
     for (const [metric, value] of Object.entries(initialThresholds)) {
       // The level score (how far the gauges sit from where they kept to in training) keeps its trained
       // threshold: adapting it to recent points would teach it that a sustained shift is normal.
@@ -174,12 +174,10 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     // instance has not shown in a window's time (for scores that are only noise, about once per
     // window length, whatever the sampling rate): it counts at once and opens an event on its own,
     // scored against the bar it passed (the threshold that applies to one point alone).
-    const bar = Math.max(1, this.surpriseBar);
-    const unseen = worstMetric > bar;
-    if (Number.isFinite(bar)) this.surpriseBar = Math.max(this.surpriseBar, worstMetric);
+    const bar = this.surpriseBar.current;
+    const unseen = this.surpriseBar.pass(worstMetric);
     // The same for the level score: a distance from the baseline larger than any of the window's.
-    const unseenLevel = levelRatio > Math.max(1, this.levelBar);
-    if (Number.isFinite(this.levelBar)) this.levelBar = Math.max(this.levelBar, levelRatio);
+    const unseenLevel = this.levelBar.pass(levelRatio);
     const instanceScore = combined >= 0 ? Math.max(combined, sustained, unseen ? worstMetric / bar : 0) : worstMetric;
     const ratios: [string, number, number][] = [];
     if (instanceScore > 1) {
@@ -259,6 +257,28 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
 
   get openEvent(): AnomalyEvent | undefined {
     return this.current?.opened ? { ...this.current.event } : undefined;
+  }
+}
+
+/**
+ * A bar a ratio passes when it is past 1 and past the training window's peak and every ratio since
+ * (the bar rises to each); without a peak, nothing passes it.
+ */
+class PeakBar {
+  private bar: number;
+
+  constructor(peak: number | undefined) {
+    this.bar = peak ?? Infinity;
+  }
+
+  get current(): number {
+    return Math.max(1, this.bar);
+  }
+
+  pass(ratio: number): boolean {
+    const passed = ratio > this.current;
+    if (Number.isFinite(this.bar)) this.bar = Math.max(this.bar, ratio);
+    return passed;
   }
 }
 
