@@ -1,7 +1,13 @@
-/** Median of the finite values (NaN when there are none). */
-export function median(values: ArrayLike<number>): number {
+/** The finite values, in their order. */
+function finiteOf(values: ArrayLike<number>): number[] {
   const finite: number[] = [];
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]!);
+  return finite;
+}
+
+/** Median of the finite values (NaN when there are none). */
+export function median(values: ArrayLike<number>): number {
+  const finite = finiteOf(values);
   if (finite.length === 0) return NaN;
   finite.sort((a, b) => a - b);
   const mid = finite.length >> 1;
@@ -18,8 +24,7 @@ export function robustScale(values: ArrayLike<number>, center = median(values)):
 
 /** The q-quantile (0..1) of the finite values, by linear interpolation. */
 export function quantile(values: ArrayLike<number>, q: number): number {
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]!);
+  const finite = finiteOf(values);
   if (finite.length === 0) return NaN;
   finite.sort((a, b) => a - b);
   const pos = Math.min(1, Math.max(0, q)) * (finite.length - 1);
@@ -89,10 +94,9 @@ const MIN_TAIL_SAMPLE = 50;
  * ln(times). Fewer than 50 values describe no tail: the largest is returned as it is.
  */
 export function expectedPeak(values: ArrayLike<number>, times: number): number {
-  const peak = extremes(values)[1];
-  if (!(times > 1) || !Number.isFinite(peak)) return peak;
-  const finite: number[] = [];
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite.push(values[i]!);
+  if (!(times > 1)) return extremes(values)[1];
+  const finite = finiteOf(values);
+  const peak = extremes(finite)[1];
   if (finite.length < MIN_TAIL_SAMPLE) return peak;
   const threshold = quantile(finite, 1 - TAIL_SHARE);
   let excess = 0;
