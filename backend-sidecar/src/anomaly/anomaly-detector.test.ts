@@ -208,7 +208,7 @@ test('without a training peak (a model from before it was kept), no single point
 
 test('a level score past the largest of the training window opens an event at once; one within it waits for a run of points', () => {
   // Level threshold 3; the training window's largest level score was twice that (a spike it had shown).
-  const d = new AnomalyDetector('i-l', { cpu: 4, '*level': 3 }, 10, 6);
+  const d = new AnomalyDetector('i-l', { cpu: 4, '*level': 3 }, 10, { '*level': 6 });
   const opened: AnomalyEvent[] = [];
   d.on('opened', (e) => opened.push(e));
   let t = 0;
@@ -227,4 +227,19 @@ test('a level score past the largest of the training window opens an event at on
   // The bar is now that level: one below it is no longer unseen.
   d.score((t += 1000), { ...normal, '*level': 7 });
   assert.equal(opened.length, 1);
+});
+
+test('each side of the baseline has its own bar: a drop in the window does not make a rise as far familiar', () => {
+  // Level threshold 3; the window dropped to 8 below its baseline but never rose past 2 above it.
+  const d = new AnomalyDetector('i-sides', { cpu: 4, '*level': 3 }, 10, { '*level+': 2, '*level-': 8 });
+  const opened: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  let t = 0;
+  const normal = { cpu: 1, '*level': 1, '*level+': 1, '*level-': 0 };
+  d.score((t += 1000), normal);
+  d.score((t += 1000), { ...normal, '*level': 6, '*level+': 0, '*level-': 6 });
+  assert.equal(opened.length, 0, 'a drop within the window waits for a run of points');
+  for (let i = 0; i < 60; i++) d.score((t += 1000), normal);
+  assert.equal(d.score((t += 1000), { ...normal, '*level': 6, '*level+': 6, '*level-': 0 }).instanceScore, 2);
+  assert.equal(opened.length, 1, 'as far above: unseen on that side, reported at once');
 });

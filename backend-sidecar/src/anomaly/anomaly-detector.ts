@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
 import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm-model.ts';
-import { levelPeakOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
+import { levelPeaksOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -76,28 +76,31 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     | undefined;
   /** The largest surprise (worst metric's score over its threshold) of the twin's training window and since. */
   private readonly surpriseBar: PeakBar;
-  /** The largest level score over its threshold of the twin's training window and since. */
-  private readonly levelBar: PeakBar;
+  /** Per level score (its parts above and below the baseline, or the whole): the largest over its threshold of the twin's training window and since. */
+  private readonly levelBars = new Map<string, PeakBar>();
 
   /** The detector of one instance's scores from `model`, with the thresholds and peaks it was trained with. */
   static forTwin(instance: string, model: TwinModel): AnomalyDetector {
-    return new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model), levelPeakOf(model));
+    return new AnomalyDetector(instance, thresholdsOf(model), surprisePeakOf(model), levelPeaksOf(model));
   }
 
   /**
    * `surprisePeak`: the largest surprise of the twin's training window (see `surprisePeakOf`);
-   * `levelPeak`: its largest level score (see `levelPeakOf`). Without them, no single point opens an event.
+   * `levelPeaks`: its largest level scores, by score name (see `levelPeaksOf`), each measured against
+   * the level score's threshold. Without them, no single point opens an event.
    */
   constructor(
     readonly instance: string,
     initialThresholds: Record<string, number>,
     surprisePeak?: number,
-    levelPeak?: number
+    levelPeaks?: Record<string, number>
   ) {
     super();
     this.surpriseBar = new PeakBar(surprisePeak);
     const levelThreshold = initialThresholds[LEVEL_SCORE];
-    this.levelBar = new PeakBar(levelPeak !== undefined && levelThreshold ? levelPeak / levelThreshold : undefined);
+    if (levelThreshold)
+      for (const [score, peak] of Object.entries(levelPeaks ?? {}))
+        this.levelBars.set(score, new PeakBar(peak / levelThreshold));
     for (const [metric, value] of Object.entries(initialThresholds)) {
       // The level score (how far the gauges sit from where they kept to in training) keeps its trained
       // threshold: adapting it to recent points would teach it that a sustained shift is normal.
@@ -176,8 +179,14 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     // scored against the bar it passed (the threshold that applies to one point alone).
     const bar = this.surpriseBar.current;
     const unseen = this.surpriseBar.pass(worstMetric);
-    // The same for the level score: a distance from the baseline larger than any of the window's.
-    const unseenLevel = this.levelBar.pass(levelRatio);
+    // The same for the level score: a distance from the baseline, on one side of it, larger than any
+    // of the window's on that side.
+    let unseenLevel = false;
+    const levelThreshold = this.threshold(LEVEL_SCORE);
+    for (const [score, levelBar] of this.levelBars) {
+      const value = scores[score];
+      if (value !== undefined && levelThreshold && levelBar.pass(value / levelThreshold)) unseenLevel = true;
+    }
     const instanceScore = combined >= 0 ? Math.max(combined, sustained, unseen ? worstMetric / bar : 0) : worstMetric;
     const ratios: [string, number, number][] = [];
     if (instanceScore > 1) {

@@ -80,6 +80,14 @@ export interface LevelModel {
    */
   peak?: number;
   /**
+   * The largest of each part of the level score over the window's rows, raised alike: `above` counts
+   * only the gauges above their baseline, `below` only those under it (above² + below² = level²).
+   * A live part past its own peak and past the threshold is a distance in that direction the
+   * instance has not shown in a window's time, reported at once: a drop to zero in the window does
+   * not make a spike upwards familiar. Models without it (before 2026-12-06) use `peak`.
+   */
+  sides?: { above: number; below: number };
+  /**
    * Gauges the network leaves out (constant in training, or duplicates of an input), with their own
    * training mean and spread: their distances are reported beside the inputs' (a constant gauge that
    * moves is news) but do not count in the level score.
@@ -133,3 +141,7 @@ export const LEVEL_CAP = 50;
 export const JOINT_SCORE = '*joint';
 /** The name the level score (how far the gauges sit from where they kept to in training) goes by among the scores. */
 export const LEVEL_SCORE = '*level';
+/** The level score's part from the gauges above their baseline (see `LevelModel.sides`), among the scores. */
+export const LEVEL_ABOVE_SCORE = '*level+';
+/** The level score's part from the gauges below their baseline, among the scores. */
+export const LEVEL_BELOW_SCORE = '*level-';

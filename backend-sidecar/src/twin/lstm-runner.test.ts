@@ -111,6 +111,14 @@ test('a sustained shift the one-step twin follows stays in view through the leve
   const cpu = distance(1, cpuAt(360), last10(cpuAt));
   assert.ok(Math.abs(step.scores['*level']! - Math.sqrt((mem * mem + cpu * cpu) / 2)) < 1e-9);
   assert.ok(step.scores['*level']! > level.threshold);
+  // Its parts: memory, shifted up, counts above the baseline; the two parts make up the whole.
+  const above = step.scores['*level+']!;
+  const below = step.scores['*level-']!;
+  assert.ok(Math.abs(above * above + below * below - step.scores['*level']! ** 2) < 1e-9);
+  assert.ok(above >= mem / Math.sqrt(2) - 1e-9 && below <= cpu / Math.sqrt(2) + 1e-9, `above ${above}, below ${below}`);
+  // The window's largest of each part, as of the whole: none of them is a shift of 60.
+  assert.ok(level.sides!.above <= level.peak! && level.sides!.below <= level.peak!);
+  assert.ok(level.sides!.above > 1 && level.sides!.below > 1 && above > level.sides!.above);
   // Per gauge, the value's own distance (what an event's contributions are shared by).
   assert.ok(
     Math.abs(step.levels!.mem_used_pct! - Math.abs(memAt(360) + 60 - level.mean[0]!) / level.spread[0]!) < 1e-9

@@ -1,6 +1,13 @@
 import { FeatureBuilder, unscaled, withinBounds } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
-import { JOINT_SCORE, LEVEL_CAP, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
+import {
+  JOINT_SCORE,
+  LEVEL_ABOVE_SCORE,
+  LEVEL_BELOW_SCORE,
+  LEVEL_CAP,
+  LEVEL_SCORE,
+  type LstmTwinModel,
+} from './lstm-model.ts';
 
 /** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
 export interface LstmStepResult {
@@ -118,6 +125,7 @@ export class LstmTwinRunner {
     let scored = 0;
     let farthest = -1;
     let levelSquares = 0;
+    let aboveSquares = 0;
     let levelCount = 0;
     const clip = this.model.features.clip;
     const level = this.model.level;
@@ -155,14 +163,20 @@ export class LstmTwinRunner {
           : z;
         if (z > farthest) farthest = z;
         const slowSpread = level!.slow?.spread[k];
-        const zSlow = slowSpread ? Math.abs(this.slowMean(k, updated) - level!.slow!.mean[k]!) / slowSpread : 0;
-        levelSquares += Math.min(LEVEL_CAP, Math.max(z, zSlow)) ** 2;
+        const slowOff = slowSpread ? (this.slowMean(k, updated) - level!.slow!.mean[k]!) / slowSpread : 0;
+        const square = Math.min(LEVEL_CAP, Math.max(z, Math.abs(slowOff))) ** 2;
+        levelSquares += square;
+        // Which side of its baseline the gauge is on, at the farther of the two scales.
+        if ((Math.abs(slowOff) > z ? slowOff : value - level!.mean[k]!) > 0) aboveSquares += square;
         levelCount++;
       }
     }
     if (result && this.model.joint && scored >= 2) result.scores[JOINT_SCORE] = squares / scored;
-    if (result && farthest >= 0)
-      result.scores[LEVEL_SCORE] = level!.slow ? Math.sqrt(levelSquares / levelCount) : farthest;
+    if (result && farthest >= 0 && level!.slow) {
+      result.scores[LEVEL_SCORE] = Math.sqrt(levelSquares / levelCount);
+      result.scores[LEVEL_ABOVE_SCORE] = Math.sqrt(aboveSquares / levelCount);
+      result.scores[LEVEL_BELOW_SCORE] = Math.sqrt((levelSquares - aboveSquares) / levelCount);
+    } else if (result && farthest >= 0) result.scores[LEVEL_SCORE] = farthest;
     return result;
   }
 

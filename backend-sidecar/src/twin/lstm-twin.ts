@@ -250,16 +250,20 @@ function countZeros(flags: Uint8Array): number {
 
 type Stats = { mean: number; spread: number } | null;
 
-/** Each gauge's statistics at both scales over the rows kept, and the level score of every row against them (NaN without gauges). */
+/**
+ * Each gauge's statistics at both scales over the rows kept, and the level score of every row against
+ * them with its part from the gauges above their baseline and its part from those below (NaN without gauges).
+ */
 function levelBaseline(
   columns: (Float64Array | undefined)[],
   slowColumns: (Float64Array | undefined)[],
   kept: Uint8Array
-): { point: Stats[]; slow: Stats[]; scores: Float64Array } {
+): { point: Stats[]; slow: Stats[]; scores: Float64Array; above: Float64Array; below: Float64Array } {
   const rows = kept.length;
   const point = columns.map((values) => (values ? statsOf(values, kept) : null));
   const slow = slowColumns.map((values, k) => (values && point[k] ? statsOf(values, kept) : null));
   const squares = new Float64Array(rows);
+  const aboveSquares = new Float64Array(rows);
   const counts = new Uint16Array(rows);
   columns.forEach((values, k) => {
     const p = point[k];
@@ -269,13 +273,22 @@ function levelBaseline(
     for (let i = 0; i < rows; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) continue;
-      const z = Math.max(Math.abs(v - p.mean) / p.spread, Math.abs(slowValues[i]! - s.mean) / s.spread || 0);
-      squares[i] = squares[i]! + Math.min(LEVEL_CAP, z) ** 2;
+      const off = (v - p.mean) / p.spread;
+      const slowOff = (slowValues[i]! - s.mean) / s.spread || 0;
+      const square = Math.min(LEVEL_CAP, Math.max(Math.abs(off), Math.abs(slowOff))) ** 2;
+      squares[i] = squares[i]! + square;
+      if ((Math.abs(slowOff) > Math.abs(off) ? slowOff : off) > 0) aboveSquares[i] = aboveSquares[i]! + square;
       counts[i] = counts[i]! + 1;
     }
   });
-  const scores = squares.map((sum, i) => (counts[i] ? Math.sqrt(sum / counts[i]!) : NaN));
-  return { point, slow, scores };
+  const rms = (sum: number, i: number) => (counts[i] ? Math.sqrt(sum / counts[i]!) : NaN);
+  return {
+    point,
+    slow,
+    scores: squares.map(rms),
+    above: aboveSquares.map(rms),
+    below: squares.map((sum, i) => rms(sum - aboveSquares[i]!, i)),
+  };
 }
 
 /** The level score's threshold: its `LEVEL_QUANTILE` over the rows kept, never below `MIN_LEVEL_THRESHOLD`. */
@@ -308,7 +321,7 @@ export function levelModel(
   const firstThreshold = levelThreshold(first.scores, kept);
   const normal = kept.map((k, i) => (k && !(first.scores[i]! > firstThreshold) ? 1 : 0));
   const trimmed = countZeros(normal) > MAX_EXCLUDED_SHARE * rows ? kept : normal;
-  const { point, slow, scores } = levelBaseline(columns, slowColumns, trimmed);
+  const { point, slow, scores, above, below } = levelBaseline(columns, slowColumns, trimmed);
   const rateInputs = new Set(spec.inputs.filter((i) => i.transform !== 'gauge').map((i) => i.metric));
   const watched = [
     ...spec.dropped.filter((d) => d.reason === 'constant').map((d) => d.metric),
@@ -326,7 +339,7 @@ export function levelModel(
     spread: point.map((s) => s?.spread ?? null),
     slow: { steps: SLOW_STEPS, mean: slow.map((s) => s?.mean ?? null), spread: slow.map((s) => s?.spread ?? null) },
     threshold: levelThreshold(scores, trimmed),
-    ...levelPeak(scores, youth),
+    ...levelPeaks(scores, above, below, youth),
     watched,
     excludedRows: countZeros(kept),
     outlyingRows: countZeros(trimmed) - countZeros(kept),
@@ -334,10 +347,16 @@ export function levelModel(
   };
 }
 
-/** The largest level score of the window's rows, `youth` times as many of them expected (none without gauges). */
-function levelPeak(scores: Float64Array, youth: number): { peak?: number } {
-  const high = expectedPeak(scores, youth);
-  return Number.isFinite(high) ? { peak: high } : {};
+/** The largest level score of the window's rows and of each of its parts, `youth` times as many of them expected (none without gauges). */
+function levelPeaks(
+  scores: Float64Array,
+  above: Float64Array,
+  below: Float64Array,
+  youth: number
+): Pick<LevelModel, 'peak' | 'sides'> {
+  const peak = expectedPeak(scores, youth);
+  if (!Number.isFinite(peak)) return {};
+  return { peak, sides: { above: expectedPeak(above, youth), below: expectedPeak(below, youth) } };
 }
 
 /** Largest minus smallest finite value (every row, anomalies too: they are part of the range a gauge covers); 0 without values. */

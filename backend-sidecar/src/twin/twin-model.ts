@@ -1,5 +1,5 @@
 import type { BaselineTwinModel } from './baseline-model.ts';
-import { JOINT_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
+import { JOINT_SCORE, LEVEL_ABOVE_SCORE, LEVEL_BELOW_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
 import { TwinRunner, type TwinStep } from './twin-runner.ts';
 import type { LstmWeights } from './lstm/lstm-step.ts';
@@ -43,9 +43,15 @@ export function surprisePeakOf(model: TwinModel): number | undefined {
   return model.kind === 'lstm' ? model.surprisePeak : undefined;
 }
 
-/** The largest level score of the twin's training window (none for older models). */
-export function levelPeakOf(model: TwinModel): number | undefined {
-  return model.kind === 'lstm' ? model.level?.peak : undefined;
+/**
+ * The largest level scores of the twin's training window, by the score they bound: each part of the
+ * level score (above and below the baseline), or for models from before the parts were kept the
+ * level score as a whole (none for older models still).
+ */
+export function levelPeaksOf(model: TwinModel): Record<string, number> | undefined {
+  const level = model.kind === 'lstm' ? model.level : undefined;
+  if (level?.sides) return { [LEVEL_ABOVE_SCORE]: level.sides.above, [LEVEL_BELOW_SCORE]: level.sides.below };
+  return level?.peak !== undefined ? { [LEVEL_SCORE]: level.peak } : undefined;
 }
 
 /** Steps of history a twin needs behind it before its first prediction. */
