@@ -30,6 +30,24 @@ test('consecutive anomalous points form one event with contributions; single bli
   assert.ok(Math.abs(e.metrics[0]!.contribution - 0.8) < 1e-9, 'cpu went 8 past its threshold, mem 2');
 });
 
+test('a run that grazes the threshold is no event until it has gone past it by twice its worth; a clear run opens at five points', () => {
+  const d = new AnomalyDetector('i-graze', { cpu: 4 });
+  const opened: AnomalyEvent[] = [];
+  d.on('opened', (e) => opened.push(e));
+  let t = 0;
+  // 10 % past the threshold: 0.4 past it in five points, 2 past it after twenty.
+  for (let i = 0; i < 19; i++) d.score((t += 1000), { cpu: 4.4 });
+  assert.equal(opened.length, 0, 'grazing for 19 points');
+  d.score((t += 1000), { cpu: 4.4 });
+  assert.equal(opened.length, 1, 'still over after 20: an event');
+  assert.equal(opened[0]!.start, 1000, 'from its first point');
+  d.close();
+  for (let i = 0; i < 4; i++) d.score((t += 60_000), { cpu: 1 });
+  // Half past it: 2.5 past it by the fifth point.
+  for (let i = 0; i < 5; i++) d.score((t += 1000), { cpu: 6 });
+  assert.equal(opened.length, 2);
+});
+
 test('thresholds follow the baseline: a noisier instance raises its own threshold, never below the floor', () => {
   const t = new AdaptiveThreshold(4, 4, 1000, 100);
   for (let i = 0; i < 1000; i++) t.observeNormal(3 + (i % 10) * 0.5);
@@ -60,7 +78,7 @@ test('a joint shift that no single metric shows still makes anomalies, with ever
   const detector = new AnomalyDetector('i-joint', { a: 4, b: 4, c: 4, '*joint': 3 });
   const opened: AnomalyEvent[] = [];
   detector.on('opened', (e) => opened.push(e));
-  for (let t = 0; t < 10; t++) {
+  for (let t = 0; t < 20; t++) {
     // Each metric at half its threshold; their mean square (4) is over the joint threshold (3).
     const point = detector.score(t * 1000, { a: 2, b: 2.2, c: 1.8, '*joint': (4 + 4.84 + 3.24) / 3 });
     assert.deepEqual(point.anomalous, ['*joint']);

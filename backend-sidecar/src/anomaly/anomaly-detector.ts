@@ -44,6 +44,13 @@ export interface DetectorEvents {
 
 // An event needs a few anomalous points in a row (each within the gap of the last): single blips are noise.
 const OPEN_AFTER_POINTS = 5;
+/**
+ * ... and its points together past the threshold by this much (the sum of the instance score less 1,
+ * as a CUSUM adds up): twice the threshold, what one point at a critical score (3) goes past it by.
+ * A score that grazes its threshold for a few points (the level's slow scale carries one short
+ * excursion over it for several) is not an event; one that stays a little over it becomes one in time.
+ */
+const OPEN_AFTER_EXCESS = 2;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
 const MIN_GAP_MS = 30_000;
 /**
@@ -70,6 +77,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
         excess: Map<string, number>;
         firstAt: Map<string, number>;
         points: number;
+        /** Sum over its points of how far the instance score went past 1. */
+        pastThreshold: number;
         lastTs: number;
         opened: boolean;
       }
@@ -223,12 +232,14 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
         excess: new Map(),
         firstAt: new Map(),
         points: 0,
+        pastThreshold: 0,
         lastTs: ts,
         opened: false,
       };
     }
     const cur = this.current;
     cur.points++;
+    cur.pastThreshold += Math.max(0, worst - 1);
     cur.lastTs = ts;
     cur.event.end = ts;
     cur.event.peakScore = Math.max(cur.event.peakScore, worst);
@@ -238,7 +249,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
       if (!cur.firstAt.has(metric)) cur.firstAt.set(metric, ts);
     }
     cur.event.metrics = contributions(cur.excess, cur.firstAt);
-    if (!cur.opened && (cur.points >= OPEN_AFTER_POINTS || openNow)) {
+    if (!cur.opened && ((cur.points >= OPEN_AFTER_POINTS && cur.pastThreshold >= OPEN_AFTER_EXCESS) || openNow)) {
       cur.opened = true;
       this.emit('opened', { ...cur.event });
     }
