@@ -137,6 +137,14 @@ export const REFERENCE_HALF_LIFE_MS = 7 * 24 * 3_600_000;
 /** A gauge's distance counts at most this much in the level score (one broken gauge must not drown the rest). */
 export const LEVEL_CAP = 50;
 
+/**
+ * A gauge's distance in the level score: the farther of its value's and its slow mean's, signed
+ * (positive above its baseline), in training standard deviations.
+ */
+export function fartherOff(off: number, slowOff: number): number {
+  return Math.abs(slowOff) > Math.abs(off) ? slowOff : off;
+}
+
 /** The name the joint (all-metrics) score goes by among the per-metric scores. */
 export const JOINT_SCORE = '*joint';
 /** The name the level score (how far the gauges sit from where they kept to in training) goes by among the scores. */

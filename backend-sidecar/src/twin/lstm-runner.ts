@@ -1,6 +1,7 @@
 import { FeatureBuilder, unscaled, withinBounds } from '../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import {
+  fartherOff,
   JOINT_SCORE,
   LEVEL_ABOVE_SCORE,
   LEVEL_BELOW_SCORE,
@@ -155,7 +156,8 @@ export class LstmTwinRunner {
       if (spread) {
         // Samples scatter within a step more than step means do in training: that scatter widens the spread.
         const scatter = this.scatter[k]! * input.scale * input.scale;
-        const z = Math.abs(value - level!.mean[k]!) / Math.sqrt(spread * spread + scatter);
+        const off = (value - level!.mean[k]!) / Math.sqrt(spread * spread + scatter);
+        const z = Math.abs(off);
         // What a gauge's distance explains is measured from where it has kept to over weeks.
         const referenceSpread = level!.reference?.spread[k];
         result.level[k] = referenceSpread
@@ -164,10 +166,10 @@ export class LstmTwinRunner {
         if (z > farthest) farthest = z;
         const slowSpread = level!.slow?.spread[k];
         const slowOff = slowSpread ? (this.slowMean(k, updated) - level!.slow!.mean[k]!) / slowSpread : 0;
-        const square = Math.min(LEVEL_CAP, Math.max(z, Math.abs(slowOff))) ** 2;
+        const distance = fartherOff(off, slowOff);
+        const square = Math.min(LEVEL_CAP, Math.abs(distance)) ** 2;
         levelSquares += square;
-        // Which side of its baseline the gauge is on, at the farther of the two scales.
-        if ((Math.abs(slowOff) > z ? slowOff : value - level!.mean[k]!) > 0) aboveSquares += square;
+        if (distance > 0) aboveSquares += square;
         levelCount++;
       }
     }

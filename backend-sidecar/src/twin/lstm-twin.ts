@@ -13,6 +13,7 @@ import { checksumOf, type NetworkArtifacts, type NetworkShape } from './lstm/art
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
 import type { TfBackend } from './lstm/tf-backend.ts';
 import {
+  fartherOff,
   LEVEL_CAP,
   REFERENCE_HALF_LIFE_MS,
   SLOW_STEPS,
@@ -273,11 +274,10 @@ function levelBaseline(
     for (let i = 0; i < rows; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) continue;
-      const off = (v - p.mean) / p.spread;
-      const slowOff = (slowValues[i]! - s.mean) / s.spread || 0;
-      const square = Math.min(LEVEL_CAP, Math.max(Math.abs(off), Math.abs(slowOff))) ** 2;
+      const distance = fartherOff((v - p.mean) / p.spread, (slowValues[i]! - s.mean) / s.spread || 0);
+      const square = Math.min(LEVEL_CAP, Math.abs(distance)) ** 2;
       squares[i] = squares[i]! + square;
-      if ((Math.abs(slowOff) > Math.abs(off) ? slowOff : off) > 0) aboveSquares[i] = aboveSquares[i]! + square;
+      if (distance > 0) aboveSquares[i] = aboveSquares[i]! + square;
       counts[i] = counts[i]! + 1;
     }
   });
