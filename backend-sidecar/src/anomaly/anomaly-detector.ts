@@ -87,6 +87,8 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   private readonly surpriseBar: PeakBar;
   /** Per level score (its parts above and below the baseline, or the whole): the largest over its threshold of the twin's training window and since. */
   private readonly levelBars = new Map<string, PeakBar>();
+  /** The level score's threshold (fixed for a version): the bars' unit. */
+  private readonly levelThreshold: number;
 
   /** The detector of one instance's scores from `model`, with the thresholds and peaks it was trained with. */
   static forTwin(instance: string, model: TwinModel): AnomalyDetector {
@@ -106,10 +108,10 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
   ) {
     super();
     this.surpriseBar = new PeakBar(surprisePeak);
-    const levelThreshold = initialThresholds[LEVEL_SCORE];
-    if (levelThreshold)
+    this.levelThreshold = initialThresholds[LEVEL_SCORE] ?? 0;
+    if (this.levelThreshold)
       for (const [score, peak] of Object.entries(levelPeaks ?? {}))
-        this.levelBars.set(score, new PeakBar(peak / levelThreshold));
+        this.levelBars.set(score, new PeakBar(peak / this.levelThreshold));
     for (const [metric, value] of Object.entries(initialThresholds)) {
       // The level score (how far the gauges sit from where they kept to in training) keeps its trained
       // threshold: adapting it to recent points would teach it that a sustained shift is normal.
@@ -191,10 +193,9 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     // The same for the level score: a distance from the baseline, on one side of it, larger than any
     // of the window's on that side.
     let unseenLevel = false;
-    const levelThreshold = this.threshold(LEVEL_SCORE);
     for (const [score, levelBar] of this.levelBars) {
       const value = scores[score];
-      if (value !== undefined && levelThreshold && levelBar.pass(value / levelThreshold)) unseenLevel = true;
+      if (value !== undefined && levelBar.pass(value / this.levelThreshold)) unseenLevel = true;
     }
     const instanceScore = combined >= 0 ? Math.max(combined, sustained, unseen ? worstMetric / bar : 0) : worstMetric;
     const ratios: [string, number, number][] = [];
