@@ -218,7 +218,12 @@ export class Sidecar extends EventEmitter<SidecarEvents> {
     this.trainer = new TwinTrainer(
       this.metrics,
       this.models,
-      trainerOptions(config, { pool: this.trainingPool, queue: this.trainingQueue, objects: this.objects })
+      trainerOptions(config, {
+        pool: this.trainingPool,
+        queue: this.trainingQueue,
+        objects: this.objects,
+        openAnomalySince: (instance) => this.live.get(instance)?.detector.openEvent?.start,
+      })
     );
     this.trainer.on('progress', (p) => this.emit('trainingProgress', p));
     this.trainer.on('trained', (t) => this.emit('trained', t));

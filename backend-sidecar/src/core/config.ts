@@ -27,6 +27,8 @@ export interface TwinConfig {
   minHistoryMs: number;
   /** How often a champion is retrained on fresh data. */
   retrainIntervalMs: number;
+  /** How long an anomaly stays open before its level is the instance's new normal (the next version learns from its start). */
+  settleMs: number;
   /** Failure prediction horizon. */
   horizonMs: number;
   /** The kind of twin trained: an LSTM network (default) or the seasonal baseline. */
@@ -187,6 +189,7 @@ export function loadConfig(environment: Env = process.env, overrides: Partial<Tw
     rawRetentionMs: 0,
     historyRetentionMs: readDuration(env, 'TWIN_RETENTION_HISTORY', '90d'),
     retrainIntervalMs: readDuration(env, 'TWIN_RETRAIN_INTERVAL', '6h'),
+    settleMs: readDuration(env, 'TWIN_SETTLE_AFTER', '1d'),
     horizonMs: readDuration(env, 'TWIN_HORIZON', '1h'),
     maxQueuedSamples: readInt(env, 'TWIN_MAX_QUEUED_SAMPLES', 500_000, 1000, 100_000_000),
     twinModel: readChoice(env, 'TWIN_MODEL', ['lstm', 'seasonal-baseline'] as const, 'lstm'),

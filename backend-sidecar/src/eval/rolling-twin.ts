@@ -6,6 +6,7 @@ import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifa
 import type { LstmStepResult } from '../twin/lstm-runner.ts';
 import type { LstmTwinOptions } from '../twin/lstm-model.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
+import { anomaliesInRegime, regimeStart } from '../twin/regime.ts';
 
 /** How often an evaluation retrains its twin unless told otherwise (the product's default is 6 hours, 4x the time). */
 export const EVAL_RETRAIN_MS = 24 * 3_600_000;
@@ -25,6 +26,8 @@ export interface RollingTwinOptions {
   retrainEpochs?: number;
   lstm?: Partial<LstmTwinOptions>;
   backend: TfBackend;
+  /** How long an anomaly stays open before it is the new normal (the product's default, `SETTLE_MS`, unless told). */
+  settleMs?: number;
   /** Called when an anomaly event opens (after its first few anomalous points). */
   onOpened?: (event: AnomalyEvent) => void;
   /** Called when an anomaly event ends. */
@@ -40,8 +43,9 @@ export interface RollingStep {
  * The product's twin life cycle over recorded data, one sample at a time: a twin trained on the
  * history before scoring starts, then, every `retrainMs`, a new version trained on the rolling
  * window (warm-started from the last, the window's recorded anomalies left out of its level
- * baseline) that takes over with a detector of its own thresholds, carrying on any event in
- * progress, as the sidecar loads a new champion.
+ * baseline; afresh from the start of an anomaly that has settled, see `regimeStart`) that takes
+ * over with a detector of its own thresholds, carrying on any event in progress, as the sidecar
+ * loads a new champion.
  */
 export class RollingTwin {
   private readonly ts: number[] = [];
@@ -81,11 +85,12 @@ export class RollingTwin {
     return { step, point };
   }
 
-  /** The samples of the last `windowMs`, at the twin's step. */
-  private window(): RegularSeries {
+  /** The samples of the last `windowMs` (no earlier than `regimeFrom`), at the twin's step. */
+  private window(regimeFrom = -Infinity): RegularSeries {
     const end = this.ts[this.ts.length - 1]!;
+    const earliest = Math.max(end - this.options.windowMs + 1, regimeFrom);
     let from = this.ts.length - 1;
-    while (from > 0 && this.ts[from - 1]! > end - this.options.windowMs) from--;
+    while (from > 0 && this.ts[from - 1]! >= earliest) from--;
     return toRegular(
       this.ts.slice(from),
       this.options.metrics,
@@ -95,12 +100,16 @@ export class RollingTwin {
   }
 
   private async retrain(): Promise<void> {
-    // An event open now is left out of the new baseline (so far), and carries on under the new version.
+    // An event open now carries on under the new version; it is left out of the new baseline (so
+    // far) unless it has lasted long enough to be the new normal.
     const open = this.detector?.openEvent;
     if (open) this.events.push({ start: open.start, end: open.end });
-    const series = this.window();
+    const championRegime = this.model?.window.regimeFrom;
+    const regimeFrom = regimeStart(championRegime, open?.start, this.ts[this.ts.length - 1]!, this.options.settleMs);
+    const series = this.window(regimeFrom);
     const started = performance.now();
-    const parent = this.model ? { model: this.model, artifacts: this.artifacts } : undefined;
+    const parent =
+      this.model && regimeFrom === championRegime ? { model: this.model, artifacts: this.artifacts } : undefined;
     const { model, artifacts } = await trainLstmTwin({
       instance: this.options.instance,
       version: `v${String(++this.versions).padStart(4, '0')}`,
@@ -112,9 +121,13 @@ export class RollingTwin {
       },
       backend: this.options.backend,
       parent,
-      exclude: this.events.filter((e) => e.end >= series.from),
+      exclude: anomaliesInRegime(
+        this.events.filter((e) => e.end >= series.from),
+        regimeFrom
+      ),
       windowMs: this.options.windowMs,
     });
+    if (regimeFrom !== undefined) model.window.regimeFrom = regimeFrom;
     this.trainSeconds += (performance.now() - started) / 1000;
     this.model = model;
     this.artifacts = artifacts;

@@ -17,7 +17,11 @@ export interface LstmTwinModel {
   version: string;
   parent?: string | undefined;
   createdAt: number;
-  window: { from: number; to: number; stepMs: number; points: number };
+  /**
+   * Where the instance's current regime began (see `regimeStart`): the window starts no earlier, nor
+   * do its successors'. Absent while no shift has settled.
+   */
+  window: { from: number; to: number; stepMs: number; points: number; regimeFrom?: number };
   features: FeatureSpec;
   network: NetworkShape;
   training: {

@@ -100,3 +100,54 @@ test(
     }
   }
 );
+
+test('an anomaly open for a day settles: the next version learns afresh from its start, and its successors keep to that regime', async () => {
+  const sidecar = await startTestSidecar({}, { TWIN_TRAIN_EPOCHS: '1', TWIN_MIN_HISTORY: '1d' });
+  try {
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    await ingestSimulatedHistory(sidecar, { instances: 1, seed: 8, days: 3, now });
+    const history = sidecar.instances.get('sim-001')!;
+    const v1 = (await sidecar.trainer.train('sim-001', now, history)) as LstmTwinModel;
+    assert.equal(v1.window.regimeFrom, undefined);
+
+    // Open for 20 hours: not yet the new normal.
+    const v2 = (await sidecar.trainer.train('sim-001', now, {
+      ...history,
+      anomalyOpenSince: now - 20 * 3_600_000,
+    })) as LstmTwinModel;
+    assert.equal(v2.window.regimeFrom, undefined);
+    assert.equal(v2.training.warmStart, true);
+
+    const since = now - 26 * 3_600_000;
+    const v3 = (await sidecar.trainer.train('sim-001', now, { ...history, anomalyOpenSince: since })) as LstmTwinModel;
+    assert.equal(v3.window.regimeFrom, since);
+    assert.ok(v3.window.from >= since && v3.window.from < since + 60_000, `window from ${v3.window.from}`);
+    assert.equal(v3.training.warmStart, false, 'the old level’s feature scaling is not carried over');
+    const decision = (await sidecar.models.versions('sim-001')).find((v) => v.version === v3.version)!.decision;
+    assert.match(decision.trigger!, /^shift settled: anomaly open since /);
+    assert.equal(decision.status, 'champion', 'promoted even when its one-step error is not the lower');
+
+    // The settled anomaly, once closed, is the regime itself: only later anomalies leave the baseline.
+    for (const [id, start, end] of [
+      ['settled', since, now - 2 * 3_600_000],
+      ['later', now - 5 * 3_600_000, now - 3 * 3_600_000 - 60_000],
+    ] as const)
+      await sidecar.anomalies.append({
+        id,
+        instance: 'sim-001',
+        start,
+        end,
+        open: false,
+        peakScore: 4,
+        severity: 'critical',
+        metrics: [],
+      });
+    const v4 = (await sidecar.trainer.train('sim-001', now + 60_000, history)) as LstmTwinModel;
+    assert.equal(v4.window.regimeFrom, since);
+    assert.ok(v4.window.from >= since);
+    assert.equal(v4.training.warmStart, true);
+    assert.ok(Math.abs(v4.level!.excludedRows! - 120) <= 1, `${v4.level!.excludedRows} rows left out`);
+  } finally {
+    await sidecar.stop();
+  }
+});

@@ -10,6 +10,7 @@ import type { TrainingPool } from './training-pool.ts';
 import type { TwinKind, TwinModel } from './twin-model.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
 import { recentError } from './champion-rule.ts';
+import { anomaliesInRegime, regimeStart } from './regime.ts';
 import type { TrainOutcome, TrainRequest } from './training-queue.ts';
 
 export interface TrainerOptions {
@@ -27,6 +28,10 @@ export interface TrainerOptions {
   queue?: { submit(request: TrainRequest): Promise<TrainOutcome> };
   /** The instance's recorded anomalies in a time range: left out of a new twin's level baseline. */
   anomalies?: (instance: string, from: number, to: number) => Promise<{ start: number; end: number }[]>;
+  /** When the anomaly open on an instance now began (the live detectors know): one open long enough settles as the new normal. */
+  openAnomalySince?: (instance: string) => number | undefined;
+  /** How long an anomaly stays open before it settles (default `SETTLE_MS`, a day). */
+  settleMs?: number;
 }
 
 /**
@@ -34,13 +39,17 @@ export interface TrainerOptions {
  * recorded anomalies left out of a new twin's baseline are read from the anomaly history in `objects`.
  */
 export function trainerOptions(
-  config: Pick<TwinConfig, 'trainingWindowMs' | 'minHistoryMs' | 'retrainIntervalMs' | 'twinModel' | 'trainEpochs'>,
-  { objects, ...extras }: Pick<TrainerOptions, 'pool' | 'queue'> & { objects: ObjectStore }
+  config: Pick<
+    TwinConfig,
+    'trainingWindowMs' | 'minHistoryMs' | 'retrainIntervalMs' | 'settleMs' | 'twinModel' | 'trainEpochs'
+  >,
+  { objects, ...extras }: Pick<TrainerOptions, 'pool' | 'queue' | 'openAnomalySince'> & { objects: ObjectStore }
 ): TrainerOptions {
   return {
     windowMs: config.trainingWindowMs,
     minHistoryMs: config.minHistoryMs,
     retrainIntervalMs: config.retrainIntervalMs,
+    settleMs: config.settleMs,
     kind: config.twinModel,
     lstm: { maxEpochs: config.trainEpochs },
     anomalies: (instance, from, to) => recordedAnomalies(objects, instance, from, to),
@@ -54,6 +63,8 @@ export interface InstanceHistory {
   lastSeen: number;
   /** Samples received so far (their mean interval bounds the training step from below). */
   samples?: number;
+  /** When the anomaly open on the instance began, if one is (carried to training workers). */
+  anomalyOpenSince?: number;
 }
 
 export interface TrainerEvents {
@@ -128,7 +139,13 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
       for (let inst = queue.shift(); inst && !this.stopped; inst = queue.shift()) {
         this.lastAttempt.set(inst.id, Date.now());
         try {
-          const history = { firstSeen: inst.firstSeen, lastSeen: inst.lastSeen, samples: inst.samples };
+          const openSince = this.options.openAnomalySince?.(inst.id);
+          const history = {
+            firstSeen: inst.firstSeen,
+            lastSeen: inst.lastSeen,
+            samples: inst.samples,
+            ...(openSince !== undefined ? { anomalyOpenSince: openSince } : {}),
+          };
           if (this.options.queue) {
             // One job per instance and version to follow: every node that finds the instance due
             // (its schedule, or drift, which every node sees at once) before a new version exists
@@ -157,11 +174,16 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
   }
 
   /**
-   * The training data: the rolling window (or the history there is), at a step that keeps it under
-   * maxPoints rows and is no finer than the instance's own sampling interval.
+   * The training data: the rolling window (or the history there is, or the current regime), at a
+   * step that keeps it under maxPoints rows and is no finer than the instance's own sampling interval.
    */
-  async trainingSeries(instance: string, now: number, history?: Omit<InstanceHistory, 'id'>): Promise<RegularSeries> {
-    const from = Math.max(now - this.options.windowMs, history?.firstSeen ?? -Infinity);
+  async trainingSeries(
+    instance: string,
+    now: number,
+    history?: Omit<InstanceHistory, 'id'>,
+    regimeFrom = -Infinity
+  ): Promise<RegularSeries> {
+    const from = Math.max(now - this.options.windowMs, history?.firstSeen ?? -Infinity, regimeFrom);
     const maxPoints = this.options.maxPoints ?? (this.kind === 'lstm' ? 10_080 : 20_000);
     const interval =
       history?.samples && history.samples > 1 ? (history.lastSeen - history.firstSeen) / (history.samples - 1) : 0;
@@ -195,19 +217,28 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     const progress = (fraction: number, message?: string) =>
       this.emit('progress', { instance, fraction, version, ...(message ? { message } : {}) });
     progress(0);
-    const series = await this.trainingSeries(instance, now, history);
     const champion = this.models.loadedChampion(instance);
+    const championRegime = champion?.model.window.regimeFrom;
+    const regimeFrom = regimeStart(
+      championRegime,
+      history?.anomalyOpenSince ?? this.options.openAnomalySince?.(instance),
+      now,
+      this.options.settleMs
+    );
+    // A new regime is learnt afresh: the champion's feature scaling belongs to the level left behind.
+    const newRegime = regimeFrom !== championRegime;
+    const series = await this.trainingSeries(instance, now, history, regimeFrom);
     let model: TwinModel;
     let artifacts: NetworkArtifacts | undefined;
     if (this.kind === 'lstm') {
       if (!this.options.pool) throw new Error('LSTM twins need a training pool');
       const options = { ...DEFAULT_LSTM_OPTIONS, ...this.options.lstm };
       const parent =
-        champion?.model.kind === 'lstm'
+        champion?.model.kind === 'lstm' && !newRegime
           ? { model: champion.model, artifacts: (await this.models.artifacts(instance, champion.model.version))! }
           : undefined;
       const to = series.from + (series.values[0]!.length - 1) * series.stepMs;
-      const exclude = await this.anomaliesIn(instance, series.from, to);
+      const exclude = anomaliesInRegime(await this.anomaliesIn(instance, series.from, to), regimeFrom);
       ({ model, artifacts } = await this.options.pool.train(
         { instance, version, series, options, parent, exclude, windowMs: this.options.windowMs },
         (fraction, message) => progress(0.05 + 0.85 * fraction, message)
@@ -223,10 +254,22 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
         champion?.model.version
       );
     }
+    if (regimeFrom !== undefined) model.window.regimeFrom = regimeFrom;
     const drift = this.driftRequests.get(instance);
     this.driftRequests.delete(instance);
     const decision = this.judge(model, artifacts, champion, series);
-    decision.trigger = !champion ? 'first' : drift ? `drift: ${drift}` : 'schedule';
+    if (newRegime && decision.status === 'rejected') {
+      // The champion's one-step predictions may still hold up; its baseline, the level left behind, does not.
+      decision.status = 'champion';
+      decision.reason = `${decision.reason.replace(/: worse, .*$/, '')}: promoted all the same, the champion's baseline is the level the instance has left`;
+    }
+    decision.trigger = !champion
+      ? 'first'
+      : newRegime
+        ? `shift settled: anomaly open since ${new Date(regimeFrom!).toISOString()}`
+        : drift
+          ? `drift: ${drift}`
+          : 'schedule';
     Object.assign(decision, origin);
     await this.models.publish(model, artifacts, decision);
     progress(1, decision.reason);
