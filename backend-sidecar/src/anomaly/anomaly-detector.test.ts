@@ -30,7 +30,7 @@ test('consecutive anomalous points form one event with contributions; single bli
   assert.ok(Math.abs(e.metrics[0]!.contribution - 0.8) < 1e-9, 'cpu went 8 past its threshold, mem 2');
 });
 
-test('a run that grazes the threshold is no event until it has gone past it by twice its worth; a clear run opens at five points', () => {
+test('a run that grazes the threshold is no event until it has gone past it by twice its worth, one point adding at most its own worth; a clear run opens at five points', () => {
   const d = new AnomalyDetector('i-graze', { cpu: 4 });
   const opened: AnomalyEvent[] = [];
   d.on('opened', (e) => opened.push(e));
@@ -46,6 +46,15 @@ test('a run that grazes the threshold is no event until it has gone past it by t
   // Half past it: 2.5 past it by the fifth point.
   for (let i = 0; i < 5; i++) d.score((t += 1000), { cpu: 6 });
   assert.equal(opened.length, 2);
+  d.close();
+
+  // One point five times past it counts as one at twice: with four that graze it after, no event.
+  for (let i = 0; i < 4; i++) d.score((t += 60_000), { cpu: 1 });
+  d.score((t += 1000), { cpu: 20 });
+  for (let i = 0; i < 4; i++) d.score((t += 1000), { cpu: 4.4 });
+  assert.equal(opened.length, 2, 'a lone spike and its tail');
+  for (let i = 0; i < 3; i++) d.score((t += 1000), { cpu: 8 });
+  assert.equal(opened.length, 3, 'more points well past it');
 });
 
 test('thresholds follow the baseline: a noisier instance raises its own threshold, never below the floor', () => {

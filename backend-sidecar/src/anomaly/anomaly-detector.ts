@@ -46,11 +46,18 @@ export interface DetectorEvents {
 const OPEN_AFTER_POINTS = 5;
 /**
  * ... and its points together past the threshold by this much (the sum of the instance score less 1,
- * as a CUSUM adds up): twice the threshold, what one point at a critical score (3) goes past it by.
- * A score that grazes its threshold for a few points (the level's slow scale carries one short
- * excursion over it for several) is not an event; one that stays a little over it becomes one in time.
+ * as a CUSUM adds up): twice the threshold. A score that grazes its threshold for a few points (the
+ * level's slow scale carries one short excursion over it for several) is not an event; one that
+ * stays a little over it becomes one in time.
  */
 const OPEN_AFTER_EXCESS = 2;
+/**
+ * What one point adds to that sum at most (a point at twice the threshold): a few points well past
+ * it, or many a little, make an event; one point however far past it does not, with the few points
+ * of its slow tail that graze the threshold after it (a spike the instance shows every night, below
+ * its peak bar). A spike past its peak bar opens an event at once all the same.
+ */
+const MOST_EXCESS_PER_POINT = 1;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
 const MIN_GAP_MS = 30_000;
 /**
@@ -240,7 +247,7 @@ export class AnomalyDetector extends EventEmitter<DetectorEvents> {
     }
     const cur = this.current;
     cur.points++;
-    cur.pastThreshold += Math.max(0, worst - 1);
+    cur.pastThreshold += Math.min(MOST_EXCESS_PER_POINT, Math.max(0, worst - 1));
     cur.lastTs = ts;
     cur.event.end = ts;
     cur.event.peakScore = Math.max(cur.event.peakScore, worst);
