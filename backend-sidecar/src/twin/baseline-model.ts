@@ -1,4 +1,5 @@
 import { fitSeasonalProfile, profileAt, quantile, robustScale, type SeasonalProfile } from '../features/index.ts';
+import type { TrainingWindow } from './regime.ts';
 
 /** What a twin knows about one metric: its daily profile and how far its one-step predictions usually miss. */
 export interface MetricModel {
@@ -21,11 +22,7 @@ export interface BaselineTwinModel {
   version: string;
   parent?: string | undefined;
   createdAt: number;
-  /**
-   * Where the instance's current regime began (see `regimeStart`): the window starts no earlier, nor
-   * do its successors'. Absent while no shift has settled.
-   */
-  window: { from: number; to: number; stepMs: number; points: number; regimeFrom?: number };
+  window: TrainingWindow;
   levelTauMs: number;
   metrics: MetricModel[];
   dropped: { name: string; reason: string }[];

@@ -1,6 +1,7 @@
 import type { FeatureSpec, FeatureSpecOptions } from '../features/index.ts';
 import type { NetworkShape } from './lstm/artifacts.ts';
 import type { TfBackend } from './lstm/tf-backend.ts';
+import type { TrainingWindow } from './regime.ts';
 
 /** How far one metric's one-step predictions usually miss, and the score beyond which a miss is unusual. */
 export interface MetricErrorModel {
@@ -17,11 +18,7 @@ export interface LstmTwinModel {
   version: string;
   parent?: string | undefined;
   createdAt: number;
-  /**
-   * Where the instance's current regime began (see `regimeStart`): the window starts no earlier, nor
-   * do its successors'. Absent while no shift has settled.
-   */
-  window: { from: number; to: number; stepMs: number; points: number; regimeFrom?: number };
+  window: TrainingWindow;
   features: FeatureSpec;
   network: NetworkShape;
   training: {

@@ -1,3 +1,16 @@
+/** The rows a version was trained on. */
+export interface TrainingWindow {
+  from: number;
+  to: number;
+  stepMs: number;
+  points: number;
+  /**
+   * Where the instance's current regime began (see `regimeStart`): this window and its successors'
+   * start no earlier. Absent while no shift has settled.
+   */
+  regimeFrom?: number;
+}
+
 /**
  * How long an anomaly stays open before its level is the instance's new normal (a resize, a new
  * release's footprint): past it, the next version learns from the anomaly's start on, and anomalies
