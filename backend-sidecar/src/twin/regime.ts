@@ -38,6 +38,6 @@ export function regimeStart(
 export function anomaliesInRegime<T extends { start: number }>(
   spans: readonly T[],
   regimeFrom: number | undefined
-): T[] {
-  return regimeFrom === undefined ? [...spans] : spans.filter((s) => s.start > regimeFrom);
+): readonly T[] {
+  return regimeFrom === undefined ? spans : spans.filter((s) => s.start > regimeFrom);
 }

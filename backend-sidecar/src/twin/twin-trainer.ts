@@ -257,12 +257,7 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     if (regimeFrom !== undefined) model.window.regimeFrom = regimeFrom;
     const drift = this.driftRequests.get(instance);
     this.driftRequests.delete(instance);
-    const decision = this.judge(model, artifacts, champion, series);
-    if (newRegime && decision.status === 'rejected') {
-      // The champion's one-step predictions may still hold up; its baseline, the level left behind, does not.
-      decision.status = 'champion';
-      decision.reason = `${decision.reason.replace(/: worse, .*$/, '')}: promoted all the same, the champion's baseline is the level the instance has left`;
-    }
+    const decision = this.judge(model, artifacts, champion, series, newRegime);
     decision.trigger = !champion
       ? 'first'
       : newRegime
@@ -277,12 +272,17 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     return model;
   }
 
-  /** Champion only if no worse than the current champion on the same recent data (the last fifth of the window). */
+  /**
+   * Champion only if no worse than the current champion on the same recent data (the last fifth of
+   * the window), or if it learnt a new regime (`settled`): the champion's one-step predictions may
+   * still hold up there, but its baseline, the level the instance has left, does not.
+   */
   judge(
     model: TwinModel,
     artifacts: NetworkArtifacts | undefined,
     champion: ReturnType<ModelRegistry['loadedChampion']>,
-    series: RegularSeries
+    series: RegularSeries,
+    settled = false
   ): VersionDecision {
     const decidedAt = Date.now();
     if (!champion) return { status: 'champion', reason: 'first version', decidedAt };
@@ -300,6 +300,10 @@ export class TwinTrainer extends EventEmitter<TrainerEvents> {
     const figures = `${candidateError.toFixed(4)} against the champion's ${championError.toFixed(4)} on the same recent data`;
     if (!Number.isFinite(championError) || candidateError <= championError)
       return { status: 'champion', reason: `validation error ${figures}`, candidateError, championError, decidedAt };
+    if (settled) {
+      const reason = `validation error ${figures}: promoted all the same, the champion's baseline is the level the instance has left`;
+      return { status: 'champion', reason, candidateError, championError, decidedAt };
+    }
     return {
       status: 'rejected',
       reason: `validation error ${figures}: worse, ${champion.model.version} stays`,
