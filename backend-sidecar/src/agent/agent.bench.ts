@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { AGENT_BIN, freePort } from '../cli/process-helpers.ts';
-import { startTestSidecar, tempDir } from '../api/test-helpers.ts';
+import { AGENT_BIN, freePort } from '../testing/processes.ts';
+import { startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import { report } from '../bench/load-generator.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { startTestSidecar } from '../api/test-helpers.ts';
-import { AGENT_BIN, run } from '../cli/process-helpers.ts';
+import { startTestSidecar } from '../testing/test-sidecar.ts';
+import { AGENT_BIN, run } from '../testing/processes.ts';
 import type { Sidecar } from '../api/sidecar.ts';
 import { collectReport } from './report-collector.ts';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeAgentFrame } from '../core/agent-frame.ts';
-import { freePort } from '../cli/process-helpers.ts';
-import { startTestSidecar, tempDir } from '../api/test-helpers.ts';
+import { freePort } from '../testing/processes.ts';
+import { startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import { TwinAgent } from './twin-agent.ts';
 
 test(

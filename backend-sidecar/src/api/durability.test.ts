@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from './test-helpers.ts';
-import { freePort, RunningCommand, TWIN_BIN } from '../cli/process-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
 import { EmbeddedDatabase } from '../store/index.ts';
 
 // An hour ago: inside the raw retention (the training window), whatever day the test runs.

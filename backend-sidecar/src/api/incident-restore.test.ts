@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ingestSimulatedHistory, startTestSidecar, tempDir } from './test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import type { Sidecar } from './sidecar.ts';
 import type { AnomalyEvent } from '../anomaly/index.ts';
 import type { Incident } from '../analysis/index.ts';

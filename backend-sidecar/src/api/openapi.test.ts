@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestSidecar } from './test-helpers.ts';
+import { startTestSidecar } from '../testing/test-sidecar.ts';
 import type { Sidecar } from './sidecar.ts';
 
 let sidecar: Sidecar;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { startTestSidecar, tempDir } from './test-helpers.ts';
+import { startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import type { Sidecar } from './sidecar.ts';
 
 const PLUGIN_TYPES = fileURLToPath(new URL('../../../plugin/src/api/types.ts', import.meta.url));

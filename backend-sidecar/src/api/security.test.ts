@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestSidecar, tempDir } from './test-helpers.ts';
+import { startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import { loadConfig } from '../core/config.ts';
 import type { Sidecar } from './sidecar.ts';
 

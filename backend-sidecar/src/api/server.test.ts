@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { InjectOptions } from 'fastify';
 import { loadConfig } from '../core/config.ts';
 import type { Sidecar } from './sidecar.ts';
-import { startTestSidecar } from './test-helpers.ts';
+import { startTestSidecar } from '../testing/test-sidecar.ts';
 
 describe('sidecar API', () => {
   let sidecar: Sidecar;

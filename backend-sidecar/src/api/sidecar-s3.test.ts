@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startS3rver, type TestServer } from '../store/test-servers.ts';
+import { startS3rver, type TestServer } from '../testing/test-servers.ts';
 import { S3ObjectStore } from '../store/index.ts';
 import { FleetSimulator } from '../simulator/index.ts';
-import { startTestSidecar } from './test-helpers.ts';
+import { startTestSidecar } from '../testing/test-sidecar.ts';
 
 let s3: TestServer;
 before(async () => {

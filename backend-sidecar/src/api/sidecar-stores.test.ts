@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInfluxDB1, type TestServer } from '../store/test-servers.ts';
+import { startInfluxDB1, type TestServer } from '../testing/test-servers.ts';
 import { InfluxDBv1Store } from '../store/index.ts';
 import { loadConfig } from '../core/config.ts';
-import { startTestSidecar } from './test-helpers.ts';
+import { startTestSidecar } from '../testing/test-sidecar.ts';
 
 let influx: TestServer;
 before(async () => {

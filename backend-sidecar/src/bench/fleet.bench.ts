@@ -1,11 +1,11 @@
 import os from 'node:os';
 import { median, report } from './load-generator.ts';
-import { ingestSimulatedHistory, startTestSidecar } from '../api/test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../testing/test-sidecar.ts';
 import type { LoadedTwin } from '../twin/index.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
 import { FleetSimulator } from '../simulator/index.ts';
 import { InfluxDBv1Store } from '../store/influxdb-v1-store.ts';
-import { startInfluxDB1 } from '../store/test-servers.ts';
+import { startInfluxDB1 } from '../testing/test-servers.ts';
 import type { IngestBatch } from '../ingest/validate-batch.ts';
 
 const MIN = 60_000;

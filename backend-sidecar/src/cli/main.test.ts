@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../api/test-helpers.ts';
-import { AGENT_BIN, run, TWIN_BIN } from './process-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { AGENT_BIN, run, TWIN_BIN } from '../testing/processes.ts';
 
 const SUBCOMMANDS = ['start', 'simulate', 'agent', 'bench', 'eval'];
 

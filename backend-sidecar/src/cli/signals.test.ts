@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../api/test-helpers.ts';
-import { freePort, RunningCommand, TWIN_BIN } from './process-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
 
 // A supervisor (or a test) may stop the sidecar the moment it says it listens; CI once caught the
 // signal arriving before the handler was installed, which killed the sidecar without a clean stop.

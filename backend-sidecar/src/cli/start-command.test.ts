@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../api/test-helpers.ts';
-import { freePort, RunningCommand, TWIN_BIN } from './process-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
 
 interface InstanceJson {
   id: string;

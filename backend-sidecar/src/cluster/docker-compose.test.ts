@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { loadConfig } from '../core/config.ts';
 import { CONFIG_KEYS } from '../core/config-file.ts';
 import { readApiTokens } from '../core/api-tokens.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const text = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { FleetBus } from './fleet-bus.ts';
-import { startRedis, type TestServer } from '../store/test-servers.ts';
+import { startRedis, type TestServer } from '../testing/test-servers.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
 
 let redis: TestServer;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
 import { FleetSimulator } from '../simulator/index.ts';
 import { S3ObjectStore } from '../store/index.ts';
-import { startInfluxDB1, startRedis, startS3rver, type TestServer } from '../store/test-servers.ts';
-import { freePort, RunningCommand, TWIN_BIN } from '../cli/process-helpers.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { startInfluxDB1, startRedis, startS3rver, type TestServer } from '../testing/test-servers.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 
 const INSTANCES = 200;
 const MIN = 60_000;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { decodeAgentFrame, encodeAgentFrame, FrameError, loadLz4, type AgentFrame } from './agent-frame.ts';
 
 const frame: AgentFrame = {

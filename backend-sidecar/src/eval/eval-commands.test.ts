@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { run, TWIN_BIN } from '../cli/process-helpers.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { run, TWIN_BIN } from '../testing/processes.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { SHARED_DATA } from './smd-data.ts';
 
 /** Runs `twin eval NAME ...args --out <temp file>`; what it printed and the figures it wrote. */

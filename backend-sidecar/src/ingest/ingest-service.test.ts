@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Sample } from '../core/types.ts';
 import { toSamples, type ColumnarBatch } from '../core/columnar.ts';
 import { WriteAheadLog } from '../store/index.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { IngestService, type SampleWriter } from './ingest-service.ts';
 import { LiveFeed } from './live-feed.ts';
 

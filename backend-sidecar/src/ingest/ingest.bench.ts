@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { FleetSimulator } from '../simulator/index.ts';
 import { InfluxDBv1Store } from '../store/influxdb-v1-store.ts';
-import { startInfluxDB1 } from '../store/test-servers.ts';
-import { freePort, RunningCommand, TWIN_BIN } from '../cli/process-helpers.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { startInfluxDB1 } from '../testing/test-servers.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { postAll, report } from '../bench/load-generator.ts';
 import { toColumnar } from '../core/columnar.ts';
 import { encodeAgentFrame } from '../core/agent-frame.ts';

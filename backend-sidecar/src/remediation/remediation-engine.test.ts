@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { FileObjectStore } from '../store/object-store.ts';
 import { AuditLog, loadRemediationConfig, RemediationConfigError, RemediationEngine, signatureOf } from './index.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { AnomalyHistory } from './anomaly-history.ts';
 import { FileObjectStore } from './object-store.ts';
 

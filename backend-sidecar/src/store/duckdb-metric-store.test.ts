@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import type { Sample } from '../core/types.ts';
 import { DuckDBMetricStore } from './duckdb-metric-store.ts';
 import { EmbeddedDatabase } from './embedded-database.ts';

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Sample } from '../core/types.ts';
 import { InfluxDBv1Store } from './influxdb-v1-store.ts';
-import { startInfluxDB1, type TestServer } from './test-servers.ts';
+import { startInfluxDB1, type TestServer } from '../testing/test-servers.ts';
 
 // A real InfluxDB 1.6 from Debian, started for this test on a loopback port.
 let influx: TestServer;

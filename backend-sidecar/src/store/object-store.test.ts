@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { FileObjectStore, S3ObjectStore, type ObjectStore } from './object-store.ts';
-import { startS3rver, type TestServer } from './test-servers.ts';
+import { startS3rver, type TestServer } from '../testing/test-servers.ts';
 
 /** The same contract for every object store: what holds on the filesystem holds on S3. */
 function contract(name: string, open: () => ObjectStore) {

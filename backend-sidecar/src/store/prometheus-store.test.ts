@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrometheusStore } from './prometheus-store.ts';
-import { startPrometheus, type TestServer } from './test-servers.ts';
+import { startPrometheus, type TestServer } from '../testing/test-servers.ts';
 import type { Sample } from '../core/types.ts';
 
 // A real Prometheus from Debian (with the remote-write receiver), started for this test.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { EmbeddedDatabase } from './embedded-database.ts';
 import { FailureStore } from './failure-store.ts';
 import { InstanceRegistry } from './instance-registry.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 
 test('many reads and writes at once on one DuckDB connection all succeed (they run one at a time)', async () => {
   const db = await EmbeddedDatabase.open(tempDir('twin-serial-'));

@@ -1,8 +1,8 @@
-import { startInfluxDB1 } from './test-servers.ts';
+import { startInfluxDB1 } from '../testing/test-servers.ts';
 import { InfluxDBv1Store } from './influxdb-v1-store.ts';
 import { FleetSimulator } from '../simulator/index.ts';
-import { freePort, RunningCommand, TWIN_BIN } from '../cli/process-helpers.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { freePort, RunningCommand, TWIN_BIN } from '../testing/processes.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { median, postAll, report } from '../bench/load-generator.ts';
 import type { Sample } from '../core/types.ts';
 

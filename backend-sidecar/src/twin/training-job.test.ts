@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileObjectStore } from '../store/index.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { runTrainingJob } from './training-job.ts';
 import type { TrainJob } from './training-queue.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ingestSimulatedHistory, startTestSidecar } from '../api/test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../testing/test-sidecar.ts';
 import type { LstmTwinModel } from './index.ts';
 import { levelModel } from './lstm-twin.ts';
 

@@ -11,7 +11,7 @@ import { tensorflow, tf } from './lstm/tf-backend.ts';
 import { trainNetwork, windowsOf, type NetworkShape } from './lstm/lstm-network.ts';
 import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-model.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { tempDir } from '../testing/temp-dir.ts';
 
 const TORCH_PEER = fileURLToPath(new URL('../../scripts/lstm-torch-peer.py', import.meta.url));
 const WEEK_OF_MINUTES = 7 * 24 * 60;

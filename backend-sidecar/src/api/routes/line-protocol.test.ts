@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import type { Sidecar } from '../sidecar.ts';
-import { startTestSidecar } from '../test-helpers.ts';
+import { startTestSidecar } from '../../testing/test-sidecar.ts';
 
 let sidecar: Sidecar;
 before(async () => {

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ingestSimulatedHistory, startTestSidecar } from '../test-helpers.ts';
-import { run, TWIN_BIN } from '../../cli/process-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../../testing/test-sidecar.ts';
+import { run, TWIN_BIN } from '../../testing/processes.ts';
 import type { Sidecar } from '../sidecar.ts';
 
 let sidecar: Sidecar;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startTestSidecar, tempDir } from '../test-helpers.ts';
+import { startTestSidecar, tempDir } from '../../testing/test-sidecar.ts';
 import type { Sidecar } from '../sidecar.ts';
 
 let sidecar: Sidecar;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { compress } from 'snappyjs';
 import { serialize } from 'prometheus-remote-write';
 import type { Sidecar } from '../sidecar.ts';
-import { startTestSidecar } from '../test-helpers.ts';
-import { startPrometheus, type TestServer } from '../../store/test-servers.ts';
+import { startTestSidecar } from '../../testing/test-sidecar.ts';
+import { startPrometheus, type TestServer } from '../../testing/test-servers.ts';
 
 let sidecar: Sidecar;
 let prom: TestServer;

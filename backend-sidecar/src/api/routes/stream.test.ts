@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startTestSidecar } from '../test-helpers.ts';
+import { startTestSidecar } from '../../testing/test-sidecar.ts';
 import type { Sidecar } from '../sidecar.ts';
 
 let sidecar: Sidecar;

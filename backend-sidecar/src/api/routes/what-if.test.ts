@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ingestSimulatedHistory, startTestSidecar } from '../test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../../testing/test-sidecar.ts';
 import type { Sidecar } from '../sidecar.ts';
 import type { TwinReplay } from '../twin-replay.ts';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from '../../api/test-helpers.ts';
+import { tempDir } from '../../testing/temp-dir.ts';
 import { WriteAheadLog } from './write-ahead-log.ts';
 
 const payload = (i: number) => Buffer.from(JSON.stringify({ i, pad: 'x'.repeat(i % 50) }));

@@ -1,13 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { tempDir } from './temp-dir.ts';
 import { loadConfig, type TwinConfig } from '../core/config.ts';
-import { Sidecar } from './sidecar.ts';
+import { Sidecar } from '../api/sidecar.ts';
 import { FleetSimulator } from '../simulator/index.ts';
 
-export function tempDir(prefix = 'twin-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 /** A real sidecar on an ephemeral loopback port with its data in a fresh folder. */
 export async function startTestSidecar(

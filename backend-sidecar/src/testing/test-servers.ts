@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../cli/process-helpers.ts';
-import { tempDir } from '../api/test-helpers.ts';
+import { freePort } from './processes.ts';
+import { tempDir } from './temp-dir.ts';
 
 export interface TestServer {
   url: string;
