@@ -26,7 +26,7 @@ test('twin-agent report sends the report; the sidecar stores it under the instan
   const { code, output } = await run(AGENT_BIN, ['report', '--url', sidecar.url, '--instance', 'agent-host-1']);
   assert.equal(code, 0, output);
   const answer = JSON.parse(output.slice(output.indexOf('{'))) as { report_id: string };
-  const stored = await sidecar.reports.get(answer.report_id);
+  const stored = await sidecar.reports.store.get(answer.report_id);
   assert.equal(stored?.instance, 'agent-host-1');
   assert.equal(stored?.status.kernel, os.release());
 });

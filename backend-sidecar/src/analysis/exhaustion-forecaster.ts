@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { linearTrend } from '../features/index.ts';
 import type { FailureKind, Resource, Sample } from '../core/types.ts';
+import { TRENDS } from './parameters.ts';
 
 /** A resource whose exhaustion ends in a failure: the metric that measures it and where it breaks. */
 export interface ExhaustibleResource {
@@ -78,7 +79,7 @@ export interface FindingEvidence {
  * alone (an OOM kill says memory is at its limit whatever the trend shows). Priors until the learned
  * failure model replaces them.
  */
-const FINDING_PROBABILITY = { info: 0, warning: 0.2, critical: 0.5 } as const;
+const FINDING_PROBABILITY = TRENDS.findingProbability.value;
 
 interface History {
   ts: number[];
@@ -88,9 +89,9 @@ interface History {
 }
 
 /** Samples a trend needs before it is forecast. */
-const MIN_TREND_SAMPLES = 30;
+const MIN_TREND_SAMPLES = TRENDS.minTrendSamples.value;
 /** The longest a trend's lookback grows to for an instance that reports seldom. */
-const MAX_LOOKBACK_MS = 6 * 3_600_000;
+const MAX_LOOKBACK_MS = TRENDS.maxLookbackMs.value;
 
 /**
  * Forecasts failures from where resources are heading: fits the recent trend of each exhaustible

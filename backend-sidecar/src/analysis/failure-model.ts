@@ -1,3 +1,5 @@
+import { FAILURE_MODEL } from './parameters.ts';
+
 /**
  * What the failure model reads of an instance at one moment: how anomalous it is, where its
  * resources are heading, what its incident blames, what its latest report says.
@@ -63,21 +65,21 @@ export function featuresOf(e: FailureEvidence): Float64Array {
  * simulated fleet where the trend alone had none). Fitting pulls the weights
  * away from these only as far as recorded failures support.
  */
-const TREND_FLOOR = 0.01;
+const TREND_FLOOR = FAILURE_MODEL.trendFloor.value;
 /** A critical finding alone takes the floor to even odds; a warning to about one in ten. */
-export const PRIOR_WEIGHTS = Float64Array.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 2.4, 4.6, 0]);
+export const PRIOR_WEIGHTS = Float64Array.from(FEATURE_NAMES, (name) => FAILURE_MODEL.priorWeights.value[name]);
 /**
  * How firmly each weight is held to the prior (times PRIOR_STRENGTH): the twin's extrapolation
  * reacts to every wobble of its forecast, so it earns weight only from many failures.
  */
-const PRIOR_TRUST = Float64Array.from([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 10]);
+const PRIOR_TRUST = Float64Array.from(FEATURE_NAMES, (name) => FAILURE_MODEL.priorTrust.value[name]);
 
 /**
  * Precision of the Gaussian prior around PRIOR_WEIGHTS: how many moments' worth of evidence the
  * prior counts for. Recorded failures are few and each brings an hour of correlated moments, so the
  * prior must not be swept aside by the first ones.
  */
-export const PRIOR_STRENGTH = 30;
+export const PRIOR_STRENGTH = FAILURE_MODEL.priorStrength.value;
 
 export interface FailurePrediction {
   probability: number;

@@ -3,6 +3,7 @@ import type { AnomalyEvent } from '../anomaly/index.ts';
 import type { Resource } from '../core/types.ts';
 import type { FindingEvidence } from './exhaustion-forecaster.ts';
 import { resourceOf } from './resource-of.ts';
+import { INCIDENTS } from './parameters.ts';
 
 export type CauseResource = Resource | 'other';
 
@@ -70,7 +71,7 @@ export interface CorrelatorOptions {
  * relapse of it, not a new incident: an instance that keeps slipping back into the same trouble (a
  * long outage with lulls, a new level it hovers at the edge of) is one incident to its operators.
  */
-export const RELAPSE_SHARE = 0.25;
+export const RELAPSE_SHARE = INCIDENTS.relapseShare.value;
 /** Whether the event joined `incident` after it began (a relapse) rather than starting it. */
 export function isRelapse(incident: Incident, eventId: string): boolean {
   return incident.events[0] !== eventId;
@@ -81,7 +82,11 @@ export function isRelapse(incident: Incident, eventId: string): boolean {
  * within `toleranceMs` of its time of day on at least `minDays` of the `lookbackDays` days before:
  * a nightly backup or batch job, whose start drifts by some minutes from night to night.
  */
-export const RECURRENCE = { toleranceMs: 3_600_000, minDays: 2, lookbackDays: 7 } as const;
+export const RECURRENCE = {
+  toleranceMs: INCIDENTS.recurrenceToleranceMs.value,
+  minDays: INCIDENTS.recurrenceMinDays.value,
+  lookbackDays: INCIDENTS.recurrenceLookbackDays.value,
+} as const;
 const DAY_MS = 86_400_000;
 
 /** Whether the event is news to operators: it starts an incident, and not one that recurs daily. */
@@ -90,9 +95,9 @@ export function isNews(incident: Incident, eventId: string): boolean {
 }
 
 /** How much the metrics that moved first weigh against those that followed. */
-const FIRST_MOVER_WEIGHT = 1.5;
+const FIRST_MOVER_WEIGHT = INCIDENTS.firstMoverWeight.value;
 /** Weight a report finding adds to the resources it implicates (the metrics' weights sum to 1). */
-const FINDING_WEIGHT = { info: 0, warning: 0.15, critical: 0.4 } as const;
+const FINDING_WEIGHT = INCIDENTS.findingWeight.value;
 
 type Labels = Record<string, string | undefined>;
 
@@ -118,10 +123,10 @@ export class IncidentCorrelator {
   private readonly findings = new Map<string, readonly FindingEvidence[]>();
 
   constructor(options: CorrelatorOptions = {}) {
-    this.gapMs = options.gapMs ?? 10 * 60_000;
-    this.fleetWindowMs = options.fleetWindowMs ?? 10 * 60_000;
-    this.minShared = options.minSharedInstances ?? 3;
-    this.keep = options.keep ?? 200;
+    this.gapMs = options.gapMs ?? INCIDENTS.gapMs.value;
+    this.fleetWindowMs = options.fleetWindowMs ?? INCIDENTS.fleetWindowMs.value;
+    this.minShared = options.minSharedInstances ?? INCIDENTS.minSharedInstances.value;
+    this.keep = options.keep ?? INCIDENTS.keep.value;
   }
 
   /**

@@ -24,3 +24,28 @@ export {
   type FailurePrediction,
 } from './failure-model.ts';
 export { evidenceByKind, FailurePredictor, FAILURE_KINDS, type KindPrediction } from './failure-predictor.ts';
+export { EXHAUSTIBLE } from './exhaustion-forecaster.ts';
+export {
+  FailureAnalysis,
+  type FailureAnalysisOptions,
+  type LiveTwins,
+  type RecommendedAction,
+  type TwinOutputs,
+} from './failure-analysis.ts';
+export { FailureRecorder, type FailureRecorderOptions } from './failure-recorder.ts';
+export {
+  buildFailureReport,
+  type FailureReport,
+  type FailureReportSources,
+  type ReportFinding,
+  type ReportForPrediction,
+} from './failure-report.ts';
+export {
+  candidateActions,
+  effectOf,
+  WhatIfSimulation,
+  type RankedAction,
+  type Simulated,
+  type WhatIfAction,
+} from './what-if.ts';
+export { FAILURE_ANALYSIS } from './parameters.ts';

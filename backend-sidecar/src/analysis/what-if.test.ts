@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { candidateActions, effectOf, riskOf, withTrends } from './what-if.ts';
-import type { TwinForecast } from '../twin/lstm-runner.ts';
+import type { TwinForecast } from '../twin/lstm/lstm-runner.ts';
 
 const leak = (from: number, perStep: number, steps = 60): number[] =>
   Array.from({ length: steps }, (_, s) => from + perStep * (s + 1));

@@ -1,3 +1,5 @@
+import { ANOMALY_DETECTION } from './parameters.ts';
+
 /** A threshold on one kind of anomaly score, told of every score judged normal. */
 export interface ScoreThreshold {
   readonly current: number;
@@ -12,8 +14,8 @@ export class FixedThreshold implements ScoreThreshold {
 }
 
 /** The quantile of recent normal scores the threshold follows, and the margin over it. */
-const QUANTILE = 0.999;
-const MARGIN = 1.2;
+const QUANTILE = ANOMALY_DETECTION.adaptiveQuantile.value;
+const MARGIN = ANOMALY_DETECTION.adaptiveMargin.value;
 
 /**
  * A per-metric threshold on anomaly scores that follows the instance's own baseline: it starts from

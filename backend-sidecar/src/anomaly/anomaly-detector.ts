@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
-import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm-model.ts';
-import { levelPeaksOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin-model.ts';
+import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm/lstm-metadata.ts';
+import { levelPeaksOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin.ts';
 
 export interface MetricContribution {
   metric: string;
@@ -36,6 +36,7 @@ export interface ScoredPoint {
   /** Metrics and combined scores past their own thresholds. */
   anomalous: string[];
 }
+import { ANOMALY_DETECTION } from './parameters.ts';
 
 export interface DetectorEvents {
   opened: [AnomalyEvent];
@@ -43,23 +44,23 @@ export interface DetectorEvents {
 }
 
 // An event needs a few anomalous points in a row (each within the gap of the last): single blips are noise.
-const OPEN_AFTER_POINTS = 5;
+const OPEN_AFTER_POINTS = ANOMALY_DETECTION.openAfterPoints.value;
 /**
  * ... and its points together past the threshold by this much (the sum of the instance score less 1,
  * as a CUSUM adds up): twice the threshold. A score that grazes its threshold for a few points (the
  * level's slow scale carries one short excursion over it for several) is not an event; one that
  * stays a little over it becomes one in time.
  */
-const OPEN_AFTER_EXCESS = 2;
+const OPEN_AFTER_EXCESS = ANOMALY_DETECTION.openAfterExcess.value;
 /**
  * What one point adds to that sum at most (a point at twice the threshold): a few points well past
  * it, or many a little, make an event; one point however far past it does not, with the few points
  * of its slow tail that graze the threshold after it (a spike the instance shows every night, below
  * its peak bar). A spike past its peak bar opens an event at once all the same.
  */
-const MOST_EXCESS_PER_POINT = 1;
+const MOST_EXCESS_PER_POINT = ANOMALY_DETECTION.mostExcessPerPoint.value;
 // The gap is at least 30 s, and at least 2.5 sampling intervals for series sampled less often.
-const MIN_GAP_MS = 30_000;
+const MIN_GAP_MS = ANOMALY_DETECTION.minGapMs.value;
 /**
  * A metric the twin keeps failing to predict makes the instance anomalous on its own once it has
  * been flagged for as many points in a row as open an event; one-off misses of one of dozens of

@@ -36,7 +36,7 @@ test('a version promoted in the middle of an incident carries its event on: repo
   // The sample that makes the sidecar switch to the version, then its twin's warm-up.
   const switchTo = async (version: string, values: Record<string, number>) => {
     await feed(values, 1);
-    while (sidecar.live.get('sim-001')?.version !== version || !sidecar.live.get('sim-001')?.runner)
+    while (sidecar.scorer.state('sim-001')?.version !== version || !sidecar.scorer.state('sim-001')?.runner)
       await new Promise((r) => setTimeout(r, 50));
   };
 
@@ -45,14 +45,14 @@ test('a version promoted in the middle of an incident carries its event on: repo
   await feed(normal, 3);
   await feed(incident, 8);
   assert.equal(opened.length, 1, 'the incident opened under v0001');
-  assert.equal(sidecar.live.get('sim-001')!.detector.openEvent?.id, opened[0]!.id);
+  assert.equal(sidecar.scorer.state('sim-001')!.detector.openEvent?.id, opened[0]!.id);
 
   await sidecar.models.promote('sim-001', 'v0002');
   await switchTo('v0002', incident);
   await feed(incident, 5);
   assert.equal(opened.length, 1, 'not reported again by the new version');
   assert.equal(closed.length, 0);
-  assert.equal(sidecar.live.get('sim-001')!.detector.openEvent?.id, opened[0]!.id);
+  assert.equal(sidecar.scorer.state('sim-001')!.detector.openEvent?.id, opened[0]!.id);
 
   // Back to normal (the slow scale of the level score takes a while to forget the incident).
   await feed(normal, 40);

@@ -50,7 +50,7 @@ test("after a restart, an instance's incidents of the last week are rebuilt from
   const values = Object.fromEntries(window.metrics.map((m, i) => [m, window.values[i]!.at(-1)!]));
   await second.ingest.ingest({ instance: 'sim-001', samples: [{ ts: now + MIN, values }] });
   await second.ingest.drain();
-  while (!second.live.get('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
+  while (!second.scorer.state('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
 
   const rebuilt = await incidents();
   assert.deepEqual(

@@ -1,2 +1,3 @@
-export { Sidecar, type SidecarEvents, type InstanceLiveState } from './sidecar.ts';
+export { Sidecar } from './sidecar.ts';
+export type { SidecarEvents, SidecarServices } from './services.ts';
 export { buildServer } from './server.ts';

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAuth } from './auth.ts';
 import { sendProblem } from './problem.ts';
-import type { Sidecar } from './sidecar.ts';
+import type { SidecarServices } from './services.ts';
 import { healthRoutes } from './routes/health.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -26,7 +26,7 @@ import { registerStreamWebSocket } from './stream-websocket.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-export async function buildServer(sidecar: Sidecar): Promise<FastifyInstance> {
+export async function buildServer(sidecar: SidecarServices): Promise<FastifyInstance> {
   const app = Fastify({
     // Tokens never reach the log.
     logger: { level: process.env.TWIN_LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization'] },

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { EXHAUSTIBLE } from '../analysis/exhaustion-forecaster.ts';
-import type { Sidecar } from './sidecar.ts';
+import type { SidecarServices } from './services.ts';
 
 /**
  * Most instances whose twin outputs are exported (the ones with the highest failure probability):
@@ -18,7 +18,7 @@ export const DEFAULT_MAX_INSTANCES = 500;
  */
 export function registerMetrics(
   app: FastifyInstance,
-  sidecar: Sidecar,
+  sidecar: SidecarServices,
   maxInstances = DEFAULT_MAX_INSTANCES
 ): Registry {
   const registry = new Registry();
@@ -64,8 +64,8 @@ export function registerMetrics(
     labelNames: ['outcome'],
     registers: [registry],
   });
-  sidecar.on('trained', (t) => jobs.inc({ outcome: t.decision.status }));
-  sidecar.on('trainingFailed', () => jobs.inc({ outcome: 'failed' }));
+  sidecar.events.on('trained', (t) => jobs.inc({ outcome: t.decision.status }));
+  sidecar.events.on('trainingFailed', () => jobs.inc({ outcome: 'failed' }));
   new Gauge({
     name: 'twin_models',
     help: 'Instances with a champion twin',
@@ -89,7 +89,7 @@ export function registerMetrics(
 
   // The twins' outputs, for the instances most at risk (bounded).
   const exported = () =>
-    [...sidecar.predictions.entries()]
+    [...sidecar.analysis.allPredictions()]
       .map(([instance, p]) => ({ instance, worst: Math.max(0, ...p.map((x) => x.probability)) }))
       .sort((a, b) => b.worst - a.worst)
       .slice(0, maxInstances)
@@ -102,7 +102,7 @@ export function registerMetrics(
     collect() {
       this.reset();
       for (const instance of exported())
-        for (const p of sidecar.predictions.get(instance) ?? [])
+        for (const p of sidecar.analysis.predictionsOf(instance) ?? [])
           this.set({ instance, kind: p.kind, horizon: `${p.horizonMs / 60_000}m` }, p.probability);
     },
   });
@@ -114,7 +114,7 @@ export function registerMetrics(
     collect() {
       this.reset();
       for (const instance of exported()) {
-        const live = sidecar.live.get(instance);
+        const live = sidecar.scorer.state(instance);
         if (live) this.set({ instance }, live.lastScore);
       }
     },
@@ -127,7 +127,7 @@ export function registerMetrics(
     collect() {
       this.reset();
       for (const instance of exported()) {
-        const next = sidecar.nextValues(instance);
+        const next = sidecar.scorer.nextValues(instance);
         for (const r of EXHAUSTIBLE)
           if (next[r.metric] !== undefined) this.set({ instance, metric: r.metric }, next[r.metric]!);
       }

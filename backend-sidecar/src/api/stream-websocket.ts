@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { authenticator } from './auth.ts';
 import { streamFilter } from './routes/stream.ts';
-import type { Sidecar } from './sidecar.ts';
+import type { SidecarServices } from './services.ts';
 
 export const STREAM_WS_PATH = '/api/v1/stream/ws';
 
@@ -13,7 +13,7 @@ export const STREAM_WS_PATH = '/api/v1/stream/ws';
  * (`?instance=&kind=`) and resume (`?last_event_id=`): each event is one JSON text message; a
  * client that leaves more than the hub's bound unsent is closed with code 4008 and the reason.
  */
-export function registerStreamWebSocket(app: FastifyInstance, sidecar: Sidecar): void {
+export function registerStreamWebSocket(app: FastifyInstance, sidecar: SidecarServices): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const authenticate = authenticator(sidecar.config.apiTokens);
   const refuse = (socket: Duplex, status: number, message: string) => {

@@ -109,7 +109,7 @@ async function runSize(instances: number, seconds: number, template: Template): 
         const ts = b.ts[b.ts.length - 1]!;
         const sent = sentAt.get(ts);
         if (sent === undefined || !measuring) continue;
-        if ((sidecar.live.get(b.instance)?.lastScoredTs ?? 0) >= ts) {
+        if ((sidecar.scorer.state(b.instance)?.lastScoredTs ?? 0) >= ts) {
           latencies.push(t - sent);
           lastScoredAt = t;
         } else unscored++;
@@ -129,7 +129,7 @@ async function runSize(instances: number, seconds: number, template: Template): 
     let ts = now + 1000;
     await send(ts);
     await sidecar.ingest.drain();
-    while (ids.some((id) => !sidecar.live.get(id)?.runner)) await new Promise((r) => setTimeout(r, 50));
+    while (ids.some((id) => !sidecar.scorer.state(id)?.runner)) await new Promise((r) => setTimeout(r, 50));
     const warmupS = (performance.now() - warm) / 1000;
 
     // Measured: one sample per instance a second, on the wall clock.

@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.ts';
 import type { Sidecar } from '../api/index.ts';
 import { isRelapse, RECURRENCE, type Incident } from '../analysis/index.ts';
 import type { AnomalyEvent } from '../anomaly/index.ts';
+import { isLive } from '../store/index.ts';
 
 const time = (ts: number) =>
   Date.now() - ts > 43_200_000
@@ -98,7 +99,7 @@ export class FleetView {
       this.line(`${time(Date.now())} TRAINING ${instance} failed: ${error.message}`)
     );
     // The sidecar has already joined the event to its incident (its listener comes first).
-    s.on('anomalyOpened', (e) => this.line(anomalyLine(e, s.incidents.incidentOf(e))));
+    s.on('anomalyOpened', (e) => this.line(anomalyLine(e, s.analysis.incidents.incidentOf(e))));
     s.on('anomalyClosed', (e) =>
       this.line(
         `${time(e.end)} ANOMALY  ${e.instance} ended after ${formatDuration(e.end - e.start)}, peak ${e.peakScore.toFixed(1)}x`
@@ -127,10 +128,10 @@ export class FleetView {
 
   summary(): string {
     const all = this.sidecar.instances.list();
-    const live = all.filter((i) => this.sidecar.isLive(i.lastSeen));
+    const live = all.filter((i) => isLive(i.lastSeen));
     const twins = all.filter((i) => this.sidecar.models.champion(i.id)).length;
-    const open = [...this.sidecar.live.values()].filter((l) => l.detector.openEvent).length;
-    const atRisk = [...this.sidecar.forecasts.values()].flat().filter((f) => f.probability >= 0.5).length;
+    const open = [...this.sidecar.scorer.states()].filter((l) => l.detector.openEvent).length;
+    const atRisk = [...this.sidecar.analysis.allForecasts()].flat().filter((f) => f.probability >= 0.5).length;
     return `${live.length} instances reporting (${all.length} known), ${twins} twins, ${open} anomalies open, ${atRisk} failure risks`;
   }
 

@@ -30,7 +30,7 @@ function inProcessSink(sidecar: Sidecar): SimulatorSink {
       await sidecar.ingest.ingest({ instance, labels: labels as Record<string, string>, samples });
     },
     recordFailure: async (failure) => {
-      await sidecar.recordFailure(failure);
+      await sidecar.failures.record(failure);
     },
   };
 }

@@ -2,11 +2,10 @@ import http from 'node:http';
 import os from 'node:os';
 import { loadConfig } from '../core/config.ts';
 import { errors } from '../core/errors.ts';
-import { FleetBus } from '../cluster/fleet-bus.ts';
+import { openFleetBus } from '../cluster/index.ts';
 import { openMetricStore, openObjectStore } from '../store/index.ts';
 import { ModelRegistry, TrainingPool, TwinTrainer, trainerOptions } from '../twin/index.ts';
-import { TrainingWorker } from '../twin/training-queue.ts';
-import { runTrainingJob } from '../twin/training-job.ts';
+import { openTrainingQueue } from '../twin/index.ts';
 
 export interface WorkerOptions {
   config?: string;
@@ -38,10 +37,11 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const models = new ModelRegistry(objects);
   const pool = config.twinModel === 'lstm' ? new TrainingPool(concurrency) : undefined;
   const trainer = new TwinTrainer(metrics, models, trainerOptions(config, { pool, objects }));
-  const bus = await FleetBus.open(config.redisUrl, name, false);
+  const bus = await openFleetBus(config.redisUrl, name, false);
   models.on('champion', (instance, reason) => void bus.publishModel(instance, reason).catch(() => undefined));
   trainer.on('failed', ({ instance, error }) => log(`${instance}: training failed: ${error.message}`));
 
+  const { TrainingWorker, runTrainingJob } = await openTrainingQueue();
   const worker = new TrainingWorker(
     config.redisUrl,
     async (request, job) => {

@@ -4,7 +4,7 @@ import { candidateActions, WhatIfSimulation, type WhatIfAction } from '../analys
 import type { FailureKind, Resource, Sample } from '../core/types.ts';
 import type { RegularSeries } from '../features/index.ts';
 import { DEFAULT_LSTM_OPTIONS, LstmTwinRunner } from '../twin/index.ts';
-import { trainLstmTwin } from '../twin/lstm-twin.ts';
+import { trainLstmTwin } from '../twin/lstm/lstm-training.ts';
 import { weightsFromArtifacts } from '../twin/lstm/artifacts.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
 

@@ -1,12 +1,12 @@
 import { AnomalyDetector, type AnomalyEvent, type ScoredPoint } from '../anomaly/index.ts';
 import { toRegular, type RegularSeries } from '../features/index.ts';
 import { DEFAULT_LSTM_OPTIONS, historyNeeded, LstmTwinRunner, type LstmTwinModel } from '../twin/index.ts';
-import { trainLstmTwin } from '../twin/lstm-twin.ts';
+import { trainLstmTwin } from '../twin/lstm/lstm-training.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
-import type { LstmStepResult } from '../twin/lstm-runner.ts';
-import type { LstmTwinOptions } from '../twin/lstm-model.ts';
+import type { LstmStepResult } from '../twin/lstm/lstm-runner.ts';
+import type { LstmTwinOptions } from '../twin/lstm/lstm-metadata.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
-import { anomaliesInRegime, regimeStart } from '../twin/regime.ts';
+import { anomaliesInRegime, regimeStart } from '../twin/training/regime.ts';
 
 /** How often an evaluation retrains its twin unless told otherwise (the product's default is 6 hours, 4x the time). */
 export const EVAL_RETRAIN_MS = 24 * 3_600_000;

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../store/object-store.ts';
+import type { ObjectStore } from '../store/index.ts';
 
 /** One remediation decision as the audit log keeps it. */
 export interface AuditRecord {

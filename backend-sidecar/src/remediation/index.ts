@@ -8,3 +8,4 @@ export {
 export { execute, signatureOf } from './action-executor.ts';
 export { AuditLog, type AuditRecord } from './audit-log.ts';
 export { RemediationEngine, type PredictionInput } from './remediation-engine.ts';
+export { remediatePredictions, type ActionEffect } from './remediate-predictions.ts';

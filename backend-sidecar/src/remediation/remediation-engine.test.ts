@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { tempDir } from '../testing/temp-dir.ts';
-import { FileObjectStore } from '../store/object-store.ts';
+import { FileObjectStore } from '../store/index.ts';
 import { AuditLog, loadRemediationConfig, RemediationConfigError, RemediationEngine, signatureOf } from './index.ts';
 
 const SECRET = 'a-secret-of-32-characters-000000';

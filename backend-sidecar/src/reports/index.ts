@@ -3,3 +3,4 @@ export { loadCatalogue, CatalogueError, SHIPPED_CATALOGUE, type Catalogue, type 
 export { TemplateMiner, type LogTemplate } from './template-miner.ts';
 export { analyzeReport, type OperatingReport, type ReportAnalysis, type Finding } from './report-analyzer.ts';
 export { ReportStore, type StoredReport, type ReportSummary } from './report-store.ts';
+export { ReportIntake, type ReportIntakeOptions } from './report-intake.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ObjectStore } from '../store/object-store.ts';
+import type { ObjectStore } from '../store/index.ts';
 import type { OperatingReport, ReportAnalysis } from './report-analyzer.ts';
 
 /** A stored report: what was sent, when it arrived, and what was found in it. */

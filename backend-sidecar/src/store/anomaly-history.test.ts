@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir } from '../testing/temp-dir.ts';
 import { AnomalyHistory } from './anomaly-history.ts';
-import { FileObjectStore } from './object-store.ts';
+import { FileObjectStore } from './file-object-store.ts';
 
 const T = Date.UTC(2026, 10, 20);
 const H = 3_600_000;

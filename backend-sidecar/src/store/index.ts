@@ -3,7 +3,9 @@ export type { MetricStore, SeriesWindow, ReadWindowOptions } from './metric-stor
 export { DuckDBMetricStore } from './duckdb-metric-store.ts';
 export { InstanceRegistry, type InstanceRecord } from './instance-registry.ts';
 export { FailureStore, type NewFailure } from './failure-store.ts';
-export { FileObjectStore, S3ObjectStore, type ObjectStore, type S3ObjectStoreOptions } from './object-store.ts';
+export type { ObjectStore } from './object-store.ts';
+export { FileObjectStore } from './file-object-store.ts';
+export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.ts';
 export { WriteAheadLog, type WalRecord, type WalOptions } from './wal/index.ts';
 export { AnomalyHistory, recordedAnomalies, type HistoryRecord } from './anomaly-history.ts';
 export { InfluxDBv1Store, type InfluxDBv1Options } from './influxdb-v1-store.ts';
@@ -11,3 +13,6 @@ export { PrometheusStore, NODE_EXPORTER_QUERIES, type PrometheusStoreOptions } f
 export { InfluxDBv2Store, type InfluxDBv2Options } from './influxdb-v2-store.ts';
 export { openMetricStore } from './open-metric-store.ts';
 export { openObjectStore } from './open-object-store.ts';
+export { TwinOutputWriter, type TwinOutputSource } from './twin-output-writer.ts';
+export { isLive } from './instance-registry.ts';
+export { INSTANCES } from './parameters.ts';

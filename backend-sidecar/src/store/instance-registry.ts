@@ -2,6 +2,7 @@ import { Serial } from './serial.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { InstanceLabels } from '../core/types.ts';
 import type { EmbeddedDatabase } from './embedded-database.ts';
+import { INSTANCES } from './parameters.ts';
 
 export interface InstanceRecord {
   id: string;
@@ -9,6 +10,11 @@ export interface InstanceRecord {
   firstSeen: number;
   lastSeen: number;
   samples: number;
+}
+
+/** Whether an instance that last reported at `lastSeen` still reports. */
+export function isLive(lastSeen: number, now = Date.now()): boolean {
+  return now - lastSeen <= INSTANCES.liveWithinMs.value;
 }
 
 /**

@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing/temp-dir.ts';
-import { FileObjectStore, S3ObjectStore, type ObjectStore } from './object-store.ts';
+import { FileObjectStore } from './file-object-store.ts';
+import type { ObjectStore } from './object-store.ts';
+import { S3ObjectStore } from './s3-object-store.ts';
 import { startS3rver, type TestServer } from '../testing/test-servers.ts';
 
 /** The same contract for every object store: what holds on the filesystem holds on S3. */
@@ -90,7 +92,7 @@ test('thousands of objects written at once stay within the open-file limit (a fl
   // A process limited to 256 open files writes 3,000 objects at once; unbounded, it would fail with EMFILE.
   const dir = tempDir();
   const script = `
-    const { FileObjectStore } = await import(${JSON.stringify(new URL('./object-store.ts', import.meta.url).href)});
+    const { FileObjectStore } = await import(${JSON.stringify(new URL('./file-object-store.ts', import.meta.url).href)});
     const store = new FileObjectStore(${JSON.stringify(dir)});
     await Promise.all(Array.from({ length: 3000 }, (_, i) => store.put('anomalies/i-' + (i % 50) + '/' + i + '.json', '{"i":' + i + '}')));
     const back = await Promise.all(Array.from({ length: 3000 }, (_, i) => store.get('anomalies/i-' + (i % 50) + '/' + i + '.json')));

@@ -8,6 +8,3 @@ export interface ObjectStore {
   list(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
 }
-
-export { FileObjectStore } from './file-object-store.ts';
-export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store.ts';

@@ -1,8 +1,13 @@
-export { trainTwinModel, type BaselineTwinModel, type MetricModel, type TrainingData } from './baseline-model.ts';
-export { TwinRunner, type TwinStep } from './twin-runner.ts';
+export {
+  trainTwinModel,
+  type BaselineTwinModel,
+  type MetricModel,
+  type TrainingData,
+} from './baseline/baseline-training.ts';
+export { BaselineTwinRunner, type TwinStep } from './baseline/baseline-runner.ts';
 export { ModelRegistry, type ModelVersionInfo, type VersionDecision } from './model-registry.ts';
-export { TwinTrainer, trainerOptions, type TrainerOptions, type InstanceHistory } from './twin-trainer.ts';
-export { TrainingPool } from './training-pool.ts';
+export { TwinTrainer, trainerOptions, type TrainerOptions, type InstanceHistory } from './training/twin-trainer.ts';
+export { TrainingPool } from './training/training-pool.ts';
 export {
   startTwin,
   startTwinFromHistory,
@@ -11,14 +16,25 @@ export {
   type TwinKind,
   type LoadedTwin,
   type LiveTwin,
-} from './twin-model.ts';
+} from './twin.ts';
 export {
   DEFAULT_LSTM_OPTIONS,
   JOINT_SCORE,
   LEVEL_SCORE,
   type LstmTwinModel,
   type LstmTwinOptions,
-} from './lstm-model.ts';
-export { LstmTwinRunner } from './lstm-runner.ts';
+} from './lstm/lstm-metadata.ts';
+export { LstmTwinRunner } from './lstm/lstm-runner.ts';
 export { DriftMonitor, type DriftOptions } from './drift-monitor.ts';
-export type { TrainRequest, TrainOutcome } from './training-queue.ts';
+export type { TrainRequest, TrainOutcome } from './training/training-queue.ts';
+export type { ForecastEffect, TwinForecast } from './lstm/lstm-runner.ts';
+
+/** Training jobs on BullMQ (Redis). Loaded only when used: a sidecar without Redis does not pay for BullMQ at start-up. */
+export async function openTrainingQueue() {
+  const [{ TrainingJobs, TrainingWorker }, { runTrainingJob }] = await Promise.all([
+    import('./training/training-queue.ts'),
+    import('./training/training-job.ts'),
+  ]);
+  return { TrainingJobs, TrainingWorker, runTrainingJob };
+}
+export type { TrainingJobs, TrainingWorker } from './training/training-queue.ts';

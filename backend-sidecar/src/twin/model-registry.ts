@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ObjectStore } from '../store/index.ts';
-import type { LoadedTwin, TwinModel } from './twin-model.ts';
+import type { LoadedTwin, TwinModel } from './twin.ts';
 import { checksumOf, weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
 
 /** What became of a trained version. */

@@ -9,8 +9,8 @@ import { buildFeatureMatrix, fitFeatureSpec, type RegularSeries } from '../featu
 import { loadSmdPart, SHARED_DATA } from '../eval/smd-data.ts';
 import { tensorflow, tf } from './lstm/tf-backend.ts';
 import { trainNetwork, windowsOf, type NetworkShape } from './lstm/lstm-network.ts';
-import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-model.ts';
-import { LstmTwinRunner } from './lstm-runner.ts';
+import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm/lstm-metadata.ts';
+import { LstmTwinRunner } from './lstm/lstm-runner.ts';
 import { tempDir } from '../testing/temp-dir.ts';
 
 const TORCH_PEER = fileURLToPath(new URL('../../scripts/lstm-torch-peer.py', import.meta.url));

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 import { acceptRawBody } from '../raw-body.ts';
 
 export const AGENT_BATCH_MAX_BYTES = 16 * 1024 * 1024;
 
 /** twin-agent's protocol: one LZ4 frame per batch; the answer acknowledges its sequence number once durable. */
 export const agentRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     acceptRawBody(app, AGENT_BATCH_MAX_BYTES);
     app.post(

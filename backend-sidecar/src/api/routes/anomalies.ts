@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 import { page } from './query-schemas.ts';
 
 const Anomaly = Type.Object({
@@ -22,7 +22,7 @@ const Anomaly = Type.Object({
 });
 
 export const anomalyRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     // Anomaly events of one instance from the history (closed ones) plus the one open now.
     app.get(
@@ -42,7 +42,7 @@ export const anomalyRoutes =
         const { instance, from, limit, offset } = request.query;
         const to = request.query.to ?? Date.now() + 1;
         const items: Array<typeof Anomaly.static> = await sidecar.anomalies.query(instance, from, to, offset + limit);
-        const open = sidecar.live.get(instance)?.detector.openEvent;
+        const open = sidecar.scorer.state(instance)?.detector.openEvent;
         if (open && open.start < to && open.end >= from) items.push(open);
         return { items: items.slice(offset, offset + limit), total: items.length };
       }
@@ -62,7 +62,7 @@ export const anomalyRoutes =
       },
       async (request) => {
         const { instance, limit, offset } = request.query;
-        const all = sidecar.incidents.incidents(instance);
+        const all = sidecar.analysis.incidentsOf(instance);
         return { items: all.slice(offset, offset + limit), total: all.length };
       }
     );

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Sidecar } from '../sidecar.ts';
+import type { NewFailure } from '../../store/index.ts';
+import type { SidecarServices } from '../services.ts';
 import { instanceTimeRange, page } from './query-schemas.ts';
 
 const Kind = Type.Union([Type.Literal('crash'), Type.Literal('outage')]);
@@ -16,7 +17,7 @@ const Failure = Type.Object({
 });
 
 export const failureRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/failures',
@@ -38,7 +39,7 @@ export const failureRoutes =
         },
       },
       async (request, reply) => {
-        const event = await sidecar.recordFailure(request.body as Parameters<Sidecar['recordFailure']>[0]);
+        const event = await sidecar.failures.record(request.body as NewFailure);
         return reply.status(201).send(event as never);
       }
     );

@@ -18,8 +18,8 @@ test("the detector's events become incidents with root causes joined with the la
   });
   assert.equal(report.status, 201);
   const seen: string[] = [];
-  sidecar.on('incident', (i) => seen.push(i.rootCauses[0]!.resource));
-  sidecar.emit('anomalyClosed', {
+  sidecar.events.on('incident', (i) => seen.push(i.rootCauses[0]!.resource));
+  sidecar.events.emit('anomalyClosed', {
     id: 'e-1',
     instance: 'web-9',
     start: T,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 export const IngestBody = Type.Object(
   {
@@ -18,7 +18,7 @@ export const IngestBody = Type.Object(
 );
 
 export const ingestRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     // JSON batches from twin-agent and the simulator; acknowledged once stored.
     app.post(

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
+import { isLive } from '../../store/index.ts';
+import type { SidecarServices } from '../services.ts';
 
 const Instance = Type.Object({
   id: Type.String(),
@@ -30,12 +31,12 @@ const Instance = Type.Object({
 });
 
 export const instanceRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     const describe = (id: string) => {
       const r = sidecar.instances.get(id)!;
       const model = sidecar.models.champion(id);
-      const live = sidecar.live.get(id);
+      const live = sidecar.scorer.state(id);
       return {
         id: r.id,
         labels: Object.fromEntries(Object.entries(r.labels).filter(([, v]) => v !== undefined)) as Record<
@@ -45,13 +46,13 @@ export const instanceRoutes =
         firstSeen: new Date(r.firstSeen).toISOString(),
         lastSeen: new Date(r.lastSeen).toISOString(),
         samples: r.samples,
-        status: sidecar.isLive(r.lastSeen) ? ('live' as const) : ('stale' as const),
+        status: isLive(r.lastSeen) ? ('live' as const) : ('stale' as const),
         twin: model
           ? { version: model.version, trainedAt: new Date(model.createdAt).toISOString() }
           : { readyInSeconds: Math.ceil(sidecar.trainer.readyIn(r) / 1000) },
         anomalyScore: live ? live.lastScore : null,
-        failureProbability: Object.fromEntries((sidecar.forecasts.get(id) ?? []).map((f) => [f.kind, f.probability])),
-        failurePredictions: sidecar.predictions.get(id) ?? [],
+        failureProbability: Object.fromEntries(sidecar.analysis.forecastsOf(id).map((f) => [f.kind, f.probability])),
+        failurePredictions: sidecar.analysis.predictionsOf(id) ?? [],
       };
     };
 

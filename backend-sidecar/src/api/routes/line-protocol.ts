@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import { parsePrecision } from '../../ingest/index.ts';
 import { readSharedBody } from '../shared-body.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 /** Most bytes a line-protocol body may inflate to (gzip bombs are refused, not unpacked). */
 export const LINE_PROTOCOL_MAX_BYTES = 64 * 1024 * 1024;
@@ -16,7 +16,7 @@ export const LINE_PROTOCOL_MAX_BYTES = 64 * 1024 * 1024;
  * line and column of its first error); 204 once durable.
  */
 export const lineProtocolRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     // Line protocol comes as text/plain, octet-stream or with no type at all, often gzipped.
     app.removeAllContentTypeParsers();

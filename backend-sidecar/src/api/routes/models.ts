@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors, TwinError } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 const Decision = Type.Object({
   status: Type.Union([Type.Literal('champion'), Type.Literal('challenger'), Type.Literal('rejected')]),
@@ -35,7 +35,7 @@ const VersionParams = Type.Object({
  * figures, backend, checksum, decision), promote, roll back, and train now.
  */
 export const modelRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     const known = (id: string) => {
       if (!sidecar.instances.get(id) && !sidecar.models.champion(id)) throw errors.notFound('instance', id);
@@ -103,7 +103,7 @@ export const modelRoutes =
       // Training takes a while: answer at once; progress and the outcome come as events and in the version list.
       void sidecar.trainer
         .train(request.params.id, Date.now(), history)
-        .catch((error: Error) => sidecar.emit('trainingFailed', { instance: request.params.id, error }));
+        .catch((error: Error) => sidecar.events.emit('trainingFailed', { instance: request.params.id, error }));
       return reply.status(202).send({ instance: request.params.id, version, status: 'training' });
     });
   };

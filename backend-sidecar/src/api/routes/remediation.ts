@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 import { instanceTimeRange, page } from './query-schemas.ts';
 
 /** Remediation: its configuration (secrets left out), pending decisions, approvals and the audit log. */
 export const remediationRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/remediation', async () => {
       const { mode, cooldown, targets, policies } = sidecar.remediation.config;

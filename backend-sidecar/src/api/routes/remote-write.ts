@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TwinError } from '../../core/errors.ts';
 import { decodeRemoteWrite } from '../../ingest/index.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 import { acceptRawBody } from '../raw-body.ts';
 
 export const REMOTE_WRITE_MAX_BYTES = 64 * 1024 * 1024;
@@ -12,7 +12,7 @@ export const REMOTE_WRITE_MAX_BYTES = 64 * 1024 * 1024;
  * retries.
  */
 export const remoteWriteRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     acceptRawBody(app, REMOTE_WRITE_MAX_BYTES);
     app.post('/write', async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 /** The largest report accepted (log and status together); larger ones get 413 with this limit. */
 export const REPORT_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -32,7 +32,7 @@ function timeOf(text: string | undefined, where: string): number {
  * fetched by id.
  */
 export const reportRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.setErrorHandler((error, _request, _reply) => {
       if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge();
@@ -104,7 +104,7 @@ export const reportRoutes =
             log: body.log,
           };
         }
-        const stored = await sidecar.ingestReport(report);
+        const stored = await sidecar.reports.ingest(report);
         return reply.status(201).header('location', `/api/v1/reports/${stored.id}`).send({
           report_id: stored.id,
           instance: stored.instance,
@@ -127,14 +127,14 @@ export const reportRoutes =
           }),
         },
       },
-      async (request) => sidecar.reports.list(request.query)
+      async (request) => sidecar.reports.store.list(request.query)
     );
 
     app.get(
       '/reports/:id',
       { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } },
       async (request) => {
-        const report = await sidecar.reports.get(request.params.id);
+        const report = await sidecar.reports.store.get(request.params.id);
         if (!report)
           throw new TwinError('TWIN_ERR_NOT_FOUND', 404, `no report with id ${request.params.id}`, 'params/id');
         return report;

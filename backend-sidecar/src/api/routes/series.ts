@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
-import type { Sidecar } from '../sidecar.ts';
-import { replayLead, replayTwin } from '../twin-replay.ts';
+import type { SidecarServices } from '../services.ts';
+import { replayLead, replayTwin } from '../../anomaly/twin-replay.ts';
 
 /** The most steps a replay covers in one request (a week of 1-minute steps, and a half). */
 const MAX_REPLAY_STEPS = 15_000;
 
 export const seriesRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     // Raw or averaged series of one instance over a time range (Grafana's datasource and tools read this).
     app.get(

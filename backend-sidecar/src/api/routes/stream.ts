@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import { STREAM_KINDS, type StreamFilter, type StreamKind } from '../stream-hub.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 /** `?instance=a,b&kind=anomaly_score,...` as a filter; unknown kinds are refused, naming them. */
 export function streamFilter(query: { instance?: string | undefined; kind?: string | undefined }): StreamFilter {
@@ -35,7 +35,7 @@ export function streamFilter(query: { instance?: string | undefined; kind?: stri
  * (or `?last_event_id=`) first gets what it missed, and a `reset` event when the gap is too old.
  */
 export const streamRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get(
       '/stream',

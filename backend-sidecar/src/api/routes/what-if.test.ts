@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestSimulatedHistory, startTestSidecar } from '../../testing/test-sidecar.ts';
 import type { Sidecar } from '../sidecar.ts';
-import type { TwinReplay } from '../twin-replay.ts';
+import type { TwinReplay } from '../../anomaly/twin-replay.ts';
 
 let sidecar: Sidecar;
 const MIN = 60_000;
@@ -21,7 +21,7 @@ before(async () => {
       instance: 'sim-001',
       samples: [{ ts: now + m * MIN, values: { ...last, mem_used_pct: Math.min(97, 70 + m * 0.9) } }],
     });
-  while (!sidecar.live.get('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
+  while (!sidecar.scorer.state('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
 });
 after(() => sidecar.stop());
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Simulated, WhatIfAction } from '../../analysis/what-if.ts';
-import type { Sidecar } from '../sidecar.ts';
+import type { SidecarServices } from '../services.ts';
 
 const Percent = Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'capacity added, in % of the current' });
 const Action = Type.Union([
@@ -27,7 +27,7 @@ function view(s: Simulated, metrics: readonly string[] | undefined) {
 
 /** What-if simulation of actions, and the actions recommended for an instance. */
 export const whatIfRoutes =
-  (sidecar: Sidecar): FastifyPluginAsyncTypebox =>
+  (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.post(
       '/twin/whatif',
@@ -48,7 +48,7 @@ export const whatIfRoutes =
       },
       async (request) => {
         const { instance, actions, horizonMs, metrics } = request.body;
-        const run = sidecar.whatIf(instance, actions as WhatIfAction[], horizonMs);
+        const run = sidecar.analysis.whatIf(instance, actions as WhatIfAction[], horizonMs);
         const first = Object.values(run.without.forecast.metrics)[0];
         return {
           instance,
@@ -78,7 +78,7 @@ export const whatIfRoutes =
       },
       async (request) => ({
         instance: request.params.id,
-        items: sidecar.recommendActions(request.params.id, request.query.horizonMs),
+        items: sidecar.analysis.recommendActions(request.params.id, request.query.horizonMs),
       })
     );
   };

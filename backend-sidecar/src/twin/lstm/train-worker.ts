@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { tensorflow } from './tf-backend.ts';
-import { trainLstmTwin, type TrainLstmTwinInput } from '../lstm-twin.ts';
+import { trainLstmTwin, type TrainLstmTwinInput } from './lstm-training.ts';
 
 export type TrainJob = Omit<TrainLstmTwinInput, 'backend' | 'onProgress'>;
 

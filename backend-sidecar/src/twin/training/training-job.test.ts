@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FileObjectStore } from '../store/index.ts';
-import { tempDir } from '../testing/temp-dir.ts';
-import { ModelRegistry } from './model-registry.ts';
+import { FileObjectStore } from '../../store/index.ts';
+import { tempDir } from '../../testing/temp-dir.ts';
+import { ModelRegistry } from '../model-registry.ts';
 import { runTrainingJob } from './training-job.ts';
 import type { TrainJob } from './training-queue.ts';
 import type { TwinTrainer } from './twin-trainer.ts';

@@ -1,17 +1,19 @@
 import { EventEmitter } from 'node:events';
-import type { MetricStore, ObjectStore } from '../store/index.ts';
-import { recordedAnomalies } from '../store/anomaly-history.ts';
-import type { TwinConfig } from '../core/config.ts';
-import { toRegular, type RegularSeries } from '../features/index.ts';
-import { trainTwinModel } from './baseline-model.ts';
-import { DEFAULT_LSTM_OPTIONS, type LstmTwinOptions } from './lstm-model.ts';
-import type { ModelRegistry, VersionDecision } from './model-registry.ts';
+import { recordedAnomalies, type MetricStore, type ObjectStore } from '../../store/index.ts';
+
+import type { TwinConfig } from '../../core/config.ts';
+import { toRegular, type RegularSeries } from '../../features/index.ts';
+import { trainTwinModel } from '../baseline/baseline-training.ts';
+import { DEFAULT_LSTM_OPTIONS, type LstmTwinOptions } from '../lstm/lstm-metadata.ts';
+import type { ModelRegistry, VersionDecision } from '../model-registry.ts';
 import type { TrainingPool } from './training-pool.ts';
-import type { TwinKind, TwinModel } from './twin-model.ts';
-import { weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
+import type { TwinKind, TwinModel } from '../twin.ts';
+import { weightsFromArtifacts, type NetworkArtifacts } from '../lstm/artifacts.ts';
 import { recentError } from './champion-rule.ts';
 import { anomaliesInRegime, regimeStart } from './regime.ts';
-import type { TrainOutcome, TrainRequest } from './training-queue.ts';
+import type { InstanceHistory, TrainOutcome, TrainRequest } from './training-request.ts';
+
+export type { InstanceHistory } from './training-request.ts';
 
 export interface TrainerOptions {
   windowMs: number;
@@ -55,16 +57,6 @@ export function trainerOptions(
     anomalies: (instance, from, to) => recordedAnomalies(objects, instance, from, to),
     ...extras,
   };
-}
-
-export interface InstanceHistory {
-  id: string;
-  firstSeen: number;
-  lastSeen: number;
-  /** Samples received so far (their mean interval bounds the training step from below). */
-  samples?: number;
-  /** When the anomaly open on the instance began, if one is (carried to training workers). */
-  anomalyOpenSince?: number;
 }
 
 export interface TrainerEvents {

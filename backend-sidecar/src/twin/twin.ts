@@ -1,7 +1,13 @@
-import type { BaselineTwinModel } from './baseline-model.ts';
-import { JOINT_SCORE, LEVEL_ABOVE_SCORE, LEVEL_BELOW_SCORE, LEVEL_SCORE, type LstmTwinModel } from './lstm-model.ts';
-import { LstmTwinRunner } from './lstm-runner.ts';
-import { TwinRunner, type TwinStep } from './twin-runner.ts';
+import type { BaselineTwinModel } from './baseline/baseline-training.ts';
+import {
+  JOINT_SCORE,
+  LEVEL_ABOVE_SCORE,
+  LEVEL_BELOW_SCORE,
+  LEVEL_SCORE,
+  type LstmTwinModel,
+} from './lstm/lstm-metadata.ts';
+import { LstmTwinRunner } from './lstm/lstm-runner.ts';
+import { BaselineTwinRunner, type TwinStep } from './baseline/baseline-runner.ts';
 import type { LstmWeights } from './lstm/lstm-step.ts';
 import { toRegular } from '../features/index.ts';
 import type { SeriesWindow } from '../store/index.ts';
@@ -27,7 +33,7 @@ export function startTwin(loaded: LoadedTwin): LiveTwin {
     if (!loaded.weights) throw new Error(`twin ${loaded.model.instance} ${loaded.model.version} has no weights loaded`);
     return new LstmTwinRunner(loaded.model, loaded.weights);
   }
-  return new TwinRunner(loaded.model);
+  return new BaselineTwinRunner(loaded.model);
 }
 
 /** The score threshold of each metric the twin scores. */

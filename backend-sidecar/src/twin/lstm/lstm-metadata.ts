@@ -1,7 +1,7 @@
-import type { FeatureSpec, FeatureSpecOptions } from '../features/index.ts';
-import type { NetworkShape } from './lstm/artifacts.ts';
-import type { TfBackend } from './lstm/tf-backend.ts';
-import type { TrainingWindow } from './regime.ts';
+import type { FeatureSpec, FeatureSpecOptions } from '../../features/index.ts';
+import type { NetworkShape } from './artifacts.ts';
+import type { TfBackend } from './tf-backend.ts';
+import type { TrainingWindow } from '../training/regime.ts';
 
 /** How far one metric's one-step predictions usually miss, and the score beyond which a miss is unusual. */
 export interface MetricErrorModel {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitFeatureSpec, quantile, type RegularSeries } from '../features/index.ts';
-import { levelModel, REFERENCE_RANGE_SHARE, rowsOutside, slowMeans } from './lstm-twin.ts';
-import type { LstmTwinModel } from './lstm-model.ts';
+import { fitFeatureSpec, quantile, type RegularSeries } from '../../features/index.ts';
+import { levelModel, REFERENCE_RANGE_SHARE, rowsOutside, slowMeans } from './level-baseline.ts';
+import type { LstmTwinModel } from './lstm-metadata.ts';
 
 const STEP = 60_000;
 const ROWS = 1440;

@@ -1,12 +1,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tensorflow } from './lstm/tf-backend.ts';
-import { weightsFromArtifacts } from './lstm/artifacts.ts';
-import { surprisePeak, trainLstmTwin } from './lstm-twin.ts';
-import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-model.ts';
+import { tensorflow } from './tf-backend.ts';
+import { weightsFromArtifacts } from './artifacts.ts';
+import { surprisePeak, trainLstmTwin } from './lstm-training.ts';
+import { DEFAULT_LSTM_OPTIONS, type LstmTwinModel } from './lstm-metadata.ts';
 import { LstmTwinRunner } from './lstm-runner.ts';
-import type { RegularSeries } from '../features/index.ts';
-import type { LstmWeights } from './lstm/lstm-step.ts';
+import type { RegularSeries } from '../../features/index.ts';
+import type { LstmWeights } from './lstm-step.ts';
 
 const STEP = 60_000;
 const ROWS = 2 * 1440;

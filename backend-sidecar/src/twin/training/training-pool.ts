@@ -1,9 +1,9 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../core/ts-worker.ts';
-import type { TrainJob, TrainReply } from './lstm/train-worker.ts';
-import type { LstmTwinModel } from './lstm-twin.ts';
-import type { NetworkArtifacts } from './lstm/lstm-network.ts';
+import { startWorker } from '../../core/ts-worker.ts';
+import type { TrainJob, TrainReply } from '../lstm/train-worker.ts';
+import type { LstmTwinModel } from '../lstm/lstm-training.ts';
+import type { NetworkArtifacts } from '../lstm/lstm-network.ts';
 
 interface Slot {
   worker: Worker;
@@ -48,7 +48,7 @@ export class TrainingPool {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.busy);
       if (!slot && this.slots.length < this.size) {
-        slot = { worker: startWorker(import.meta.url, 'lstm/train-worker'), busy: false };
+        slot = { worker: startWorker(import.meta.url, '../lstm/train-worker'), busy: false };
         slot.worker.unref();
         this.slots.push(slot);
       }

@@ -1,9 +1,37 @@
-import type { KindPrediction, RootCause } from '../analysis/index.ts';
-import type { StoredReport } from '../reports/index.ts';
-import type { RecommendedAction, Sidecar } from './sidecar.ts';
+import type { TwinModel } from '../twin/index.ts';
+import type { FailureAnalysis, RecommendedAction } from './failure-analysis.ts';
+import type { KindPrediction } from './failure-predictor.ts';
+import type { RootCause } from './incident-correlator.ts';
+import { FAILURE_ANALYSIS } from './parameters.ts';
+
+/** What the failure report reads of a report's findings (the reports stage's `Finding` has these and more). */
+export interface ReportFinding {
+  id: string;
+  title: string;
+  severity: 'info' | 'warning' | 'critical';
+  resources: readonly string[];
+  actions: readonly string[];
+  count: number;
+  lines: readonly number[];
+}
+
+/** An operating information report, as far as the failure report needs it. */
+export interface ReportForPrediction<F extends ReportFinding = ReportFinding> {
+  id: string;
+  time: number;
+  findings: F[];
+}
+
+/** What the failure report is built from: the instance's twin and the failure analysis. */
+export interface FailureReportSources {
+  analysis: Pick<FailureAnalysis, 'predict' | 'incidentsOf' | 'recommendActions'>;
+  champion(instance: string): TwinModel | undefined;
+  /** How long until the instance's first twin is ready (undefined for an instance never seen). */
+  twinReadyInMs(instance: string): number | undefined;
+}
 
 /** The predicted failure report: what is about to break, why, how sure, what would help. */
-export interface FailureReport {
+export interface FailureReport<F extends ReportFinding = ReportFinding> {
   instance: string;
   /** The operating information report it was asked for, when it was. */
   report_id: string | null;
@@ -19,10 +47,10 @@ export interface FailureReport {
     string,
     unknown
   >)[];
-  findings: StoredReport['findings'];
+  findings: F[];
 }
 
-const SEVERITY = { info: 0, warning: 0.5, critical: 1 } as const;
+const SEVERITY = FAILURE_ANALYSIS.reportSeverityWeight.value;
 
 /**
  * Builds the predicted failure report for an instance (and one of its operating information
@@ -31,17 +59,16 @@ const SEVERITY = { info: 0, warning: 0.5, critical: 1 } as const;
  * there is none), and actions ranked by the drop the what-if simulation predicts (or the report's
  * catalogue actions, unranked, when the instance has no twin to simulate with).
  */
-export function buildFailureReport(
-  sidecar: Sidecar,
+export function buildFailureReport<F extends ReportFinding>(
+  sources: FailureReportSources,
   instance: string,
-  report?: StoredReport,
+  report?: ReportForPrediction<F>,
   now = Date.now()
-): FailureReport {
-  const model = sidecar.models.champion(instance);
-  const record = sidecar.instances.get(instance);
+): FailureReport<F> {
+  const model = sources.champion(instance);
   const findings = report?.findings ?? [];
-  const predictions = sidecar.predictor.predict(sidecar.failureEvidence(instance, now, report ? findings : undefined));
-  const incident = sidecar.incidents.incidents(instance)[0];
+  const predictions = sources.analysis.predict(instance, now, report ? findings : undefined);
+  const incident = sources.analysis.incidentsOf(instance)[0];
   const rootCauses: FailureReport['rootCauses'] = incident?.rootCauses.length
     ? incident.rootCauses.map((c) => ({
         resource: c.resource,
@@ -52,7 +79,7 @@ export function buildFailureReport(
     : causesFromFindings(findings);
   let recommendedActions: FailureReport['recommendedActions'];
   try {
-    recommendedActions = sidecar.recommendActions(instance).map((r) => ({
+    recommendedActions = sources.analysis.recommendActions(instance).map((r) => ({
       action: r.action.type,
       ...('percent' in r.action ? { percent: r.action.percent } : {}),
       effect: { probability: r.probability, drop: r.drop, confidence: r.confidence },
@@ -67,7 +94,7 @@ export function buildFailureReport(
     time: new Date(report?.time ?? now).toISOString(),
     basis: model ? 'twin' : 'prior',
     model: model ? { version: model.version, trainedAt: new Date(model.createdAt).toISOString() } : null,
-    twinReadyInSeconds: model || !record ? null : Math.ceil(sidecar.trainer.readyIn(record) / 1000),
+    twinReadyInSeconds: model ? null : readySeconds(sources.twinReadyInMs(instance)),
     predictions,
     rootCauses,
     recommendedActions,
@@ -75,9 +102,13 @@ export function buildFailureReport(
   };
 }
 
+function readySeconds(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.ceil(ms / 1000);
+}
+
 /** Root causes from a report's findings alone: each implicated resource, weighted by severity. */
-function causesFromFindings(findings: StoredReport['findings']): FailureReport['rootCauses'] {
-  const weights = new Map<string, { weight: number; findings: StoredReport['findings'] }>();
+function causesFromFindings(findings: readonly ReportFinding[]): FailureReport['rootCauses'] {
+  const weights = new Map<string, { weight: number; findings: ReportFinding[] }>();
   for (const f of findings)
     for (const r of f.resources) {
       const c = weights.get(r) ?? { weight: 0, findings: [] };

@@ -1,4 +1,4 @@
-import type { ModelRegistry } from './model-registry.ts';
+import type { ModelRegistry } from '../model-registry.ts';
 import type { TrainJob, TrainOutcome } from './training-queue.ts';
 import type { TwinTrainer } from './twin-trainer.ts';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ingestSimulatedHistory, startTestSidecar } from '../testing/test-sidecar.ts';
-import type { LstmTwinModel } from './index.ts';
-import { levelModel } from './lstm-twin.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../../testing/test-sidecar.ts';
+import type { LstmTwinModel } from '../index.ts';
+import { levelModel } from '../lstm/level-baseline.ts';
 
 test(
   'LSTM twins: trained off the event loop, versioned with metadata, warm-started, judged against the champion, promoted and rolled back',

@@ -1,4 +1,4 @@
-import { AnomalyDetector } from '../anomaly/index.ts';
+import { AnomalyDetector } from './anomaly-detector.ts';
 import { historyNeeded, LstmTwinRunner, type LoadedTwin } from '../twin/index.ts';
 import type { SeriesWindow } from '../store/index.ts';
 

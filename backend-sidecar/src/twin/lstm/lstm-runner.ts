@@ -1,5 +1,5 @@
-import { FeatureBuilder, unscaled, withinBounds } from '../features/index.ts';
-import { LstmPredictor, LstmStream, type LstmWeights } from './lstm/lstm-step.ts';
+import { FeatureBuilder, unscaled, withinBounds } from '../../features/index.ts';
+import { LstmPredictor, LstmStream, type LstmWeights } from './lstm-step.ts';
 import {
   fartherOff,
   JOINT_SCORE,
@@ -8,7 +8,7 @@ import {
   LEVEL_CAP,
   LEVEL_SCORE,
   type LstmTwinModel,
-} from './lstm-model.ts';
+} from './lstm-metadata.ts';
 
 /** What the twin says of one sample: the prediction for its step, and how surprising each value is. */
 export interface LstmStepResult {

@@ -1,5 +1,5 @@
-import { fitSeasonalProfile, profileAt, quantile, robustScale, type SeasonalProfile } from '../features/index.ts';
-import type { TrainingWindow } from './regime.ts';
+import { fitSeasonalProfile, profileAt, quantile, robustScale, type SeasonalProfile } from '../../features/index.ts';
+import type { TrainingWindow } from '../training/regime.ts';
 
 /** What a twin knows about one metric: its daily profile and how far its one-step predictions usually miss. */
 export interface MetricModel {

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FleetSimulator, SIMULATED_METRICS, type ScenarioRun } from '../simulator/index.ts';
-import { trainTwinModel, type TrainingData } from './baseline-model.ts';
-import { TwinRunner } from './twin-runner.ts';
-import { AnomalyDetector } from '../anomaly/index.ts';
+import { FleetSimulator, SIMULATED_METRICS, type ScenarioRun } from '../../simulator/index.ts';
+import { trainTwinModel, type TrainingData } from './baseline-training.ts';
+import { BaselineTwinRunner } from './baseline-runner.ts';
+import { AnomalyDetector } from '../../anomaly/index.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 2);
@@ -47,7 +47,7 @@ test('a twin learns normal behaviour: few false alarms on normal data, a leak st
   );
   assert.ok(model.validationError > 0.3 && model.validationError < 2, `validation error ${model.validationError}`);
 
-  const runner = new TwinRunner(model);
+  const runner = new BaselineTwinRunner(model);
   const detector = new AnomalyDetector('sim-001', Object.fromEntries(model.metrics.map((m) => [m.name, m.threshold])));
   const opened: string[][] = [];
   detector.on('opened', (e) => opened.push(e.metrics.map((m) => m.metric)));

@@ -1,21 +1,7 @@
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
-import type { InstanceHistory } from './twin-trainer.ts';
+import type { TrainOutcome, TrainRequest } from './training-request.ts';
 
-export interface TrainRequest {
-  instance: string;
-  now: number;
-  history: Omit<InstanceHistory, 'id'>;
-  /** The round this job belongs to (`after-<the newest version>`): one job per instance and round, whoever asks. */
-  round: string;
-}
-
-export interface TrainOutcome {
-  version: string;
-  status: string;
-  /** The worker that finished the job, and the one that trained the version (another, when a retry found it published). */
-  worker?: string;
-  trainedBy?: string;
-}
+export type { TrainOutcome, TrainRequest } from './training-request.ts';
 
 export type TrainJob = Job<TrainRequest, TrainOutcome>;
 

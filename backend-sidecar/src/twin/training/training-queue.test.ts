@@ -1,8 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
-import { startRedis, type TestServer } from '../testing/test-servers.ts';
-import { ingestSimulatedHistory, startTestSidecar } from '../testing/test-sidecar.ts';
+import { startRedis, type TestServer } from '../../testing/test-servers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../../testing/test-sidecar.ts';
 
 let redis: TestServer;
 before(async () => {

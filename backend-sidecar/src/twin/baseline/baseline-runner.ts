@@ -1,5 +1,5 @@
-import { profileAt } from '../features/index.ts';
-import type { BaselineTwinModel } from './baseline-model.ts';
+import { profileAt } from '../../features/index.ts';
+import type { BaselineTwinModel } from './baseline-training.ts';
 
 export interface TwinStep {
   ts: number;
@@ -14,7 +14,7 @@ export interface TwinStep {
 }
 
 /** Runs one instance's twin over its live samples: predict, compare, then follow the level. */
-export class TwinRunner {
+export class BaselineTwinRunner {
   private readonly levels = new Map<string, number>();
   private lastTs: number | undefined;
 

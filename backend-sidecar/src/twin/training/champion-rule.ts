@@ -1,5 +1,5 @@
-import type { RegularSeries } from '../features/index.ts';
-import { startTwin, type LoadedTwin } from './twin-model.ts';
+import type { RegularSeries } from '../../features/index.ts';
+import { startTwin, type LoadedTwin } from '../twin.ts';
 
 /**
  * A twin's one-step error on recent data: the mean over metrics of the RMSE from `fromRow` on,
