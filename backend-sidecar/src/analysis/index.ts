@@ -48,4 +48,4 @@ export {
   type Simulated,
   type WhatIfAction,
 } from './what-if.ts';
-export { FAILURE_ANALYSIS } from './parameters.ts';
+export { FAILURE_ANALYSIS, FAILURE_MODEL, INCIDENTS, TRENDS } from './parameters.ts';

@@ -1,5 +1,5 @@
 import type { FailureKind, Resource } from '../core/types.ts';
-import type { ForecastEffect, TwinForecast } from '../twin/lstm/lstm-runner.ts';
+import type { ForecastEffect, TwinForecast } from '../twin/index.ts';
 import { EXHAUSTIBLE, normalCdf } from './exhaustion-forecaster.ts';
 
 /** An action an operator can take on an instance, as the what-if simulation applies it. */

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AdaptiveThreshold, FixedThreshold, type ScoreThreshold } from './adaptive-threshold.ts';
-import { JOINT_SCORE, LEVEL_SCORE } from '../twin/lstm/lstm-metadata.ts';
-import { levelPeaksOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/twin.ts';
+import { JOINT_SCORE, LEVEL_SCORE, levelPeaksOf, surprisePeakOf, thresholdsOf, type TwinModel } from '../twin/index.ts';
 
 export interface MetricContribution {
   metric: string;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import { EXHAUSTIBLE } from '../analysis/exhaustion-forecaster.ts';
+import { EXHAUSTIBLE } from '../analysis/index.ts';
 import type { SidecarServices } from './services.ts';
 
 /**

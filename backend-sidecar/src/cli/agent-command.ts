@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { defaultInstanceId, parseTarget, TwinAgent, validateHz, ProcReader, metricsBetween } from '../agent/index.ts';
-import { collectReport, sendReport } from '../agent/report-collector.ts';
+import { collectReport, sendReport } from '../agent/index.ts';
 
 export interface AgentCommandOptions {
   url: string;

@@ -13,3 +13,4 @@ export {
   type AggregateKind,
 } from './feature-spec.ts';
 export { FeatureBuilder, buildFeatureMatrix, type FeatureMatrix } from './feature-builder.ts';
+export { PEAK_EXTRAPOLATION } from './parameters.ts';

@@ -1,3 +1,5 @@
+import { PEAK_EXTRAPOLATION } from './parameters.ts';
+
 /** The finite values, in their order. */
 function finiteOf(values: ArrayLike<number>): number[] {
   const finite: number[] = [];
@@ -83,8 +85,8 @@ export function extremes(values: ArrayLike<number>): [number, number] {
 }
 
 /** The share of the highest values whose excesses describe the tail, and the fewest values to describe one from. */
-const TAIL_SHARE = 0.02;
-const MIN_TAIL_SAMPLE = 50;
+const TAIL_SHARE = PEAK_EXTRAPOLATION.tailShare.value;
+const MIN_TAIL_SAMPLE = PEAK_EXTRAPOLATION.minTailSample.value;
 
 /**
  * The largest value `times` as many samples would be expected to reach (1: the largest finite value

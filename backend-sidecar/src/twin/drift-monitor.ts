@@ -1,4 +1,5 @@
 import { median } from '../features/index.ts';
+import { TWIN_TRAINING } from './parameters.ts';
 
 export interface DriftOptions {
   /** Observations that set the twin's own level of error once it runs live. */
@@ -24,9 +25,9 @@ export class DriftMonitor {
   private readonly ratio: number;
 
   constructor(options: DriftOptions = {}) {
-    this.baselineSamples = options.baselineSamples ?? 600;
-    this.alpha = options.alpha ?? 1 / 1800;
-    this.ratio = options.ratio ?? 2;
+    this.baselineSamples = options.baselineSamples ?? TWIN_TRAINING.driftBaselineSamples.value;
+    this.alpha = options.alpha ?? TWIN_TRAINING.driftAlpha.value;
+    this.ratio = options.ratio ?? TWIN_TRAINING.driftRatio.value;
   }
 
   get baselineLevel(): number | undefined {

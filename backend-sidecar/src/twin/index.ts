@@ -12,6 +12,9 @@ export {
   startTwin,
   startTwinFromHistory,
   historyNeeded,
+  levelPeaksOf,
+  surprisePeakOf,
+  thresholdsOf,
   type TwinModel,
   type TwinKind,
   type LoadedTwin,
@@ -38,3 +41,4 @@ export async function openTrainingQueue() {
   return { TrainingJobs, TrainingWorker, runTrainingJob };
 }
 export type { TrainingJobs, TrainingWorker } from './training/training-queue.ts';
+export { LEVEL_BASELINE, LSTM_NETWORK, TWIN_TRAINING } from './parameters.ts';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
 import type { SidecarServices } from '../services.ts';
-import { replayLead, replayTwin } from '../../anomaly/twin-replay.ts';
+import { replayLead, replayTwin } from '../../anomaly/index.ts';
 
 /** The most steps a replay covers in one request (a week of 1-minute steps, and a half). */
 const MAX_REPLAY_STEPS = 15_000;

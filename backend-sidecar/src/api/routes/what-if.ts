@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Simulated, WhatIfAction } from '../../analysis/what-if.ts';
+import type { Simulated, WhatIfAction } from '../../analysis/index.ts';
 import type { SidecarServices } from '../services.ts';
 
 const Percent = Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'capacity added, in % of the current' });

@@ -1,5 +1,6 @@
 import { fitSeasonalProfile, profileAt, quantile, robustScale, type SeasonalProfile } from '../../features/index.ts';
 import type { TrainingWindow } from '../training/regime.ts';
+import { TWIN_TRAINING } from '../parameters.ts';
 
 /** What a twin knows about one metric: its daily profile and how far its one-step predictions usually miss. */
 export interface MetricModel {
@@ -37,9 +38,9 @@ export interface TrainingData {
   values: Float64Array[];
 }
 
-export const PROFILE_BINS = 96;
-const LEVEL_TAU_MS = 5 * 60_000;
-const VALIDATION_SHARE = 0.2;
+export const PROFILE_BINS = TWIN_TRAINING.profileBins.value;
+const LEVEL_TAU_MS = TWIN_TRAINING.baselineLevelTauMs.value;
+const VALIDATION_SHARE = TWIN_TRAINING.baselineValidationShare.value;
 
 /**
  * Fits a twin on a window of history. Yields to the event loop between metrics and reports

@@ -7,6 +7,7 @@ import {
   type LevelModel,
   type LstmTwinModel,
 } from './lstm-metadata.ts';
+import { LEVEL_BASELINE } from '../parameters.ts';
 
 /*
  * The level baseline: where each gauge usually sits (a slowly weighted mean and spread over the
@@ -15,16 +16,16 @@ import {
  */
 
 // The level score's threshold: the 99.5th percentile of its training values, and never below 3.
-const LEVEL_QUANTILE = 0.995;
-const MIN_LEVEL_THRESHOLD = 3;
+const LEVEL_QUANTILE = LEVEL_BASELINE.levelQuantile.value;
+const MIN_LEVEL_THRESHOLD = LEVEL_BASELINE.minLevelThreshold.value;
 /**
  * A gauge's reference spread is at least this share of the range it covered in the window: a gauge
  * that sits flat between spikes has a small deviation, and a move well within its usual spikes
  * would otherwise outrank a steady gauge that truly moved.
  */
-export const REFERENCE_RANGE_SHARE = 0.05;
+export const REFERENCE_RANGE_SHARE = LEVEL_BASELINE.referenceRangeShare.value;
 /** Recorded anomalies are left out of the statistics unless they cover more than this share of the window (then they are the new normal). */
-const MAX_EXCLUDED_SHARE = 0.5;
+const MAX_EXCLUDED_SHARE = LEVEL_BASELINE.maxExcludedShare.value;
 
 /** Per column, the mean of its finite values over the last `steps` rows (NaN where there are none). */
 export function slowMeans(values: Float64Array, steps: number): Float64Array {

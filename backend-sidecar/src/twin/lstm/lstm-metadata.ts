@@ -2,6 +2,7 @@ import type { FeatureSpec, FeatureSpecOptions } from '../../features/index.ts';
 import type { NetworkShape } from './artifacts.ts';
 import type { TfBackend } from './tf-backend.ts';
 import type { TrainingWindow } from '../training/regime.ts';
+import { LEVEL_BASELINE, LSTM_NETWORK } from '../parameters.ts';
 
 /** How far one metric's one-step predictions usually miss, and the score beyond which a miss is unusual. */
 export interface MetricErrorModel {
@@ -122,21 +123,21 @@ export interface LstmTwinOptions {
 }
 
 export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {
-  window: 16,
-  units: 16,
-  maxEpochs: 20,
-  patience: 3,
-  batchSize: 64,
-  learningRate: 3e-3,
-  validationShare: 0.2,
+  window: LSTM_NETWORK.window.value,
+  units: LSTM_NETWORK.units.value,
+  maxEpochs: LSTM_NETWORK.maxEpochs.value,
+  patience: LSTM_NETWORK.patience.value,
+  batchSize: LSTM_NETWORK.batchSize.value,
+  learningRate: LSTM_NETWORK.learningRate.value,
+  validationShare: LSTM_NETWORK.validationShare.value,
 };
 
 /** The level score's slow scale: a gauge's mean over this many steps (ten minutes at a one-minute step). */
-export const SLOW_STEPS = 10;
+export const SLOW_STEPS = LEVEL_BASELINE.slowSteps.value;
 /** How fast the reference baseline forgets: the parent's weight halves over one default training window. */
-export const REFERENCE_HALF_LIFE_MS = 7 * 24 * 3_600_000;
+export const REFERENCE_HALF_LIFE_MS = LEVEL_BASELINE.referenceHalfLifeMs.value;
 /** A gauge's distance counts at most this much in the level score (one broken gauge must not drown the rest). */
-export const LEVEL_CAP = 50;
+export const LEVEL_CAP = LEVEL_BASELINE.levelCap.value;
 
 /**
  * A gauge's distance in the level score: the farther of its value's and its slow mean's, signed

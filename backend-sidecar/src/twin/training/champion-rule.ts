@@ -1,5 +1,6 @@
 import type { RegularSeries } from '../../features/index.ts';
 import { startTwin, type LoadedTwin } from '../twin.ts';
+import { TWIN_TRAINING } from '../parameters.ts';
 
 /**
  * A twin's one-step error on recent data: the mean over metrics of the RMSE from `fromRow` on,
@@ -12,7 +13,7 @@ export function recentError(
   series: RegularSeries,
   fromRow: number,
   scales: ReadonlyMap<string, number>,
-  warmupRows = 200
+  warmupRows = TWIN_TRAINING.championWarmupRows.value
 ): number {
   const twin = startTwin(loaded);
   const from = series.from + fromRow * series.stepMs;

@@ -1,3 +1,5 @@
+import { TWIN_TRAINING } from '../parameters.ts';
+
 /** The rows a version was trained on. */
 export interface TrainingWindow {
   from: number;
@@ -16,7 +18,7 @@ export interface TrainingWindow {
  * release's footprint): past it, the next version learns from the anomaly's start on, and anomalies
  * are judged against the new level, not the old one it would otherwise stay pinned to.
  */
-export const SETTLE_MS = 24 * 3_600_000;
+export const SETTLE_MS = TWIN_TRAINING.settleAfterMs.value;
 
 /**
  * Where the instance's current regime began, for a new version: the start of the anomaly open now
