@@ -10,7 +10,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ingestSimulatedHistory, startTestSidecar } from '../../backend-sidecar/src/api/test-helpers.ts';
+import { ingestSimulatedHistory, startTestSidecar } from '../../backend-sidecar/src/testing/test-sidecar.ts';
 import type { Sidecar } from '../../backend-sidecar/src/api/sidecar.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -91,12 +91,12 @@ before(async () => {
       }),
     });
   await leak(0, 5);
-  while (!sidecar.live.get('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
+  while (!sidecar.scorer.state('sim-001')?.runner) await new Promise((r) => setTimeout(r, 50));
   for (let m = 5; m < 30; m++) await leak(m, m + 1);
   await sidecar.ingest.drain();
-  assert.ok(sidecar.incidents.incidents('sim-001').length > 0, 'the leak opened an incident');
+  assert.ok(sidecar.analysis.incidentsOf('sim-001').length > 0, 'the leak opened an incident');
   // The trend forecast (evaluated every 10 s) sees memory heading for its limit.
-  while (!sidecar.forecasts.get('sim-001')?.length) await new Promise((r) => setTimeout(r, 100));
+  while (!sidecar.analysis.forecastsOf('sim-001').length) await new Promise((r) => setTimeout(r, 100));
   const report = await fetch(`${sidecar.url}/api/v1/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -171,7 +171,7 @@ test("anomaly panel: the twin's prediction and band against the actual values, a
   const markers = page.getByTestId('chart-marker');
   assert.ok((await markers.count()) > 0, 'the leak leaves the band');
   // Click an anomaly inside the leak's incident: its root causes are listed.
-  const incident = sidecar.incidents.incidents('sim-001').at(-1)!;
+  const incident = sidecar.analysis.incidentsOf('sim-001').at(-1)!;
   const ids = await markers.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-id'))));
   const inside = ids.findIndex((t) => t >= incident.start && t <= incident.end);
   assert.ok(inside >= 0, `a marked anomaly within the incident (${ids.length} marked)`);

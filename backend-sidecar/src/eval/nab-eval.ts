@@ -39,7 +39,8 @@ function loadFiles(dir: string): NabFile[] {
     [string, string][]
   >;
   return Object.keys(windows)
-    .filter((key) => fs.existsSync(path.join(dir, key)))
+    // realAWSCloudwatch only: the folder may hold NAB's other corpora too, which this command does not score.
+    .filter((key) => key.startsWith('realAWSCloudwatch/') && fs.existsSync(path.join(dir, key)))
     .sort()
     .map((key) => {
       const lines = fs.readFileSync(path.join(dir, key), 'utf8').split('\n').slice(1).filter(Boolean);
