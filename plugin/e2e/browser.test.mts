@@ -209,18 +209,27 @@ test('failure-probability panel: risk per kind and horizon with its confidence, 
   await page.close();
 });
 
+/** The what-if result's crash row, once the simulation has answered: kind, without, with, drop. */
+async function whatIfCrashRow(page: Page): Promise<string[]> {
+  await page.getByTestId('whatif-result').waitFor({ timeout: 60_000 });
+  return page.getByTestId('whatif-result').locator('tr', { hasText: 'crash' }).locator('td').allInnerTexts();
+}
+
+test("what-if panel: draws its query's what-if (view whatif, actions in the query) as the datasource returns it", async () => {
+  const page = await open('view=whatif&instance=sim-001&action=add-memory:100');
+  const crash = await whatIfCrashRow(page);
+  assert.ok(parseFloat(crash[2]!) < parseFloat(crash[1]!), `crash ${crash[1]} without, ${crash[2]} with more memory`);
+  assert.equal(await page.getByRole('checkbox', { name: 'Add memory' }).isChecked(), true);
+  await page.close();
+});
+
 test('what-if panel: more memory, simulated by the twin, lowers the crash probability of the leaking instance', async () => {
   const page = await open('view=whatif&instance=sim-001');
   await page.getByTestId('whatif-panel').waitFor({ timeout: 30_000 });
   await page.getByText('Add memory').click();
   await page.getByLabel('Add memory percent').fill('100');
   await page.getByTestId('whatif-run').click();
-  await page.getByTestId('whatif-result').waitFor({ timeout: 60_000 });
-  const crash = await page
-    .getByTestId('whatif-result')
-    .locator('tr', { hasText: 'crash' })
-    .locator('td')
-    .allInnerTexts();
+  const crash = await whatIfCrashRow(page);
   const [without, withAction] = [parseFloat(crash[1]!), parseFloat(crash[2]!)];
   assert.ok(withAction < without, `crash ${without}% without, ${withAction}% with more memory`);
   assert.ok(await page.getByTestId('chart-line-with').count());

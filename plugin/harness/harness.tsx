@@ -27,6 +27,7 @@ import {
 import { ThemeContext } from '@grafana/ui';
 import App from '../src/components/App/App';
 import { TwinDataSource } from '../src/datasource/datasource';
+import type { WhatIfAction } from '../src/api/types';
 import type { TwinQuery } from '../src/datasource/types';
 import { AnomalyPanel } from '../src/panels/anomaly/AnomalyPanel';
 import { FailureProbabilityPanel } from '../src/panels/failure-probability/FailureProbabilityPanel';
@@ -126,7 +127,7 @@ function Panel<T>(props: { targets: TwinQuery[]; options: T; render: (p: PanelPr
       series,
       state: LoadingState.Done,
       timeRange: getDefaultTimeRange(),
-      request: { targets: [{ datasource: { uid: 'twin' } }] },
+      request: { targets: props.targets.map((t) => ({ ...t, datasource: { uid: 'twin' } })) },
     },
     options: props.options,
     width: 1000,
@@ -144,6 +145,18 @@ const anomalyTargets: TwinQuery[] = [
 ];
 const failureTargets: TwinQuery[] = [
   { refId: 'A', view: 'failure_probability', instance, stream: params.get('live') === '1' },
+];
+// ?action=add-memory:100&action=restart: the what-if query's actions (none: the panel's form only).
+const whatIfTargets: TwinQuery[] = [
+  {
+    refId: 'A',
+    view: 'whatif',
+    instance,
+    actions: params.getAll('action').map((a) => {
+      const [type, percent] = a.split(':');
+      return { type, ...(percent ? { percent: Number(percent) } : {}) } as WhatIfAction;
+    }),
+  },
 ];
 
 function Harness() {
@@ -167,7 +180,7 @@ function Harness() {
     case 'whatif':
       return (
         <Panel
-          targets={failureTargets}
+          targets={whatIfTargets}
           options={{ instance, horizonMinutes: 60 }}
           render={(p) => <WhatIfPanel {...p} />}
         />

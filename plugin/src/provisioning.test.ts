@@ -9,6 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
+import { VIEWS } from './datasource/types';
 
 const PLUGIN = path.resolve(__dirname, '..');
 const ROOT = path.resolve(PLUGIN, '..');
@@ -86,6 +87,17 @@ test('every dashboard is valid and uses only provisioned datasources and known p
   expect(instance.panels.map((p: { type: string }) => p.type)).toEqual(
     expect.arrayContaining(['twin-anomaly-panel', 'twin-failureprobability-panel', 'twin-whatif-panel'])
   );
+  // Twin queries ask for views the datasource knows; the what-if panel draws its query's what-if.
+  const views = new Set(VIEWS.map((v) => v.value));
+  const twinTargets = dashboards.flatMap((d) =>
+    d.json.panels
+      .filter((p: { datasource: { uid: string } }) => p.datasource.uid === 'twin')
+      .flatMap((p: { type: string; targets: Array<{ view: string }> }) => p.targets.map((t) => ({ panel: p.type, view: t.view })))
+  );
+  for (const t of twinTargets) {
+    expect(views).toContain(t.view);
+  }
+  expect(twinTargets.filter((t) => t.panel === 'twin-whatif-panel').map((t) => t.view)).toEqual(['whatif']);
 });
 
 test('every provisioning file is valid; the app, the datasources and the alert rules point at what exists', () => {

@@ -125,3 +125,51 @@ test('a live query streams the sidecar events into a circular frame, marked as s
   expect(Array.from(frame.fields[1].values)).toEqual([0.5, 1.5]);
   expect(frame.fields[0].values.length).toBe(2);
 });
+
+test('a what-if query posts its actions and horizon to the sidecar and returns the risk and trajectory frames', async () => {
+  fetchMock.mockReturnValue(
+    of({
+      data: {
+        instance: 'web-1',
+        model: 'v1',
+        horizonMs: 1_800_000,
+        from: 0,
+        stepMs: 60_000,
+        steps: 2,
+        without: {
+          probability: { crash: 0.6 },
+          interval: {},
+          confidence: 0.7,
+          trajectories: { mem: { values: [90, 99], error: 1 } },
+        },
+        with: {
+          probability: { crash: 0.2 },
+          interval: {},
+          confidence: 0.7,
+          trajectories: { mem: { values: [50, 55], error: 1 } },
+        },
+        drop: { crash: 0.4 },
+      },
+    })
+  );
+  const ds = new TwinDataSource(settings);
+  const actions = [{ type: 'add-memory' as const, percent: 100 }];
+  expect(ds.filterQuery({ refId: 'A', view: 'whatif', instance: 'web-1' })).toBe(false);
+  const response = await lastValueFrom(
+    ds.query(request([{ refId: 'A', view: 'whatif', instance: '$instance', actions, horizonMinutes: 30 }]))
+  );
+  expect(fetchMock).toHaveBeenCalledWith(
+    expect.objectContaining({
+      url: '/api/datasources/proxy/uid/twin/sidecar/api/v1/twin/whatif',
+      method: 'POST',
+      data: { instance: 'web-1', actions, horizonMs: 1_800_000 },
+    })
+  );
+  const [risk, mem] = response.data;
+  expect(risk.name).toBe('whatif_risk');
+  expect(risk.fields.map((f: { name: string }) => f.name)).toEqual(['kind', 'without', 'with', 'drop']);
+  expect(Array.from(risk.fields[3].values)).toEqual([0.4]);
+  expect(mem.name).toBe('mem');
+  expect(Array.from(mem.fields[0].values)).toEqual([0, 60_000]);
+  expect(Array.from(mem.fields[2].values)).toEqual([50, 55]);
+});

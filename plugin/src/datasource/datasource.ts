@@ -26,6 +26,7 @@ import {
   twinFrames,
 } from './frames';
 import { streamFrames, type EventSourceFactory } from './stream';
+import { simulate } from './whatif';
 import { DEFAULT_QUERY, type TwinDataSourceOptions, type TwinQuery } from './types';
 
 /**
@@ -52,7 +53,14 @@ export class TwinDataSource extends DataSourceApi<TwinQuery, TwinDataSourceOptio
   }
 
   filterQuery(query: TwinQuery): boolean {
-    return !query.hide && (query.view === 'instances' || query.view === 'incidents' || Boolean(query.instance));
+    if (query.hide) {
+      return false;
+    }
+    if (query.view === 'instances' || query.view === 'incidents') {
+      return true;
+    }
+    // A what-if without actions has nothing to compare: the panel waits for the operator's choice.
+    return Boolean(query.instance) && (query.view !== 'whatif' || Boolean(query.actions?.length));
   }
 
   query(request: DataQueryRequest<TwinQuery>): Observable<DataQueryResponse> {
@@ -140,6 +148,11 @@ export class TwinDataSource extends DataSourceApi<TwinQuery, TwinDataSourceOptio
               this.client.recommendations(id).catch(() => ({ items: [] })),
             ]);
             data.push(rootCausesFrame(id, incidents.items[0], q.refId), actionsFrame(id, actions.items, q.refId));
+          }
+          break;
+        case 'whatif':
+          for (const id of await this.resolveInstances(selector)) {
+            data.push(...(await simulate(this.client, id, q.actions ?? [], q.horizonMinutes, q.refId)));
           }
           break;
         default:

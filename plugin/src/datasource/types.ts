@@ -1,4 +1,5 @@
 import type { DataQuery, DataSourceJsonData } from '@grafana/schema';
+import type { WhatIfAction } from '../api/types';
 
 /** What a query shows of an instance. */
 export type TwinView =
@@ -7,6 +8,7 @@ export type TwinView =
   | 'anomaly_score' // the instance's anomaly score
   | 'failure_probability' // failure probability per kind and horizon, with its interval and confidence
   | 'incidents' // incidents as annotations (time, end, title, root causes)
+  | 'whatif' // the twin run forward with and without the query's actions: risk and trajectories
   | 'instances'; // the fleet as a table
 
 export const VIEWS: Array<{ value: TwinView; label: string; description: string }> = [
@@ -15,6 +17,7 @@ export const VIEWS: Array<{ value: TwinView; label: string; description: string 
   { value: 'anomaly_score', label: 'Anomaly score', description: "the instance's score (above 1 is anomalous)" },
   { value: 'failure_probability', label: 'Failure probability', description: 'per kind and horizon' },
   { value: 'incidents', label: 'Incidents', description: 'as annotations, with root causes' },
+  { value: 'whatif', label: 'What-if', description: 'failure risk and trajectories with and without actions' },
   { value: 'instances', label: 'Instances', description: 'the fleet, one row per instance' },
 ];
 
@@ -27,6 +30,9 @@ export interface TwinQuery extends DataQuery {
   /** For failure_probability: which kinds and horizon to keep (empty: all). */
   kind?: string;
   horizon?: string;
+  /** For whatif: the actions to simulate, and how far ahead (minutes; default 60). */
+  actions?: WhatIfAction[];
+  horizonMinutes?: number;
   /** Keep the panel live from the sidecar's stream (anomaly_score and failure_probability). */
   stream?: boolean;
 }

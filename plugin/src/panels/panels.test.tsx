@@ -3,11 +3,12 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { getDefaultTimeRange, LoadingState, type DataFrame, type PanelProps } from '@grafana/data';
 import { of } from 'rxjs';
 import { actionsFrame, failureTableFrame, incidentFrame, rootCausesFrame, twinFrames } from '../datasource/frames';
+import { whatIfFrames } from '../datasource/whatif';
 import { AnomalyPanel, type AnomalyOptions } from './anomaly/AnomalyPanel';
 import { FailureProbabilityPanel, type FailureOptions } from './failure-probability/FailureProbabilityPanel';
 import { WhatIfPanel, type WhatIfOptions } from './what-if/WhatIfPanel';
 
-// No Grafana server can run here: its data proxy (getBackendSrv) is mocked for the what-if request.
+// No Grafana server can run here: its data proxy (getBackendSrv) is mocked for the what-if re-run.
 const fetchMock = jest.fn();
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -89,33 +90,44 @@ test('failure panel: current risk per kind and horizon with confidence, root cau
   expect(screen.getByTestId('failure-actions')).toHaveTextContent('add-memory +50%: -62% (to 10%)');
 });
 
-test('what-if panel: the chosen actions go to the sidecar, and risk with and without comes back', async () => {
-  fetchMock.mockReturnValue(
-    of({
-      data: {
-        instance: 'web-1',
-        model: 'v1',
-        horizonMs: 3_600_000,
-        from: 0,
-        stepMs: MIN,
-        steps: 3,
-        without: {
-          probability: { crash: 0.8, outage: 0.1 },
-          interval: {},
-          confidence: 0.7,
-          trajectories: { mem: { values: [80, 90, 99], error: 1 } },
-        },
-        with: {
-          probability: { crash: 0.1, outage: 0.1 },
-          interval: {},
-          confidence: 0.7,
-          trajectories: { mem: { values: [40, 45, 50], error: 1 } },
-        },
-        drop: { crash: 0.7, outage: 0 },
-      },
-    })
+const whatIfResponse = {
+  instance: 'web-1',
+  model: 'v1',
+  horizonMs: 3_600_000,
+  from: 0,
+  stepMs: MIN,
+  steps: 3,
+  without: {
+    probability: { crash: 0.8, outage: 0.1 },
+    interval: {},
+    confidence: 0.7,
+    trajectories: { mem: { values: [80, 90, 99], error: 1 }, cpu: { values: [10, 10, 10], error: 1 } },
+  },
+  with: {
+    probability: { crash: 0.1, outage: 0.1 },
+    interval: {},
+    confidence: 0.7,
+    trajectories: { mem: { values: [40, 45, 50], error: 1 }, cpu: { values: [10, 10, 11], error: 1 } },
+  },
+  drop: { crash: 0.7, outage: 0 },
+};
+
+test('what-if panel: draws the frames its query gives it, the most changed trajectory first', () => {
+  render(
+    <WhatIfPanel {...props<WhatIfOptions>(whatIfFrames(whatIfResponse, 'A'), { instance: '', horizonMinutes: 60 })} />
   );
+  expect(screen.getByTestId('whatif-instance')).toHaveTextContent('web-1');
+  expect(screen.getByTestId('whatif-result')).toHaveTextContent('failure within 60 min');
+  expect(screen.getByTestId('whatif-result')).toHaveTextContent('crash80.0%10.0%70.0%');
+  expect(screen.getByLabelText('Trajectory of')).toHaveValue('mem');
+  expect(screen.getByTestId('chart-line-with')).toBeInTheDocument();
+  expect(fetchMock).not.toHaveBeenCalled();
+});
+
+test('what-if panel: other actions re-run the simulation through the datasource layer', async () => {
+  fetchMock.mockReturnValue(of({ data: whatIfResponse }));
   render(<WhatIfPanel {...props<WhatIfOptions>([], { instance: 'web-1', horizonMinutes: 60 })} />);
+  expect(screen.queryByTestId('whatif-result')).toBeNull();
   fireEvent.click(screen.getByLabelText('Add memory'));
   fireEvent.click(screen.getByTestId('whatif-run'));
   await waitFor(() => expect(screen.getByTestId('whatif-result')).toBeInTheDocument());
@@ -127,5 +139,4 @@ test('what-if panel: the chosen actions go to the sidecar, and risk with and wit
     })
   );
   expect(screen.getByTestId('whatif-result')).toHaveTextContent('crash80.0%10.0%70.0%');
-  expect(screen.getByTestId('chart-line-with')).toBeInTheDocument();
 });

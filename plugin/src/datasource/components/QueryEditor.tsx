@@ -1,8 +1,20 @@
 import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { Combobox, InlineField, InlineFieldRow, InlineSwitch, MultiCombobox, type ComboboxOption } from '@grafana/ui';
+import {
+  Checkbox,
+  Combobox,
+  InlineField,
+  InlineFieldRow,
+  InlineSwitch,
+  Input,
+  MultiCombobox,
+  Stack,
+  type ComboboxOption,
+} from '@grafana/ui';
+import type { WhatIfAction } from '../../api/types';
 import type { TwinDataSource } from '../datasource';
 import { VIEWS, type TwinDataSourceOptions, type TwinQuery } from '../types';
+import { ACTION_TYPES, DEFAULT_WHATIF_HORIZON_MINUTES } from '../whatif';
 
 type Props = QueryEditorProps<TwinDataSource, TwinQuery, TwinDataSourceOptions>;
 
@@ -108,6 +120,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineFieldRow>
       )}
+      {view === 'whatif' && (
+        <InlineFieldRow>
+          <WhatIfActions actions={query.actions ?? []} onChange={(actions) => update({ actions })} />
+          <InlineField label="Horizon" labelWidth={10} tooltip="How far ahead to simulate, in minutes">
+            <Input
+              type="number"
+              width={10}
+              min={1}
+              max={10080}
+              aria-label="Horizon minutes"
+              suffix="min"
+              defaultValue={query.horizonMinutes ?? DEFAULT_WHATIF_HORIZON_MINUTES}
+              onBlur={(e) => update({ horizonMinutes: Number(e.currentTarget.value) || undefined })}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
       {(view === 'anomaly_score' || view === 'failure_probability') && (
         <InlineFieldRow>
           <InlineField label="Live" labelWidth={10} tooltip="Keep the panel live from the sidecar's stream">
@@ -136,6 +165,49 @@ function FilterField(props: {
         value={props.value ?? ''}
         onChange={(v) => props.onChange(v.value)}
       />
+    </InlineField>
+  );
+}
+
+/** The actions of a what-if query: each one on or off, the sized ones with their percent. */
+function WhatIfActions(props: { actions: WhatIfAction[]; onChange: (actions: WhatIfAction[]) => void }) {
+  const chosen = (type: WhatIfAction['type']) => props.actions.find((a) => a.type === type);
+  const toggle = (type: WhatIfAction['type'], sized: boolean, on: boolean) =>
+    props.onChange(
+      on
+        ? [...props.actions, (sized ? { type, percent: 50 } : { type }) as WhatIfAction]
+        : props.actions.filter((a) => a.type !== type)
+    );
+  const resize = (type: WhatIfAction['type'], percent: number) =>
+    props.onChange(props.actions.map((a) => (a.type === type ? ({ type, percent } as WhatIfAction) : a)));
+  return (
+    <InlineField label="Actions" labelWidth={10} tooltip="What to simulate; the sized ones by how much">
+      <Stack direction="row" gap={1.5} alignItems="center">
+        {ACTION_TYPES.map((a) => {
+          const action = chosen(a.type);
+          return (
+            <Stack key={a.type} direction="row" gap={0.5} alignItems="center">
+              <Checkbox
+                label={a.label}
+                value={Boolean(action)}
+                onChange={(e) => toggle(a.type, a.sized, e.currentTarget.checked)}
+              />
+              {a.sized && action && 'percent' in action && (
+                <Input
+                  type="number"
+                  width={8}
+                  min={1}
+                  max={400}
+                  suffix="%"
+                  aria-label={`${a.label} percent`}
+                  defaultValue={action.percent}
+                  onBlur={(e) => resize(a.type, Number(e.currentTarget.value))}
+                />
+              )}
+            </Stack>
+          );
+        })}
+      </Stack>
     </InlineField>
   );
 }

@@ -52,3 +52,23 @@ test('query editor: lists the instances and their metrics from the datasource; k
   expect(screen.queryByText('Metrics')).toBeNull();
   expect(screen.getByLabelText('Kind')).toHaveValue('any kind');
 });
+
+test('query editor: a what-if query picks its actions, sized ones with their percent, and its horizon', async () => {
+  const metricFindQuery = jest.fn(async () => []);
+  const datasource = { metricFindQuery } as unknown as TwinDataSource;
+  const onChange = jest.fn();
+  const query: TwinQuery = { refId: 'A', view: 'whatif', instance: 'web-1' };
+  const { rerender } = render(
+    <QueryEditor query={query} onChange={onChange} onRunQuery={jest.fn()} datasource={datasource} />
+  );
+  await waitFor(() => expect(metricFindQuery).toHaveBeenCalledTimes(2));
+  expect(screen.getByLabelText('Horizon minutes')).toHaveValue(60);
+  fireEvent.click(screen.getByLabelText('Add memory'));
+  expect(onChange).toHaveBeenLastCalledWith({ ...query, actions: [{ type: 'add-memory', percent: 50 }] });
+  const chosen = { ...query, actions: [{ type: 'add-memory' as const, percent: 50 }] };
+  rerender(<QueryEditor query={chosen} onChange={onChange} onRunQuery={jest.fn()} datasource={datasource} />);
+  fireEvent.blur(screen.getByLabelText('Add memory percent'), { target: { value: '100' } });
+  expect(onChange).toHaveBeenLastCalledWith({ ...query, actions: [{ type: 'add-memory', percent: 100 }] });
+  fireEvent.click(screen.getByLabelText('Migrate host'));
+  expect(onChange).toHaveBeenLastCalledWith({ ...chosen, actions: [...chosen.actions, { type: 'migrate-host' }] });
+});

@@ -1,12 +1,12 @@
 import React, { useState } from 'react';
-import type { GrafanaTheme2, PanelProps } from '@grafana/data';
-import { getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import type { DataFrame, GrafanaTheme2, PanelProps } from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
 import { css } from '@emotion/css';
 import { Alert, Button, Checkbox, Combobox, InlineField, Input, useStyles2, useTheme2 } from '@grafana/ui';
-import { SidecarClient, sidecar } from '../../api/client';
-import type { WhatIfResponse } from '../../api/types';
 import { TimeChart } from '../../components/TimeChart/TimeChart';
-import { ACTION_TYPES, actionsOf, compare, defaultChoices, metricsByChange, timesOf, type ActionChoice } from './model';
+import type { TwinQuery } from '../../datasource/types';
+import { ACTION_TYPES, simulatorFor } from '../../datasource/whatif';
+import { actionsOf, choicesOf, compare, horizonOf, metricsByChange, trajectoriesOf, type ActionChoice } from './model';
 
 export interface WhatIfOptions {
   /** The instance to simulate: an id or a template variable such as $instance. */
@@ -27,24 +27,22 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
 });
 
-/** The client of the panel's Twin datasource (the app's own route when the panel has none). */
-async function clientFor(datasourceUid: string | undefined): Promise<SidecarClient> {
-  if (!datasourceUid) {
-    return sidecar;
-  }
-  const ds = (await getDataSourceSrv().get({ uid: datasourceUid })) as unknown as { client?: SidecarClient };
-  return ds.client ?? sidecar;
-}
-
-/** Pick actions and their sizes, run the twin forward with and without them, compare risk and trajectories. */
+/**
+ * Renders the what-if frames of its query (view `whatif`: risk with and without the actions, and the
+ * simulated trajectories). The form re-runs the simulation through the same datasource with other
+ * actions; the datasource fetches, the panel only draws frames.
+ */
 export function WhatIfPanel({ data, width, height, options, replaceVariables }: PanelProps<WhatIfOptions>) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
-  const [choices, setChoices] = useState<ActionChoice[]>(defaultChoices);
-  const [result, setResult] = useState<WhatIfResponse | undefined>();
+  const target = data.request?.targets?.[0] as TwinQuery | undefined;
+  const [choices, setChoices] = useState<ActionChoice[]>(() => choicesOf(target?.actions));
+  // The form's own run, kept only while the query result it replaced is still the current one.
+  const [rerun, setRerun] = useState<{ frames: DataFrame[]; replaced: DataFrame[] } | undefined>();
   const [metric, setMetric] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [running, setRunning] = useState(false);
+  const frames = rerun && rerun.replaced === data.series ? rerun.frames : data.series;
   const fromData = data.series.map((f) => f.meta?.custom?.instance as string | undefined).find(Boolean);
   const instance =
     (options.instance ? (replaceVariables ?? getTemplateSrv().replace)(options.instance) : fromData) ?? '';
@@ -56,10 +54,10 @@ export function WhatIfPanel({ data, width, height, options, replaceVariables }: 
     setRunning(true);
     setError(undefined);
     try {
-      const client = await clientFor(data.request?.targets?.[0]?.datasource?.uid);
-      const r = await client.whatIf(instance, actions, (options.horizonMinutes || 60) * 60_000);
-      setResult(r);
-      setMetric(metricsByChange(r)[0]);
+      const simulate = simulatorFor(target?.datasource?.uid);
+      const result = await simulate(instance, actions, options.horizonMinutes || target?.horizonMinutes || 60);
+      setRerun({ frames: result, replaced: data.series });
+      setMetric(metricsByChange(trajectoriesOf(result))[0]);
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -67,7 +65,11 @@ export function WhatIfPanel({ data, width, height, options, replaceVariables }: 
     }
   };
 
-  const times = result ? timesOf(result) : [];
+  const risk = compare(frames);
+  const trajectories = trajectoriesOf(frames);
+  const ranked = metricsByChange(trajectories);
+  const shown = trajectories.find((t) => t.metric === (metric && ranked.includes(metric) ? metric : ranked[0]));
+  const horizonMs = horizonOf(frames);
   return (
     <div className={styles.wrap} data-testid="whatif-panel">
       <div className={styles.form}>
@@ -111,19 +113,19 @@ export function WhatIfPanel({ data, width, height, options, replaceVariables }: 
           {error}
         </Alert>
       )}
-      {result && (
+      {risk.length > 0 && (
         <>
           <table className={styles.table} data-testid="whatif-result">
             <thead>
               <tr>
-                <th>failure within {Math.round(result.horizonMs / 60_000)} min</th>
+                <th>failure within {Math.round((horizonMs ?? 0) / 60_000)} min</th>
                 <th>without</th>
                 <th>with</th>
                 <th>drop</th>
               </tr>
             </thead>
             <tbody>
-              {compare(result).map((c) => (
+              {risk.map((c) => (
                 <tr key={c.kind}>
                   <td>{c.kind}</td>
                   <td>{pct(c.without)}</td>
@@ -137,26 +139,26 @@ export function WhatIfPanel({ data, width, height, options, replaceVariables }: 
             <Combobox
               width={32}
               id="whatif-trajectory-metric"
-              options={metricsByChange(result).map((m) => ({ label: m, value: m }))}
-              value={metric}
+              options={ranked.map((m) => ({ label: m, value: m }))}
+              value={shown?.metric}
               onChange={(v) => setMetric(v.value)}
             />
           </InlineField>
-          {metric && (
+          {shown && (
             <TimeChart
               testId="whatif-chart"
               width={width}
               height={Math.max(100, height - 200)}
-              xs={times}
+              xs={shown.times}
               lines={[
                 {
                   name: 'without',
-                  values: result.without.trajectories[metric]?.values ?? [],
+                  values: shown.without,
                   color: theme.colors.error.main,
                 },
                 {
                   name: 'with',
-                  values: result.with.trajectories[metric]?.values ?? [],
+                  values: shown.with,
                   color: theme.colors.success.main,
                   dashed: true,
                 },

@@ -1,4 +1,6 @@
-import type { WhatIfAction, WhatIfResponse } from '../../api/types';
+import type { DataFrame } from '@grafana/data';
+import type { WhatIfAction } from '../../api/types';
+import { ACTION_TYPES, type WhatIfFrameRole } from '../../datasource/whatif';
 
 export interface ActionChoice {
   type: WhatIfAction['type'];
@@ -6,16 +8,12 @@ export interface ActionChoice {
   percent: number;
 }
 
-export const ACTION_TYPES: Array<{ type: WhatIfAction['type']; label: string; sized: boolean }> = [
-  { type: 'add-memory', label: 'Add memory', sized: true },
-  { type: 'add-cpu', label: 'Add CPU', sized: true },
-  { type: 'expand-disk', label: 'Expand disk', sized: true },
-  { type: 'migrate-host', label: 'Migrate host', sized: false },
-  { type: 'restart', label: 'Restart', sized: false },
-];
-
-export const defaultChoices = (): ActionChoice[] =>
-  ACTION_TYPES.map((a) => ({ type: a.type, enabled: false, percent: 50 }));
+/** The form's choices: the query's actions ticked, the rest off at 50 %. */
+export const choicesOf = (actions: WhatIfAction[] = []): ActionChoice[] =>
+  ACTION_TYPES.map((a) => {
+    const chosen = actions.find((x) => x.type === a.type);
+    return { type: a.type, enabled: Boolean(chosen), percent: chosen && 'percent' in chosen ? chosen.percent : 50 };
+  });
 
 /** The request's actions from the form's choices (sized actions carry their percent). */
 export function actionsOf(choices: ActionChoice[]): WhatIfAction[] {
@@ -28,6 +26,9 @@ export function actionsOf(choices: ActionChoice[]): WhatIfAction[] {
     );
 }
 
+const roleOf = (f: DataFrame) => f.meta?.custom?.whatif as WhatIfFrameRole | undefined;
+const valuesOf = (f: DataFrame, name: string) => (f.fields.find((x) => x.name === name)?.values ?? []) as number[];
+
 export interface Comparison {
   kind: string;
   without: number;
@@ -35,31 +36,50 @@ export interface Comparison {
   drop: number;
 }
 
-export function compare(r: WhatIfResponse): Comparison[] {
-  return Object.keys(r.without.probability).map((kind) => ({
-    kind,
-    without: r.without.probability[kind]!,
-    with: r.with.probability[kind]!,
-    drop: r.drop[kind] ?? r.without.probability[kind]! - r.with.probability[kind]!,
-  }));
+/** The risk table of the what-if frames: one row per failure kind. */
+export function compare(frames: DataFrame[]): Comparison[] {
+  const risk = frames.find((f) => roleOf(f) === 'risk');
+  if (!risk) {
+    return [];
+  }
+  const kinds = (risk.fields.find((x) => x.name === 'kind')?.values ?? []) as string[];
+  const [without, withAction, drop] = ['without', 'with', 'drop'].map((n) => valuesOf(risk, n));
+  return kinds.map((kind, i) => ({ kind, without: without![i]!, with: withAction![i]!, drop: drop![i]! }));
 }
 
-/** The step times of the simulated trajectories. */
-export const timesOf = (r: WhatIfResponse) => Array.from({ length: r.steps }, (_, i) => r.from + i * r.stepMs);
+/** The horizon of the what-if frames, in ms. */
+export const horizonOf = (frames: DataFrame[]) =>
+  frames.find((f) => roleOf(f) === 'risk')?.meta?.custom?.horizonMs as number | undefined;
+
+export interface Trajectory {
+  metric: string;
+  times: number[];
+  without: number[];
+  with: number[];
+  /** The twin's usual one-step error for the metric: the unit of change. */
+  error: number;
+}
+
+export function trajectoriesOf(frames: DataFrame[]): Trajectory[] {
+  return frames
+    .filter((f) => roleOf(f) === 'trajectory')
+    .map((f) => ({
+      metric: (f.meta?.custom?.metric as string) ?? f.name ?? '',
+      times: valuesOf(f, 'time'),
+      without: valuesOf(f, 'without'),
+      with: valuesOf(f, 'with'),
+      error: (f.meta?.custom?.error as number) ?? 1,
+    }));
+}
 
 /** The metrics whose trajectories differ most between the two runs, in units of each metric's usual error. */
-export function metricsByChange(r: WhatIfResponse): string[] {
-  const change = (m: string) => {
-    const a = r.without.trajectories[m];
-    const b = r.with.trajectories[m];
-    if (!a || !b) {
-      return 0;
-    }
+export function metricsByChange(trajectories: Trajectory[]): string[] {
+  const change = (t: Trajectory) => {
     let d = 0;
-    for (let i = 0; i < Math.min(a.values.length, b.values.length); i++) {
-      d += Math.abs(a.values[i]! - b.values[i]!);
+    for (let i = 0; i < Math.min(t.without.length, t.with.length); i++) {
+      d += Math.abs(t.without[i]! - t.with[i]!);
     }
-    return d / Math.max(a.error, 1e-9);
+    return d / Math.max(t.error, 1e-9);
   };
-  return Object.keys(r.without.trajectories).sort((x, y) => change(y) - change(x));
+  return [...trajectories].sort((x, y) => change(y) - change(x)).map((t) => t.metric);
 }
