@@ -172,20 +172,22 @@ export function buildProgram(): Command {
 
   program
     .command('eval')
-    .description(`evaluate detection quality on labelled data (${Object.keys(EVALUATIONS).join(', ') || 'none yet'})`)
+    .description(
+      `evaluate detection and forecasting quality on recorded data (${Object.keys(EVALUATIONS).join(', ') || 'none yet'})`
+    )
     .argument('[name]', 'evaluation name')
-    .option('--data <dir>', 'data folder')
+    .option('--data <dir>', 'data folder (forecast: SMD layout, NAB folder, or "simulator")')
     .option('--out <file>', 'where the figures are written as JSON (default var/eval/NAME.json)')
     .option('--epochs <n>', 'most training epochs of each twin', positiveInt)
-    .option('--machines <list>', 'comma-separated subset (SMD machines)')
+    .option('--machines <list>', 'comma-separated subset (SMD machines; forecast: also NAB files or parts)')
     .option(
       '--retrain <duration>',
-      'how often the twin is retrained on its rolling window (smd, nab; default 1d)',
+      'how often the twin is retrained on its rolling window (smd, nab, forecast; default 1d)',
       duration
     )
-    .option('--instances <n>', 'simulated instances (failures)', positiveInt)
-    .option('--days <n>', 'simulated test days (failures)', positiveInt)
-    .option('--seed <n>', 'simulation seed (failures)', positiveInt)
+    .option('--instances <n>', 'simulated instances (failures, forecast)', positiveInt)
+    .option('--days <n>', 'simulated test days (failures, forecast)', positiveInt)
+    .option('--seed <n>', 'simulation seed (failures, forecast)', positiveInt)
     .option('--json', 'also print the figures as one JSON object on the last line', false)
     .action(
       (
@@ -204,7 +206,8 @@ export function buildProgram(): Command {
       ) =>
         runNamed('evaluation', EVALUATIONS, name, {
           json: opts.json,
-          ...(opts.data ? { data: userPath(opts.data) } : {}),
+          // "simulator" names the built-in fleet simulator, not a folder (forecast).
+          ...(opts.data ? { data: opts.data === 'simulator' ? opts.data : userPath(opts.data) } : {}),
           ...(opts.out ? { out: userPath(opts.out) } : {}),
           ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
           ...(opts.machines ? { machines: opts.machines.split(',') } : {}),

@@ -1,14 +1,7 @@
-export interface MeasureOptions {
-  json: boolean;
-  data?: string;
-  out?: string;
-  epochs?: number;
-  machines?: string[];
-  /** How often the evaluated twin is retrained on its rolling window (smd, nab). */
-  retrainMs?: number;
-  instances?: number;
-  days?: number;
-  seed?: number;
+import type { EvalOptions, SimulationOptions } from '../eval/eval-options.ts';
+
+/** What the benchmarks and evaluations take from the command line. */
+export interface MeasureOptions extends EvalOptions, SimulationOptions {
   /** Fleet sizes and seconds of load (bench fleet). */
   sizes?: number[];
   seconds?: number;
@@ -31,6 +24,7 @@ export const EVALUATIONS: Record<string, Measure> = {
   nab: async (o) => (await import('../eval/nab-eval.ts')).nabEval(o),
   logs: async (o) => (await import('../eval/logs-eval.ts')).logsEval(o),
   failures: async (o) => (await import('../eval/failures-eval.ts')).failuresEval(o),
+  forecast: async (o) => (await import('../eval/forecast-eval.ts')).forecastEval(o),
 };
 
 export async function runNamed(

@@ -45,27 +45,36 @@ test(
 );
 
 test(
-  'twin eval nab scores every realAWSCloudwatch file under the three NAB profiles, against two baselines',
-  { timeout: 180_000 },
+  "twin eval nab scores NAB's files under its three profiles per part, beside two baselines and NAB's published detectors",
+  { timeout: 240_000 },
   async () => {
-    const out = path.join(tempDir('twin-eval-'), 'nab.json');
-    const { code, output } = await run(TWIN_BIN, ['eval', 'nab', '--epochs', '1', '--retrain', '5d', '--out', out]);
-    assert.equal(code, 0, output);
-    assert.match(output, /standard +-?\d+\.\d +-?\d+\.\d +-?\d+\.\d/);
-    assert.match(output, /reward_low_FP_rate/);
-    assert.match(output, /reward_low_FN_rate/);
-    const figures = JSON.parse(fs.readFileSync(out, 'utf8')) as {
-      twin: Record<string, number>;
-      perFile: { file: string; windows: number }[];
-    };
-    assert.equal(figures.perFile.length, 17);
+    const { output, figures } = await runEval<{
+      twin: Record<string, Record<string, number>>;
+      peer: Record<string, Record<string, Record<string, number>>>;
+      perFile: { file: string; part: string; windows: number }[];
+      withoutTwin: { file: string; reason: string }[];
+    }>('nab', ['--machines', 'realAWSCloudwatch,realAdExchange', '--epochs', '1', '--retrain', '5d']);
+    assert.match(output, /nab development: normalised score, realAWSCloudwatch \(17 files/);
+    assert.match(output, /nab validation: normalised score, realAdExchange \(6 files/);
+    assert.match(output, /^ +standard +reward_low_FP_rate +reward_low_FN_rate$/m);
+    assert.match(output, /^twin +-?\d+\.\d +-?\d+\.\d +-?\d+\.\d$/m);
+    const development = figures.perFile.filter((f) => f.part === 'development');
+    assert.equal(development.length, 17);
     assert.equal(
-      figures.perFile.reduce((n, f) => n + f.windows, 0),
+      development.reduce((n, f) => n + f.windows, 0),
       30,
-      'the 30 label windows of the corpus'
+      'the 30 label windows of realAWSCloudwatch'
     );
+    // The hourly ad exchange files are scored too (no abort), each twin that could not train named.
+    assert.equal(figures.perFile.filter((f) => f.part === 'validation').length, 6);
+    for (const w of figures.withoutTwin) assert.ok(w.reason.length > 0);
     // Normalised between the null detector (0) and the perfect one (100): finite, and far from nonsense.
-    for (const score of Object.values(figures.twin)) assert.ok(Number.isFinite(score) && score > -1000 && score <= 100);
+    for (const part of ['development', 'validation'])
+      for (const score of Object.values(figures.twin[part]!))
+        assert.ok(Number.isFinite(score) && score > -1000 && score <= 100, `${part} ${score}`);
+    // NAB's published detectors, normalised on the same files (numenta's HTM: 73.9 on realAWSCloudwatch).
+    assert.equal(figures.peer.development!.numenta!.standard!.toFixed(1), '73.9');
+    assert.ok(Number.isFinite(figures.peer.validation!.numenta!.standard));
   }
 );
 
@@ -146,5 +155,75 @@ test(
     assert.equal(figures.source, 'failures.json');
     assert.equal(figures.twin.failures, 1);
     assert.equal(figures.twin.rootCause.judged, 1);
+  }
+);
+
+type ForecastFigures = {
+  twin: Record<string, { relativeMae: number[]; coverage80: number[] }>;
+  peer: Record<string, Record<string, { relativeMae: number[]; beatsBestNaive: number[] }>>;
+  items: { item: string; part: string; skills: { points: number[]; bestNaive: { mae: number }[] }[] }[];
+};
+
+test(
+  'twin eval forecast scores the twin at 1, 10 and 60 steps beside the untrained network and four naive forecasts, per part',
+  { timeout: 180_000 },
+  async () => {
+    const { output, figures } = await runEval<ForecastFigures>('forecast', [
+      '--data',
+      path.join(SHARED_DATA, 'nab'),
+      '--machines',
+      'ec2_cpu_utilization_5f5533,exchange-2_cpc_results',
+      '--epochs',
+      '1',
+    ]);
+    for (const row of [
+      'twin',
+      'untrained twin',
+      'persistence',
+      'seasonal naive \\(day\\)',
+      'seasonal naive \\(week\\)',
+      'rolling mean',
+    ])
+      assert.match(output, new RegExp(`^${row} +[-\\d.]+ \\(`, 'm'));
+    // realAWSCloudwatch develops at NAB's 5 minutes; the hourly ad exchange file validates (and does not abort).
+    assert.match(output, /forecast development: .*\n +1 step \(5 min\) +10 steps \(50 min\) +60 steps \(300 min\)/);
+    assert.match(output, /forecast validation: .*\n +1 step \(60 min\) +10 steps \(600 min\) +60 steps \(3600 min\)/);
+    assert.deepEqual(
+      figures.items.map((i) => [i.item, i.part]),
+      [
+        ['ec2_cpu_utilization_5f5533', 'development'],
+        ['exchange-2_cpc_results', 'validation'],
+      ]
+    );
+    for (const part of ['development', 'validation']) {
+      const twin = figures.twin[part]!;
+      assert.equal(twin.relativeMae.length, 3);
+      for (const x of twin.relativeMae) assert.ok(x > 0 && Number.isFinite(x), String(x));
+      for (const c of twin.coverage80) assert.ok(c >= 0 && c <= 1);
+      // No naive forecast is below the best naive, by definition.
+      for (const naive of ['persistence', 'seasonal naive (day)', 'rolling mean'])
+        for (const x of figures.peer[part]![naive]!.relativeMae) assert.ok(x >= 1 - 1e-9, `${naive} ${x}`);
+    }
+    // Scored from rolling origins over the test part: about 200 per series.
+    for (const item of figures.items) assert.ok(item.skills[0]!.points[0]! >= 150, String(item.skills[0]!.points));
+  }
+);
+
+test(
+  'twin eval forecast --data simulator forecasts every gauge of each simulated instance',
+  { timeout: 180_000 },
+  async () => {
+    const { output, figures } = await runEval<ForecastFigures>('forecast', [
+      '--data',
+      'simulator',
+      '--instances',
+      '1',
+      '--days',
+      '1',
+      '--epochs',
+      '1',
+    ]);
+    assert.match(output, /forecast simulated \(seed 7\): 2\d series in 1 items/);
+    assert.ok(figures.items[0]!.skills.length >= 20);
   }
 );

@@ -10,17 +10,9 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { FailurePipeline, HOUR, type ProbabilityTrace } from './failure-pipeline.ts';
 import { loadSmdPart, readInterpretation, smdMachines, SMD_STEP_MS } from './smd-data.ts';
 import { writeFigures } from './write-figures.ts';
+import type { EvalOptions, SimulationOptions } from './eval-options.ts';
 
-export interface FailuresEvalOptions {
-  json: boolean;
-  data?: string;
-  out?: string;
-  epochs?: number;
-  instances?: number;
-  days?: number;
-  seed?: number;
-  machines?: string[];
-}
+export type FailuresEvalOptions = EvalOptions & SimulationOptions;
 
 const MIN = 60_000;
 const DAY = 24 * HOUR;

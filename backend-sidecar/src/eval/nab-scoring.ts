@@ -97,22 +97,44 @@ export function nabRawScore(detections: ArrayLike<number>, windows: readonly Nab
   return nabTally(detections, windows, profile).score;
 }
 
+/** The raw scores of a file's null detector (no detections) and perfect detector (the first row of every window). */
+export function nabBounds(
+  rows: number,
+  windows: readonly NabWindow[],
+  profile: NabProfile
+): { null: number; perfect: number } {
+  const ideal = new Uint8Array(rows);
+  for (const w of windows) ideal[w.start] = 1;
+  return { null: nabRawScore(new Uint8Array(rows), windows, profile), perfect: nabRawScore(ideal, windows, profile) };
+}
+
 /** NAB's normalised score over a corpus: 100 x (raw - null) / (perfect - null), each summed over files. */
 export function nabNormalised(
   files: { detections: ArrayLike<number>; windows: readonly NabWindow[] }[],
   profile: NabProfile
 ): { score: number; raw: number; null: number; perfect: number } {
+  return nabNormalisedRaw(
+    files.map((f) => ({
+      raw: nabRawScore(f.detections, f.windows, profile),
+      ...nabBounds(f.detections.length, f.windows, profile),
+    }))
+  );
+}
+
+/** The normalised score of raw scores given per file with their files' bounds (e.g. NAB's published results). */
+export function nabNormalisedRaw(files: { raw: number; null: number; perfect: number }[]): {
+  score: number;
+  raw: number;
+  null: number;
+  perfect: number;
+} {
   let raw = 0;
   let nul = 0;
   let perfect = 0;
   for (const f of files) {
-    const n = f.detections.length;
-    raw += nabRawScore(f.detections, f.windows, profile);
-    nul += nabRawScore(new Uint8Array(n), f.windows, profile);
-    // The perfect detector flags the first row of every window.
-    const ideal = new Uint8Array(n);
-    for (const w of f.windows) ideal[w.start] = 1;
-    perfect += nabRawScore(ideal, f.windows, profile);
+    raw += f.raw;
+    nul += f.null;
+    perfect += f.perfect;
   }
   return { score: (100 * (raw - nul)) / (perfect - nul), raw, null: nul, perfect };
 }

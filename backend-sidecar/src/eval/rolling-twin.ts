@@ -3,7 +3,7 @@ import { toRegular, type RegularSeries } from '../features/index.ts';
 import { DEFAULT_LSTM_OPTIONS, historyNeeded, LstmTwinRunner, type LstmTwinModel } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm/lstm-training.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
-import type { LstmStepResult } from '../twin/lstm/lstm-runner.ts';
+import type { LstmStepResult, TwinForecast } from '../twin/lstm/lstm-runner.ts';
 import type { LstmTwinOptions } from '../twin/lstm/lstm-metadata.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
 import { anomaliesInRegime, regimeStart } from '../twin/training/regime.ts';
@@ -83,6 +83,21 @@ export class RollingTwin {
     const step = this.runner.step(ts, sample);
     const point = step ? this.detector.score(step.ts, step.scores, () => step.levels ?? {}) : undefined;
     return { step, point };
+  }
+
+  /** The twin rolled forward `steps` steps from the last sample (see `LstmTwinRunner.forecast`); undefined until it has a full window. */
+  forecast(steps: number): TwinForecast | undefined {
+    return this.runner.ready ? this.runner.forecast(steps) : undefined;
+  }
+
+  /** The step the twin's network works at (its forecasts' step). */
+  get stepMs(): number {
+    return this.model.window.stepMs;
+  }
+
+  /** The metrics the twin forecasts in their own units (gauges; counters it forecasts as rates per step). */
+  get gauges(): string[] {
+    return this.model.features.inputs.filter((i) => i.transform === 'gauge').map((i) => i.metric);
   }
 
   /** The samples of the last `windowMs` (no earlier than `regimeFrom`), at the twin's step. */

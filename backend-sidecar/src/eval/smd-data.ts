@@ -86,3 +86,15 @@ export function readInterpretation(dir: string, machine: string): Interpretation
       return { start: start!, end: end!, dims: dims!.split(',').map(Number) };
     });
 }
+
+/**
+ * Which part of the evaluation an SMD machine is in: machines 1-2..1-5 develop (configuration is
+ * chosen on them), 1-6..1-8 validate; any other machine of a folder in the layout is `other`.
+ */
+export function smdPart(machine: string): 'development' | 'validation' | 'other' {
+  const m = /^machine-1-(\d+)$/.exec(machine);
+  const n = m ? Number(m[1]) : NaN;
+  if (n >= 2 && n <= 5) return 'development';
+  if (n >= 6 && n <= 8) return 'validation';
+  return 'other';
+}

@@ -4,12 +4,14 @@ import { tensorflow } from '../twin/lstm/tf-backend.ts';
 import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
+import type { EvalOptions } from './eval-options.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import {
   loadSmdPart,
   readInterpretation,
   readLabels,
   smdMachines,
+  smdPart,
   SHARED_DATA,
   type Interpretation,
 } from './smd-data.ts';
@@ -179,7 +181,7 @@ function figures(machine: string, d: Detection, labels: Uint8Array, events: Inte
 }
 
 /** Pools every machine's points for the overall point figures; averages the rest. */
-function overall(rows: MachineFigures[]): MachineFigures {
+function overall(rows: MachineFigures[], name = 'overall'): MachineFigures {
   const pool = (key: 'pointwise' | 'pointAdjusted'): PointScores => {
     const tp = rows.reduce((n, r) => n + r[key].tp, 0);
     const fp = rows.reduce((n, r) => n + r[key].fp, 0);
@@ -200,7 +202,7 @@ function overall(rows: MachineFigures[]): MachineFigures {
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   };
   return {
-    machine: 'overall',
+    machine: name,
     pointwise: pool('pointwise'),
     pointAdjusted: pool('pointAdjusted'),
     eventRecall: mean((r) => r.eventRecall),
@@ -213,14 +215,7 @@ function overall(rows: MachineFigures[]): MachineFigures {
   };
 }
 
-export interface SmdEvalOptions {
-  json: boolean;
-  data?: string;
-  out?: string;
-  epochs?: number;
-  machines?: string[];
-  retrainMs?: number;
-}
+export type SmdEvalOptions = EvalOptions;
 
 /**
  * `npm run eval -- smd --data DIR`: per machine of a folder in the SMD layout, Twin's twin trained
@@ -256,14 +251,29 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     results['static z-score'].push(figures(machine, detectWithZScore(train, test, events, staticZ), labels, events));
     results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events, rolling), labels, events));
   }
-  const totals = Object.fromEntries(detectors.map((d) => [d, overall(results[d])])) as Record<
-    (typeof detectors)[number],
-    MachineFigures
-  >;
+  type Totals = Record<(typeof detectors)[number], MachineFigures>;
+  const totals = Object.fromEntries(detectors.map((d) => [d, overall(results[d])])) as Totals;
+  // Development and validation pooled apart (see smdPart): configuration is chosen on development only.
+  const parts = [...new Set(machines.map(smdPart))];
+  const partTotals = Object.fromEntries(
+    parts.map((part) => [
+      part,
+      Object.fromEntries(
+        detectors.map((d) => [
+          d,
+          overall(
+            results[d].filter((r) => smdPart(r.machine) === part),
+            `${part} overall`
+          ),
+        ])
+      ) as Totals,
+    ])
+  );
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
-  for (const machine of [...machines, 'overall']) {
+  for (const machine of [...machines, ...parts.map((p) => `${p} overall`), 'overall']) {
+    const part = parts.find((p) => machine === `${p} overall`);
     const pick = (d: (typeof detectors)[number]) =>
-      machine === 'overall' ? totals[d] : results[d].find((r) => r.machine === machine)!;
+      machine === 'overall' ? totals[d] : part ? partTotals[part]![d] : results[d].find((r) => r.machine === machine)!;
     const rows: string[][] = [
       [
         'F1 point-wise (P / R)',
@@ -301,6 +311,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
       'static z-score': totals['static z-score'],
       'rolling z-score': totals['rolling z-score'],
     },
+    parts: partTotals,
     perMachine: results,
   };
   writeFigures('smd', document, options);

@@ -182,6 +182,11 @@ export class LstmTwinRunner {
     return result;
   }
 
+  /** Whether the twin has seen a full window and can forecast. */
+  get ready(): boolean {
+    return this.next !== undefined;
+  }
+
   /** The prediction for the step under way, per metric in its raw units (counters as rates); empty before the first. */
   predictedNext(): Record<string, number> {
     const next = this.next;
