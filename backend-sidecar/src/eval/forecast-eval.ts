@@ -19,6 +19,7 @@ import {
   pooledSkill,
   SeriesSkillTally,
   type PooledSkill,
+  gaussianInterval,
   type PointForecast,
   type SeriesSkill,
 } from './forecast-skill.ts';
@@ -29,7 +30,8 @@ const WEEK_MS = 7 * DAY;
 /** Rolling origins per series at least (spaced at most an hour of steps apart), so short series are scored as often as long ones. */
 const ORIGINS_PER_SERIES = 200;
 const MAX_ORIGIN_SPACING = 60;
-const TWINS = ['twin', 'untrained twin'] as const;
+/** The twin's forecasters: its direct heads, the same twin rolled forward, and the untrained network's heads. */
+const TWINS = ['twin', 'twin rolled forward', 'untrained twin'] as const;
 
 /** One recorded series a twin forecasts: the history it starts from, and the test rows forecast from. */
 interface ForecastSource {
@@ -124,14 +126,15 @@ function sourcesFor(options: ForecastEvalOptions): { data: string; sources: Fore
   );
 }
 
-/** Per origin row: per metric the forecast mean and standard deviation at each horizon. */
-type TwinForecasts = Map<number, Record<string, { mean: number[]; sd: number[] }>>;
+/** Per origin row, per metric: the forecasts at each horizon, direct (the heads) and rolled forward. */
+type TwinForecasts = Map<number, Record<string, { direct: PointForecast[]; rolled: PointForecast[] }>>;
 
 /**
  * Runs a twin over a source's test rows as the product does (trained on the history, retrained on
- * its rolling window every `retrainMs`) and forecasts at every origin. The twin's interval at h
- * steps is its one-step error grown as sqrt(h), as if its errors were independent steps of a walk:
- * the twin has no multi-step uncertainty of its own yet.
+ * its rolling window every `retrainMs`) and forecasts at every origin twice: directly, by the
+ * model's horizon heads with their calibrated intervals, and by rolling its one-step predictions
+ * forward, whose interval at h steps is the one-step error grown as sqrt(h) (as if its errors were
+ * independent steps of a walk). A model without heads forecasts directly as it rolls forward.
  */
 async function runTwin(
   source: ForecastSource,
@@ -139,7 +142,7 @@ async function runTwin(
   retrainMs: number,
   origins: Set<number>,
   backend: TfBackend
-): Promise<{ gauges: string[]; forecasts: TwinForecasts }> {
+): Promise<{ gauges: string[]; forecasts: TwinForecasts; withoutHeads: number }> {
   const { series, testFrom } = source;
   const twin = await RollingTwin.start(
     {
@@ -155,6 +158,7 @@ async function runTwin(
     rowsOf(series, 0, testFrom)
   );
   const forecasts: TwinForecasts = new Map();
+  let withoutHeads = 0;
   const n = series.values[0]!.length;
   const longest = FORECAST_HORIZONS[FORECAST_HORIZONS.length - 1]!;
   for (let r = testFrom; r < n; r++) {
@@ -165,17 +169,34 @@ async function runTwin(
     if (!origins.has(r)) continue;
     const forecast = twin.forecast(Math.ceil((longest * series.stepMs) / twin.stepMs));
     if (!forecast) continue;
-    const at: Record<string, { mean: number[]; sd: number[] }> = {};
+    const direct = twin.horizonForecast();
+    if (!direct) withoutHeads++;
+    const at: Record<string, { direct: PointForecast[]; rolled: PointForecast[] }> = {};
     for (const [metric, f] of Object.entries(forecast.metrics)) {
-      const mean = FORECAST_HORIZONS.map((h) => {
+      const rolled = FORECAST_HORIZONS.map((h) => {
         const j = (ts + h * series.stepMs - forecast.from) / forecast.stepMs;
-        return Number.isInteger(j) && j >= 0 && j < f.values.length ? f.values[j]! : NaN;
+        const mean = Number.isInteger(j) && j >= 0 && j < f.values.length ? f.values[j]! : NaN;
+        return { mean, interval: gaussianInterval(mean, f.error * Math.sqrt(h)) };
       });
-      at[metric] = { mean, sd: FORECAST_HORIZONS.map((h) => f.error * Math.sqrt(h)) };
+      const heads = direct?.metrics[metric];
+      const byHead = FORECAST_HORIZONS.map((h, hi) => {
+        const i = direct ? direct.horizons.findIndex((steps) => steps * direct.stepMs === h * series.stepMs) : -1;
+        if (!heads || i < 0) return rolled[hi]!;
+        return {
+          mean: heads.mean[i]!,
+          interval: {
+            lower80: heads.lower80[i]!,
+            upper80: heads.upper80[i]!,
+            lower95: heads.lower95[i]!,
+            upper95: heads.upper95[i]!,
+          },
+        };
+      });
+      at[metric] = { direct: byHead, rolled };
     }
     forecasts.set(r, at);
   }
-  return { gauges: twin.gauges, forecasts };
+  return { gauges: twin.gauges, forecasts, withoutHeads };
 }
 
 interface ItemFigures {
@@ -185,6 +206,8 @@ interface ItemFigures {
   skills: SeriesSkill[];
   /** Metrics the twins did not forecast (and why), scored by nobody. */
   withoutTwin: { metric: string; reason: string }[];
+  /** Origins at which a twin had no heads (its history too short to calibrate them) and forecast rolled forward. */
+  withoutHeads: Record<'twin' | 'untrained twin', number>;
 }
 
 async function evaluateSource(
@@ -199,7 +222,7 @@ async function evaluateSource(
   const origins = new Set<number>();
   for (let r = testFrom; r < n - 1; r += spacing) origins.add(r);
   const stepsPerDay = Math.round(DAY / series.stepMs);
-  const runs: Partial<Record<(typeof TWINS)[number], Awaited<ReturnType<typeof runTwin>>>> = {};
+  const runs: Partial<Record<'twin' | 'untrained twin', Awaited<ReturnType<typeof runTwin>>>> = {};
   const failed: string[] = [];
   for (const [name, e] of [
     ['twin', epochs],
@@ -217,10 +240,11 @@ async function evaluateSource(
     stepMs: series.stepMs,
     skills: [],
     withoutTwin: [],
+    withoutHeads: { twin: runs.twin?.withoutHeads ?? 0, 'untrained twin': runs['untrained twin']?.withoutHeads ?? 0 },
   };
   const naive = NAIVE_FORECASTERS.filter((k) => naiveAvailable(k, testFrom, stepsPerDay));
   series.metrics.forEach((metric, c) => {
-    const missing = TWINS.filter((t) => !runs[t]?.gauges.includes(metric));
+    const missing = (['twin', 'untrained twin'] as const).filter((t) => !runs[t]?.gauges.includes(metric));
     if (missing.length) {
       figures.withoutTwin.push({
         metric,
@@ -236,10 +260,12 @@ async function evaluateSource(
       FORECAST_HORIZONS.forEach((h, hi) => {
         if (origin + h >= n) return;
         const forecasts: Record<string, PointForecast> = {};
-        for (const t of TWINS) {
-          const f = runs[t]!.forecasts.get(origin)?.[metric];
-          forecasts[t] = { mean: f?.mean[hi] ?? NaN, sd: f?.sd[hi] };
-        }
+        const trained = runs.twin!.forecasts.get(origin)?.[metric];
+        forecasts.twin = trained?.direct[hi] ?? { mean: NaN };
+        forecasts['twin rolled forward'] = trained?.rolled[hi] ?? { mean: NaN };
+        forecasts['untrained twin'] = runs['untrained twin']!.forecasts.get(origin)?.[metric]?.direct[hi] ?? {
+          mean: NaN,
+        };
         for (const k of naive) forecasts[k] = { mean: naiveForecast(k, column, origin, h, stepsPerDay) };
         tally.add(hi, column[origin + h]!, forecasts);
       });

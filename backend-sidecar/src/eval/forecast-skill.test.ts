@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FORECAST_HORIZONS, naiveAvailable, naiveForecast, pooledSkill, SeriesSkillTally } from './forecast-skill.ts';
+import {
+  FORECAST_HORIZONS,
+  gaussianInterval,
+  naiveAvailable,
+  naiveForecast,
+  pooledSkill,
+  SeriesSkillTally,
+} from './forecast-skill.ts';
 
 test('naive forecasts: persistence repeats the last finite value, seasonal naive the value a season before the target, the rolling mean averages', () => {
   const column = [1, 2, 3, 4, 5, 6, 7, NaN];
@@ -18,15 +25,27 @@ test('naive forecasts: persistence repeats the last finite value, seasonal naive
 test('a series tally scores every forecaster on the same points, with intervals covered and the pinball loss', () => {
   const tally = new SeriesSkillTally('a/x', ['twin', 'persistence', 'rolling mean']);
   assert.equal(
-    tally.add(0, 10, { twin: { mean: 9, sd: 1 }, persistence: { mean: 12 }, 'rolling mean': { mean: 13 } }),
+    tally.add(0, 10, {
+      twin: { mean: 9, interval: gaussianInterval(9, 1) },
+      persistence: { mean: 12 },
+      'rolling mean': { mean: 13 },
+    }),
     true
   );
   assert.equal(
-    tally.add(0, 10, { twin: { mean: 12, sd: 1 }, persistence: { mean: 10 }, 'rolling mean': { mean: 10 } }),
+    tally.add(0, 10, {
+      twin: { mean: 12, interval: gaussianInterval(12, 1) },
+      persistence: { mean: 10 },
+      'rolling mean': { mean: 10 },
+    }),
     true
   );
   assert.equal(
-    tally.add(0, 10, { twin: { mean: 10, sd: 1 }, persistence: { mean: NaN }, 'rolling mean': { mean: 1 } }),
+    tally.add(0, 10, {
+      twin: { mean: 10, interval: gaussianInterval(10, 1) },
+      persistence: { mean: NaN },
+      'rolling mean': { mean: 1 },
+    }),
     false,
     'a point a forecaster could not forecast counts for none'
   );

@@ -13,14 +13,6 @@ export type NaiveForecaster = (typeof NAIVE_FORECASTERS)[number];
 /** Steps of history the rolling mean averages: the last hour at a 1-minute step (first principles, not tuned). */
 export const ROLLING_MEAN_STEPS = 60;
 
-/** The quantiles an interval forecast's pinball loss is averaged over. */
-const PINBALL_QUANTILES: ReadonlyArray<readonly [p: number, z: number]> = [
-  [0.025, -1.959964],
-  [0.1, -1.281552],
-  [0.5, 0],
-  [0.9, 1.281552],
-  [0.975, 1.959964],
-];
 const Z80 = 1.281552;
 const Z95 = 1.959964;
 
@@ -70,10 +62,40 @@ export function naiveForecast(
   return n ? sum / n : NaN;
 }
 
-/** A forecast of one value: its mean, and for an interval forecast a Gaussian standard deviation. */
+/** An interval forecast's central 80 % and 95 % intervals. */
+export interface ForecastInterval {
+  lower80: number;
+  upper80: number;
+  lower95: number;
+  upper95: number;
+}
+
+/** A forecast of one value: its mean, and for an interval forecast its intervals. */
 export interface PointForecast {
   mean: number;
-  sd?: number;
+  interval?: ForecastInterval | undefined;
+}
+
+/** The intervals of a Gaussian forecast. */
+export function gaussianInterval(mean: number, sd: number): ForecastInterval {
+  return { lower80: mean - Z80 * sd, upper80: mean + Z80 * sd, lower95: mean - Z95 * sd, upper95: mean + Z95 * sd };
+}
+
+/** The pinball loss averaged over the quantiles an interval forecast gives (2.5, 10, 50, 90, 97.5 %). */
+function pinball(actual: number, mean: number, i: ForecastInterval): number {
+  const quantiles: [number, number][] = [
+    [0.025, i.lower95],
+    [0.1, i.lower80],
+    [0.5, mean],
+    [0.9, i.upper80],
+    [0.975, i.upper95],
+  ];
+  let loss = 0;
+  for (const [p, q] of quantiles) {
+    const u = actual - q;
+    loss += Math.max(p * u, (p - 1) * u);
+  }
+  return loss / quantiles.length;
 }
 
 interface Tally {
@@ -120,26 +142,20 @@ export class SeriesSkillTally {
     if (!Number.isFinite(actual)) return false;
     for (const f of this.forecasters) if (!Number.isFinite(forecasts[f]?.mean)) return false;
     for (const f of this.forecasters) {
-      const { mean, sd } = forecasts[f]!;
+      const { mean, interval } = forecasts[f]!;
       const t = this.tallies.get(f)![hi]!;
-      const miss = actual - mean;
-      t.absSum += Math.abs(miss);
+      t.absSum += Math.abs(actual - mean);
       t.n++;
-      if (sd !== undefined) {
-        if (Math.abs(miss) <= Z80 * sd) t.covered80++;
-        if (Math.abs(miss) <= Z95 * sd) t.covered95++;
-        let loss = 0;
-        for (const [p, z] of PINBALL_QUANTILES) {
-          const u = actual - (mean + z * sd);
-          loss += Math.max(p * u, (p - 1) * u);
-        }
-        t.pinballSum += loss / PINBALL_QUANTILES.length;
+      if (interval) {
+        if (actual >= interval.lower80 && actual <= interval.upper80) t.covered80++;
+        if (actual >= interval.lower95 && actual <= interval.upper95) t.covered95++;
+        t.pinballSum += pinball(actual, mean, interval);
       }
     }
     return true;
   }
 
-  /** The series' figures; `intervals` names the forecasters that gave a standard deviation. */
+  /** The series' figures; `intervals` names the forecasters that gave intervals. */
   summary(intervals: readonly string[] = []): SeriesSkill {
     const per = (f: string, g: (t: Tally) => number) => this.tallies.get(f)!.map((t) => (t.n ? g(t) : NaN));
     const mae = Object.fromEntries(this.forecasters.map((f) => [f, per(f, (t) => t.absSum / t.n)]));

@@ -3,7 +3,7 @@ import { toRegular, type RegularSeries } from '../features/index.ts';
 import { DEFAULT_LSTM_OPTIONS, historyNeeded, LstmTwinRunner, type LstmTwinModel } from '../twin/index.ts';
 import { trainLstmTwin } from '../twin/lstm/lstm-training.ts';
 import { weightsFromArtifacts, type NetworkArtifacts } from '../twin/lstm/artifacts.ts';
-import type { LstmStepResult, TwinForecast } from '../twin/lstm/lstm-runner.ts';
+import type { HorizonForecast, LstmStepResult, TwinForecast } from '../twin/lstm/lstm-runner.ts';
 import type { LstmTwinOptions } from '../twin/lstm/lstm-metadata.ts';
 import type { TfBackend } from '../twin/lstm/tf-backend.ts';
 import { anomaliesInRegime, regimeStart } from '../twin/training/regime.ts';
@@ -93,6 +93,11 @@ export class RollingTwin {
   /** The step the twin's network works at (its forecasts' step). */
   get stepMs(): number {
     return this.model.window.stepMs;
+  }
+
+  /** The twin's direct forecasts at its horizons (see `LstmTwinRunner.horizonForecast`); undefined without heads. */
+  horizonForecast(): HorizonForecast | undefined {
+    return this.runner.horizonForecast();
   }
 
   /** The metrics the twin forecasts in their own units (gauges; counters it forecasts as rates per step). */

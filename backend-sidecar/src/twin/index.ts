@@ -41,4 +41,4 @@ export async function openTrainingQueue() {
   return { TrainingJobs, TrainingWorker, runTrainingJob };
 }
 export type { TrainingJobs, TrainingWorker } from './training/training-queue.ts';
-export { LEVEL_BASELINE, LSTM_NETWORK, TWIN_TRAINING } from './parameters.ts';
+export { HORIZON_HEADS, LEVEL_BASELINE, LSTM_NETWORK, TWIN_TRAINING } from './parameters.ts';

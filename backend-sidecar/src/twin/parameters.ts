@@ -169,3 +169,38 @@ export const TWIN_TRAINING = parameterRegister('twin: training', {
     source: 'Five minutes: follows a level, not one sample.',
   },
 });
+
+/** The twin's direct forecasts several steps ahead and their intervals (twin/lstm/horizon-heads.ts). */
+export const HORIZON_HEADS = parameterRegister('twin: horizon heads', {
+  horizons: {
+    value: [1, 10, 60] as number[],
+    unit: 'steps',
+    what: 'Steps ahead the twin forecasts directly, each with its own head and intervals.',
+    basis: 'first principles',
+    source:
+      'The next step, ten and sixty (a minute, ten minutes and an hour at a one-minute step): the horizons eval forecast scores.',
+  },
+  meanSteps: {
+    value: [16, 60] as number[],
+    unit: 'steps',
+    what: "The value's recent means a head reads besides the network's state: over the network's window and over an hour of steps.",
+    basis: 'first principles',
+    source:
+      'A head can then forecast as persistence, a rolling mean or a blend of both where they do better (NAB realAWSCloudwatch: the rolling mean is the best naive forecast at 10 and 60 steps).',
+  },
+  ridge: {
+    value: 1e-3,
+    unit: 'share',
+    what: "Ridge penalty of a head's least squares, per training window fitted.",
+    basis: 'first principles',
+    source:
+      'Small against the data (a thousandth of a window each), enough to keep near-collinear hidden units from blowing up.',
+  },
+  minCalibration: {
+    value: 30,
+    unit: 'windows',
+    what: 'Validation windows past the longest horizon below which no heads are fitted (the twin then rolls its one-step predictions forward).',
+    basis: 'first principles',
+    source: "A 95 % quantile of a head's misses needs a few dozen of them.",
+  },
+});

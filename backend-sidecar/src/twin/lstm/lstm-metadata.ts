@@ -1,3 +1,4 @@
+import type { HorizonHeads } from './horizon-heads.ts';
 import type { FeatureSpec, FeatureSpecOptions } from '../../features/index.ts';
 import type { NetworkShape } from './artifacts.ts';
 import type { TfBackend } from './tf-backend.ts';
@@ -46,6 +47,8 @@ export interface LstmTwinModel {
    * `expectedPeak`). Absent from older models.
    */
   surprisePeak?: number;
+  /** Direct forecasts several steps ahead with calibrated intervals (models before 2026-12-08 have none: they roll forward). */
+  horizons?: HorizonHeads;
   /**
    * Where each gauge input kept to in training (mean and standard deviation in raw units, by input
    * index; null for rates), and the threshold of the level score: the largest distance, in standard

@@ -1,5 +1,6 @@
 import { FeatureBuilder, unscaled, withinBounds } from '../../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm-step.ts';
+import { headForecasts, RecentScaled } from './horizon-heads.ts';
 import {
   fartherOff,
   JOINT_SCORE,
@@ -39,6 +40,17 @@ export interface TwinForecast {
   metrics: Record<string, { values: number[]; error: number }>;
 }
 
+/** The twin's direct forecasts: `horizons[i]` steps after the step at `at`, per metric. */
+export interface HorizonForecast {
+  at: number;
+  stepMs: number;
+  horizons: number[];
+  metrics: Record<
+    string,
+    { mean: number[]; lower80: number[]; upper80: number[]; lower95: number[]; upper95: number[] }
+  >;
+}
+
 /**
  * Runs one instance's LSTM twin over its live samples. The network works at the model's step (the
  * resolution it was trained at): samples within a step are averaged into one feature row, and when
@@ -69,6 +81,8 @@ export class LstmTwinRunner {
   private recentAt = 0;
   /** Gauges outside the network whose distance from their training mean is still reported. */
   private readonly watched: Map<string, { mean: number; spread: number }>;
+  /** Each input's last scaled values, for the horizon heads' means (undefined without heads). */
+  private readonly recentScaled: RecentScaled | undefined;
   private slot: number | undefined;
   /** Prediction for the current step, in scaled units (undefined until the window is full). */
   private next: Float64Array | undefined;
@@ -92,6 +106,8 @@ export class LstmTwinRunner {
     this.gauge = Uint8Array.from(model.features.inputs, (input) => (input.transform === 'gauge' ? 1 : 0));
     this.watched = new Map((model.level?.watched ?? []).map((w) => [w.metric, w]));
     this.recent = new Float64Array(k * Math.max(0, (model.level?.slow?.steps ?? 1) - 1)).fill(NaN);
+    const meanSteps = model.horizons?.meanSteps ?? [];
+    this.recentScaled = meanSteps.length ? new RecentScaled(k, Math.max(...meanSteps)) : undefined;
   }
 
   /** A gauge's mean over the slow scale's steps, the step under way counting with its samples so far. */
@@ -240,6 +256,33 @@ export class LstmTwinRunner {
     };
   }
 
+  /**
+   * The twin's direct forecasts from now (the samples of the step under way counting as that step):
+   * per metric, at each of the model's horizons, the mean and the 80 % and 95 % intervals in its raw
+   * units (counters as rates). Undefined for a model without heads or before a full window.
+   */
+  horizonForecast(): HorizonForecast | undefined {
+    const heads = this.model.horizons;
+    if (!heads || this.slot === undefined || !this.next) return undefined;
+    const sim = this.clone();
+    const stepMs = this.model.window.stepMs;
+    sim.complete(sim.slot! * stepMs);
+    const hidden = sim.stream.hidden;
+    const metrics: HorizonForecast['metrics'] = {};
+    this.model.features.inputs.forEach((input, k) => {
+      const value = sim.scaled[k]!;
+      const forecasts = headForecasts(heads, k, hidden, value, sim.out[k]!, sim.recentScaled!);
+      metrics[input.metric] = {
+        mean: forecasts.map((f) => unscaled(input, f.mean)),
+        lower80: forecasts.map((f) => unscaled(input, f.mean - f.q80)),
+        upper80: forecasts.map((f) => unscaled(input, f.mean + f.q80)),
+        lower95: forecasts.map((f) => unscaled(input, f.mean - f.q95)),
+        upper95: forecasts.map((f) => unscaled(input, f.mean + f.q95)),
+      };
+    });
+    return { at: this.slot * stepMs, stepMs, horizons: heads.horizons, metrics };
+  }
+
   /** A runner in the same state that goes on independently (sharing the model and its weights). */
   private clone(): LstmTwinRunner {
     const copy = Object.create(LstmTwinRunner.prototype) as LstmTwinRunner;
@@ -256,12 +299,14 @@ export class LstmTwinRunner {
       tolerance: this.tolerance.slice(),
       recent: this.recent.slice(),
       next: this.next?.slice(),
+      recentScaled: this.recentScaled?.clone(),
     });
   }
 
   private complete(stepTs: number): void {
     const k = this.model.features.inputs.length;
     this.builder.push(stepTs, this.raw, this.row, this.scaled);
+    this.recentScaled?.push(this.scaled);
     for (let i = 0; i < k; i++) {
       const n = this.counts[i]!;
       if (n >= 2) this.scatter[i] = this.scatter[i]! + 0.1 * (this.m2[i]! / (n - 1) - this.scatter[i]!);

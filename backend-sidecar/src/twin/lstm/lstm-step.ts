@@ -70,6 +70,11 @@ export class LstmPredictor {
     this.c = new Float64Array(weights.units);
   }
 
+  /** The LSTM's hidden state after the last `run` (its final step's). */
+  get hidden(): Float64Array {
+    return this.h;
+  }
+
   /** x · kernel + bias for one feature row, into `out` (4 units). */
   project(row: ArrayLike<number>, out: Float64Array): Float64Array {
     const { inputs } = this.weights;
@@ -172,6 +177,11 @@ export class LstmStream {
     this.predictor.project(row, this.ring[this.next]!);
     this.next = (this.next + 1) % this.window;
     if (this.filled < this.window) this.filled++;
+  }
+
+  /** The hidden state of the last `predict` (shared with this stream's clones: read it right after predicting). */
+  get hidden(): Float64Array {
+    return this.predictor.hidden;
   }
 
   /** The network's output for the last `window` rows (call when `ready`). */

@@ -12,6 +12,7 @@ import { checksumOf, type NetworkArtifacts, type NetworkShape } from './artifact
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm-step.ts';
 import type { TfBackend } from './tf-backend.ts';
 import { levelModel, rowsOutside } from './level-baseline.ts';
+import { fitHorizonHeads } from './horizon-heads.ts';
 import { type LstmTwinModel, type LstmTwinOptions, type MetricErrorModel } from './lstm-metadata.ts';
 
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-metadata.ts';
@@ -122,6 +123,7 @@ export async function trainLstmTwin(
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
     surprisePeak: surprisePeak(errors, metrics, youth),
+    horizons: fitHorizonHeads(trained.weights, shape.window, matrix, split),
     level: levelModel(
       spec,
       series,
