@@ -6,12 +6,14 @@ import {
   DriftMonitor,
   LstmTwinRunner,
   startTwinFromHistory,
+  type HorizonForecast,
   type LiveTwin,
   type LoadedTwin,
   type TwinModel,
 } from '../twin/index.ts';
 import { AnomalyDetector, type AnomalyEvent } from './anomaly-detector.ts';
 import { LIVE_SCORING } from './parameters.ts';
+import { errors } from '../core/errors.ts';
 
 /** Live state of one instance's twin: what the API and the terminal show. */
 export interface InstanceLiveState {
@@ -78,6 +80,28 @@ export class LiveScorer extends EventEmitter<LiveScorerEvents> {
   nextValues(instance: string): Record<string, number> {
     const runner = this.live.get(instance)?.runner;
     return runner instanceof LstmTwinRunner ? runner.predictedNext() : {};
+  }
+
+  /**
+   * The twin's direct forecasts for the instance from its latest step, or a 404 / 409 saying why
+   * there are none (no live twin; a model without heads, which rolls forward instead; a twin still
+   * filling its window).
+   */
+  forecast(instance: string): HorizonForecast {
+    const state = this.live.get(instance);
+    if (!state) throw errors.notFound('live twin of instance', instance);
+    const runner = state.runner;
+    if (!runner) throw errors.conflict(`the twin of ${instance} is still starting`);
+    if (!(runner instanceof LstmTwinRunner))
+      throw errors.conflict(`the twin of ${instance} is a ${runner.model.kind} model, which has no horizon forecasts`);
+    if (!runner.model.horizons)
+      throw errors.conflict(
+        `the twin of ${instance} (${runner.model.version}) has no horizon heads: its window was too short to ` +
+          'calibrate them; it forecasts by rolling forward (POST /api/v1/twin/whatif) until a longer window retrains it'
+      );
+    const forecast = runner.horizonForecast();
+    if (!forecast) throw errors.conflict(`the twin of ${instance} has not yet seen a full window of steps`);
+    return forecast;
   }
 
   /** Ends the instance's open anomaly (it failed: what follows is a new story). */

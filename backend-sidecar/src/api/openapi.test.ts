@@ -31,6 +31,7 @@ test('the OpenAPI document is generated from the routes themselves, open to read
     '/api/v1/stream',
     '/api/v1/incidents',
     '/api/v1/remediation/audit',
+    '/api/v1/instances/{id}/forecast',
   ])
     assert.ok(doc.paths[path], `${path} is described`);
   assert.ok(!doc.paths['/api/v1/openapi.json'], 'the document does not describe itself');

@@ -18,6 +18,7 @@ import { agentRoutes } from './routes/agent.ts';
 import { modelRoutes } from './routes/models.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { whatIfRoutes } from './routes/what-if.ts';
+import { forecastRoutes } from './routes/forecast.ts';
 import { remediationRoutes } from './routes/remediation.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { registerMetrics } from './sidecar-metrics.ts';
@@ -75,6 +76,7 @@ export async function buildServer(sidecar: SidecarServices): Promise<FastifyInst
   await app.register(modelRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(reportRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(whatIfRoutes(sidecar), { prefix: '/api/v1' });
+  await app.register(forecastRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(remediationRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(predictRoutes(sidecar), { prefix: '/api/v1' });
   await app.register(streamRoutes(sidecar), { prefix: '/api/v1' });

@@ -46,7 +46,7 @@ export interface SidecarServices {
     'champion' | 'loadedChampion' | 'get' | 'versions' | 'promote' | 'rollback' | 'nextVersion'
   >;
   readonly trainer: Pick<TwinTrainer, 'readyIn' | 'train'>;
-  readonly scorer: Pick<LiveScorer, 'state' | 'nextValues'>;
+  readonly scorer: Pick<LiveScorer, 'state' | 'nextValues' | 'forecast'>;
   readonly analysis: Pick<
     FailureAnalysis,
     'forecastsOf' | 'predictionsOf' | 'allPredictions' | 'incidentsOf' | 'predict' | 'whatIf' | 'recommendActions'

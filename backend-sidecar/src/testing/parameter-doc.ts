@@ -20,6 +20,7 @@ const FILES: Record<string, string> = {
 function shown(value: unknown): string {
   if (typeof value === 'number')
     return Number.isInteger(value) ? value.toLocaleString('en-US').replace(/,/g, '_') : String(value);
+  if (Array.isArray(value)) return value.map(shown).join(', ');
   return Object.entries(value as Record<string, unknown>)
     .map(([k, v]) => `${k}: ${String(v)}`)
     .join(', ');

@@ -30,7 +30,7 @@ export {
 export { LstmTwinRunner } from './lstm/lstm-runner.ts';
 export { DriftMonitor, type DriftOptions } from './drift-monitor.ts';
 export type { TrainRequest, TrainOutcome } from './training/training-queue.ts';
-export type { ForecastEffect, TwinForecast } from './lstm/lstm-runner.ts';
+export type { ForecastEffect, HorizonForecast, TwinForecast } from './lstm/lstm-runner.ts';
 
 /** Training jobs on BullMQ (Redis). Loaded only when used: a sidecar without Redis does not pay for BullMQ at start-up. */
 export async function openTrainingQueue() {

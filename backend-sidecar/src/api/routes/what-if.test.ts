@@ -199,3 +199,38 @@ test("series with twin=true: the twin's prediction, band and scores over a past 
   });
   assert.ok(inside / body.twin.ts.length > 0.9, `${inside} of ${body.twin.ts.length} inside the band`);
 });
+
+test("the twin's direct forecast: each metric 1, 10 and 60 steps ahead with 80 % and 95 % intervals that widen with the horizon", async () => {
+  const response = await fetch(`${sidecar.url}/api/v1/instances/sim-001/forecast?metrics=mem_used_pct,cpu_user_pct`);
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    model: string;
+    at: number;
+    stepMs: number;
+    horizons: {
+      steps: number;
+      ts: number;
+      metrics: Record<string, { mean: number; lower80: number; upper80: number; lower95: number; upper95: number }>;
+    }[];
+  };
+  assert.equal(body.model, 'v0001');
+  assert.deepEqual(
+    body.horizons.map((h) => h.steps),
+    [1, 10, 60]
+  );
+  for (const h of body.horizons) {
+    assert.equal(h.ts, body.at + h.steps * body.stepMs);
+    assert.ok(Object.keys(h.metrics).every((m) => ['mem_used_pct', 'cpu_user_pct'].includes(m)));
+    const f = h.metrics.mem_used_pct!;
+    assert.ok(
+      f.lower95 <= f.lower80 && f.lower80 <= f.mean && f.mean <= f.upper80 && f.upper80 <= f.upper95,
+      JSON.stringify(f)
+    );
+  }
+  const width = (i: number) =>
+    body.horizons[i]!.metrics.mem_used_pct!.upper95 - body.horizons[i]!.metrics.mem_used_pct!.lower95;
+  assert.ok(width(2) > width(0), `${width(0)} then ${width(2)}`);
+  const missing = await fetch(`${sidecar.url}/api/v1/instances/nobody/forecast`);
+  assert.equal(missing.status, 404);
+  assert.match(((await missing.json()) as { detail: string }).detail, /live twin of instance "nobody" not found/);
+});

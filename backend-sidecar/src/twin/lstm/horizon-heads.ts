@@ -10,7 +10,9 @@ import { HORIZON_HEADS } from '../parameters.ts';
  * naive forecast's), linear so that they fit in closed form in a fraction of the network's training
  * and cost a few multiply-adds live; the intervals are split-conformal (quantiles of the heads' own
  * misses on the validation windows, which the heads never saw), so they are calibrated without
- * assuming a distribution. On the hidden state, so what they know is what the network learnt:
+ * assuming a distribution. Where persistence (or, one step ahead, the network itself) misses less
+ * on those windows than the fitted head, it forecasts instead: a head that overfits its window
+ * does no worse than repeating the last value. On the hidden state, so what they know is what the network learnt:
  * an untrained network's heads have only the current value to go on.
  */
 export interface HorizonHeads {
@@ -28,7 +30,14 @@ export interface HorizonHeads {
   q95: number[][];
   /** Validation windows each head was calibrated on (per input, per horizon). */
   calibrated: number[][];
+  /**
+   * Per input, per horizon: what forecasts there, the one of least error on the validation windows:
+   * the fitted head, persistence (no change), or one step ahead the network's own prediction.
+   */
+  kinds: HeadKind[][];
 }
+
+export type HeadKind = 'fitted' | 'persistence' | 'network';
 
 /** What a head reads for one input at one step: [hidden..., value, change, means..., 1]. */
 function designRow(
@@ -189,12 +198,14 @@ export function fitHorizonHeads(
     q80: [],
     q95: [],
     calibrated: [],
+    kinds: [],
   };
   for (let t = 0; t < k; t++) {
     heads.weights.push([]);
     heads.q80.push([]);
     heads.q95.push([]);
     heads.calibrated.push([]);
+    heads.kinds.push([]);
     for (const h of horizons) {
       const a = new Float64Array(d * d);
       const b = new Float64Array(d);
@@ -212,12 +223,25 @@ export function fitHorizonHeads(
         n++;
       }
       for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) a[p * d + q] = a[q * d + p]!;
-      const w = h === 1 ? oneStepHead(d, u) : ridgeSolve(a, b, d, HORIZON_HEADS.ridge.value * Math.max(1, n));
-      const misses: number[] = [];
-      for (let j = trainWindows; j < count; j++) {
-        const y = target(j, t, h);
-        if (Number.isFinite(y)) misses.push(Math.abs(y - dotRow(w, row(j, t))));
+      // The head, persistence (no change) and, one step ahead, the network itself: the one with the
+      // least validation error forecasts, and its misses there are the intervals'.
+      const candidates: [HeadKind, Float64Array][] = [
+        ['fitted', ridgeSolve(a, b, d, HORIZON_HEADS.ridge.value * Math.max(1, n))],
+        ['persistence', new Float64Array(d)],
+      ];
+      if (h === 1) candidates.push(['network', oneStepHead(d, u)]);
+      let best: { kind: HeadKind; w: Float64Array; misses: number[]; mae: number } | undefined;
+      for (const [kind, w] of candidates) {
+        const misses: number[] = [];
+        for (let j = trainWindows; j < count; j++) {
+          const y = target(j, t, h);
+          if (Number.isFinite(y)) misses.push(Math.abs(y - dotRow(w, row(j, t))));
+        }
+        const mae = misses.reduce((sum, m) => sum + m, 0) / Math.max(1, misses.length);
+        if (!best || mae < best.mae) best = { kind, w, misses, mae };
       }
+      const { kind, w, misses } = best!;
+      heads.kinds[t]!.push(kind);
       heads.weights[t]!.push(Array.from(w, (x) => Number(x.toPrecision(7))));
       heads.q80[t]!.push(misses.length ? quantile(misses, 0.8) : NaN);
       heads.q95[t]!.push(misses.length ? quantile(misses, 0.95) : NaN);
