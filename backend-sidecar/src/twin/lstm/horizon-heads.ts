@@ -171,10 +171,16 @@ export function fitHorizonHeads(
     hidden.set(stream.hidden, j * u);
     change.set(out, j * k);
   }
-  // Prefix sums of each input's scaled values, for the recent means at any row.
+  // Prefix sums (and counts) of each input's finite scaled values, for the recent means at any row.
   const prefix = new Float64Array((matrix.rows + 1) * k);
+  const finite = new Uint32Array((matrix.rows + 1) * k);
   for (let r = 0; r < matrix.rows; r++)
-    for (let t = 0; t < k; t++) prefix[(r + 1) * k + t] = prefix[r * k + t]! + matrix.scaled[r * k + t]!;
+    for (let t = 0; t < k; t++) {
+      const v = matrix.scaled[r * k + t]!;
+      const ok = Number.isFinite(v);
+      prefix[(r + 1) * k + t] = prefix[r * k + t]! + (ok ? v : 0);
+      finite[(r + 1) * k + t] = finite[r * k + t]! + (ok ? 1 : 0);
+    }
   const means = new Float64Array(meanSteps.length);
   const z = new Float64Array(d);
   const target = (j: number, t: number, h: number): number => {
@@ -187,7 +193,8 @@ export function fitHorizonHeads(
     const last = j + window - 1;
     meanSteps.forEach((m, i) => {
       const from = Math.max(0, last + 1 - m);
-      means[i] = (prefix[(last + 1) * k + t]! - prefix[from * k + t]!) / (last + 1 - from);
+      const n = finite[(last + 1) * k + t]! - finite[from * k + t]!;
+      means[i] = n ? (prefix[(last + 1) * k + t]! - prefix[from * k + t]!) / n : matrix.scaled[last * k + t]!;
     });
     return designRow(hidden.subarray(j * u, (j + 1) * u), matrix.scaled[last * k + t]!, change[j * k + t]!, means, z);
   };
@@ -213,8 +220,7 @@ export function fitHorizonHeads(
       // Training windows whose target lies in the training part (no peeking at validation rows).
       for (let j = 0; j + h <= trainWindows; j++) {
         const y = target(j, t, h);
-        if (!Number.isFinite(y)) continue;
-        row(j, t);
+        if (!Number.isFinite(y) || !row(j, t).every(Number.isFinite)) continue;
         for (let p = 0; p < d; p++) {
           const zp = z[p]!;
           b[p] = b[p]! + zp * y;
@@ -235,9 +241,10 @@ export function fitHorizonHeads(
         const misses: number[] = [];
         for (let j = trainWindows; j < count; j++) {
           const y = target(j, t, h);
-          if (Number.isFinite(y)) misses.push(Math.abs(y - dotRow(w, row(j, t))));
+          const miss = Math.abs(y - dotRow(w, row(j, t)));
+          if (Number.isFinite(miss)) misses.push(miss);
         }
-        const mae = misses.reduce((sum, m) => sum + m, 0) / Math.max(1, misses.length);
+        const mae = misses.length ? misses.reduce((sum, m) => sum + m, 0) / misses.length : Infinity;
         if (!best || mae < best.mae) best = { kind, w, misses, mae };
       }
       const { kind, w, misses } = best!;
