@@ -19,7 +19,10 @@ export interface InstanceSummary {
   lastSeen: string;
   samples: number;
   status: 'live' | 'stale';
-  twin: { version: string; trainedAt: string } | { readyInSeconds: number };
+  /** forecast: how the twin forecasts ahead (direct horizon heads, or rolled forward while its window is too short); absent from older sidecars. */
+  twin:
+    | { version: string; trainedAt: string; forecast?: 'direct' | 'rolled forward' | 'none' }
+    | { readyInSeconds: number };
   anomalyScore: number | null;
   failureProbability: Record<string, number>;
   failurePredictions: FailurePrediction[];

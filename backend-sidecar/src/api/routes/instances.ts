@@ -12,7 +12,14 @@ const Instance = Type.Object({
   samples: Type.Integer(),
   status: Type.Union([Type.Literal('live'), Type.Literal('stale')]),
   twin: Type.Union([
-    Type.Object({ version: Type.String(), trainedAt: Type.String({ format: 'date-time' }) }),
+    Type.Object({
+      version: Type.String(),
+      trainedAt: Type.String({ format: 'date-time' }),
+      forecast: Type.Union([Type.Literal('direct'), Type.Literal('rolled forward'), Type.Literal('none')], {
+        description:
+          'direct: horizon heads with calibrated intervals (GET /instances/{id}/forecast); rolled forward: its window was too short to calibrate them; none: a baseline twin',
+      }),
+    }),
     Type.Object({ readyInSeconds: Type.Integer() }),
   ]),
   anomalyScore: Type.Union([Type.Number(), Type.Null()]),
@@ -48,7 +55,16 @@ export const instanceRoutes =
         samples: r.samples,
         status: isLive(r.lastSeen) ? ('live' as const) : ('stale' as const),
         twin: model
-          ? { version: model.version, trainedAt: new Date(model.createdAt).toISOString() }
+          ? {
+              version: model.version,
+              trainedAt: new Date(model.createdAt).toISOString(),
+              forecast:
+                model.kind !== 'lstm'
+                  ? ('none' as const)
+                  : model.horizons
+                    ? ('direct' as const)
+                    : ('rolled forward' as const),
+            }
           : { readyInSeconds: Math.ceil(sidecar.trainer.readyIn(r) / 1000) },
         anomalyScore: live ? live.lastScore : null,
         failureProbability: Object.fromEntries(sidecar.analysis.forecastsOf(id).map((f) => [f.kind, f.probability])),

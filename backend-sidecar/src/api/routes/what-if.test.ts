@@ -230,6 +230,10 @@ test("the twin's direct forecast: each metric 1, 10 and 60 steps ahead with 80 %
   const width = (i: number) =>
     body.horizons[i]!.metrics.mem_used_pct!.upper95 - body.horizons[i]!.metrics.mem_used_pct!.lower95;
   assert.ok(width(2) > width(0), `${width(0)} then ${width(2)}`);
+  const instance = (await (await fetch(`${sidecar.url}/api/v1/instances/sim-001`)).json()) as {
+    twin: { forecast: string };
+  };
+  assert.equal(instance.twin.forecast, 'direct', 'the instance says how its twin forecasts');
   const missing = await fetch(`${sidecar.url}/api/v1/instances/nobody/forecast`);
   assert.equal(missing.status, 404);
   assert.match(((await missing.json()) as { detail: string }).detail, /live twin of instance "nobody" not found/);
