@@ -96,7 +96,7 @@ export class LiveScorer extends EventEmitter<LiveScorerEvents> {
       throw errors.conflict(`the twin of ${instance} is a ${runner.model.kind} model, which has no horizon forecasts`);
     if (!runner.model.horizons)
       throw errors.conflict(
-        `the twin of ${instance} (${runner.model.version}) has no horizon heads: its window was too short to ` +
+        `the twin of ${instance} (${runner.model.version}) has no horizon heads: its window was too short or too sparse to ` +
           'calibrate them; it forecasts by rolling forward (POST /api/v1/twin/whatif) until a longer window retrains it'
       );
     const forecast = runner.horizonForecast();

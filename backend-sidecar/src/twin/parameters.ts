@@ -199,7 +199,7 @@ export const HORIZON_HEADS = parameterRegister('twin: horizon heads', {
   minCalibration: {
     value: 30,
     unit: 'windows',
-    what: 'Validation windows past the longest horizon below which no heads are fitted (the twin then rolls its one-step predictions forward).',
+    what: 'Validation windows with an observed target, at every horizon, below which no heads are fitted (the twin then rolls its one-step predictions forward).',
     basis: 'first principles',
     source: "A 95 % quantile of a head's misses needs a few dozen of them.",
   },

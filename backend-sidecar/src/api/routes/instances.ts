@@ -17,7 +17,7 @@ const Instance = Type.Object({
       trainedAt: Type.String({ format: 'date-time' }),
       forecast: Type.Union([Type.Literal('direct'), Type.Literal('rolled forward'), Type.Literal('none')], {
         description:
-          'direct: horizon heads with calibrated intervals (GET /instances/{id}/forecast); rolled forward: its window was too short to calibrate them; none: a baseline twin',
+          'direct: horizon heads with calibrated intervals (GET /instances/{id}/forecast); rolled forward: its window was too short or too sparse to calibrate them; none: a baseline twin',
       }),
     }),
     Type.Object({ readyInSeconds: Type.Integer() }),

@@ -142,7 +142,8 @@ function dotRow(w: ArrayLike<number>, z: Float64Array): number {
  * Fits the heads on a trained network: its hidden state and one-step output at every window of the
  * feature matrix (as the live twin computes them), the heads fitted by ridge regression on the
  * first `trainWindows` windows (the network's own training part) and calibrated on the rest.
- * Undefined when the history is too short to calibrate a head at the longest horizon.
+ * Undefined when the history is too short or too sparse to calibrate every head (fewer than
+ * `minCalibration` observed targets on the validation windows at some horizon).
  */
 export function fitHorizonHeads(
   weights: LstmWeights,
@@ -248,6 +249,8 @@ export function fitHorizonHeads(
         if (!best || mae < best.mae) best = { kind, w, misses, mae };
       }
       const { kind, w, misses } = best!;
+      // Too sparse to calibrate (gaps leave few observed targets): no heads, the twin rolls forward.
+      if (misses.length < HORIZON_HEADS.minCalibration.value) return undefined;
       heads.kinds[t]!.push(kind);
       heads.weights[t]!.push(Array.from(w, (x) => Number(x.toPrecision(7))));
       heads.q80[t]!.push(misses.length ? quantile(misses, 0.8) : NaN);
