@@ -1,4 +1,5 @@
 import { FAILURE_MODEL } from './parameters.ts';
+import { solveSymmetric } from '../core/symmetric-solve.ts';
 
 /**
  * What the failure model reads of an instance at one moment: how anomalous it is, where its
@@ -106,31 +107,6 @@ export interface FitSummary {
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Solves A x = b for a small symmetric positive-definite A (Cholesky). */
-function solve(a: Float64Array[], b: Float64Array): Float64Array {
-  const n = b.length;
-  const l = a.map(() => new Float64Array(n));
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = a[i]![j]!;
-      for (let k = 0; k < j; k++) s -= l[i]![k]! * l[j]![k]!;
-      l[i]![j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j]![j]!;
-    }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i]![k]! * y[k]!;
-    y[i] = s / l[i]![i]!;
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k]![i]! * x[k]!;
-    x[i] = s / l[i]![i]!;
-  }
-  return x;
-}
-
 /**
  * Probability that an instance fails (one kind, one horizon) from its evidence: logistic
  * regression whose weights are pulled towards the prior (a Gaussian prior of precision `strength`
@@ -212,7 +188,7 @@ export class FailureModel {
         }
       }
       // Damped Newton: halve the step until the penalised loss falls.
-      const step = solve(hessian, gradient);
+      const step = solveSymmetric(hessian, gradient);
       const current = this.objective(w, examples);
       let scale = 1;
       const trial = new Float64Array(n);
@@ -230,7 +206,7 @@ export class FailureModel {
     this.weights = w;
     // The covariance: the inverse Hessian, column by column.
     this.covariance = Array.from({ length: n }, (_, j) =>
-      solve(
+      solveSymmetric(
         hessian,
         Float64Array.from({ length: n }, (_v, i) => (i === j ? 1 : 0))
       )

@@ -64,7 +64,15 @@ function smdSources(dir: string): ForecastSource[] {
     return {
       name: machine,
       part: smdPart(machine),
-      series: { ...train, values: train.values.map((v, c) => Float64Array.from([...v, ...test.values[c]!])) },
+      series: {
+        ...train,
+        values: train.values.map((v, c) => {
+          const both = new Float64Array(v.length + test.values[c]!.length);
+          both.set(v);
+          both.set(test.values[c]!, v.length);
+          return both;
+        }),
+      },
       testFrom: rows,
     };
   });

@@ -1,6 +1,7 @@
 import { quantile, type FeatureMatrix } from '../../features/index.ts';
 import { LstmPredictor, LstmStream, type LstmWeights } from './lstm-step.ts';
 import { HORIZON_HEADS } from '../parameters.ts';
+import { solveSymmetric } from '../../core/symmetric-solve.ts';
 
 /**
  * Direct forecasts several steps ahead with calibrated intervals, one small linear head per metric
@@ -102,37 +103,14 @@ export class RecentScaled {
   }
 }
 
-/** Solves (A + ridge on all but the last, the intercept's, diagonal) x = b by Cholesky; A is symmetric [d x d]. */
+/** Solves (A + ridge on all but the last, the intercept's, diagonal) x = b; A is symmetric [d x d], flat. */
 function ridgeSolve(a: Float64Array, b: Float64Array, d: number, ridge: number): Float64Array {
-  const l = Float64Array.from(a);
-  for (let i = 0; i < d - 1; i++) l[i * d + i] = l[i * d + i]! + ridge;
-  for (let j = 0; j < d; j++) {
-    let diag = l[j * d + j]!;
-    for (let k = 0; k < j; k++) diag -= l[j * d + k]! ** 2;
-    const root = Math.sqrt(Math.max(diag, 1e-12));
-    l[j * d + j] = root;
-    for (let i = j + 1; i < d; i++) {
-      let v = l[i * d + j]!;
-      for (let k = 0; k < j; k++) v -= l[i * d + k]! * l[j * d + k]!;
-      l[i * d + j] = v / root;
-    }
-  }
-  const y = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let v = b[i]!;
-    for (let k = 0; k < i; k++) v -= l[i * d + k]! * y[k]!;
-    y[i] = v / l[i * d + i]!;
-  }
-  const x = new Float64Array(d);
-  for (let i = d - 1; i >= 0; i--) {
-    let v = y[i]!;
-    for (let k = i + 1; k < d; k++) v -= l[k * d + i]! * x[k]!;
-    x[i] = v / l[i * d + i]!;
-  }
-  return x;
+  const rows = Array.from({ length: d }, (_, p) => a.slice(p * d, (p + 1) * d));
+  for (let p = 0; p < d - 1; p++) rows[p]![p] = rows[p]![p]! + ridge;
+  return solveSymmetric(rows, b);
 }
 
-function dotRow(w: ArrayLike<number>, z: Float64Array): number {
+function dotRow(w: ArrayLike<number>, z: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < z.length; i++) s += w[i]! * z[i]!;
   return s;
@@ -184,6 +162,9 @@ export function fitHorizonHeads(
     }
   const means = new Float64Array(meanSteps.length);
   const z = new Float64Array(d);
+  // One input's design rows for every window (reused by every horizon and candidate), and which are all finite.
+  const design = new Float64Array(count * d);
+  const usable = new Uint8Array(count);
   const target = (j: number, t: number, h: number): number => {
     const last = j + window - 1;
     const next = last + h;
@@ -214,6 +195,10 @@ export function fitHorizonHeads(
     heads.q95.push([]);
     heads.calibrated.push([]);
     heads.kinds.push([]);
+    for (let j = 0; j < count; j++) {
+      design.set(row(j, t), j * d);
+      usable[j] = z.every(Number.isFinite) ? 1 : 0;
+    }
     for (const h of horizons) {
       const a = new Float64Array(d * d);
       const b = new Float64Array(d);
@@ -221,11 +206,12 @@ export function fitHorizonHeads(
       // Training windows whose target lies in the training part (no peeking at validation rows).
       for (let j = 0; j + h <= trainWindows; j++) {
         const y = target(j, t, h);
-        if (!Number.isFinite(y) || !row(j, t).every(Number.isFinite)) continue;
+        if (!Number.isFinite(y) || !usable[j]) continue;
+        const at = j * d;
         for (let p = 0; p < d; p++) {
-          const zp = z[p]!;
+          const zp = design[at + p]!;
           b[p] = b[p]! + zp * y;
-          for (let q = 0; q <= p; q++) a[p * d + q] = a[p * d + q]! + zp * z[q]!;
+          for (let q = 0; q <= p; q++) a[p * d + q] = a[p * d + q]! + zp * design[at + q]!;
         }
         n++;
       }
@@ -242,7 +228,7 @@ export function fitHorizonHeads(
         const misses: number[] = [];
         for (let j = trainWindows; j < count; j++) {
           const y = target(j, t, h);
-          const miss = Math.abs(y - dotRow(w, row(j, t)));
+          const miss = Math.abs(y - dotRow(w, design.subarray(j * d, (j + 1) * d)));
           if (Number.isFinite(miss)) misses.push(miss);
         }
         const mae = misses.length ? misses.reduce((sum, m) => sum + m, 0) / misses.length : Infinity;
