@@ -1,4 +1,5 @@
 import { errors } from '../core/errors.ts';
+import { INSTANCE_ID_RULE, isInstanceId } from '../core/instance-id.ts';
 import type { InstanceLabels, Sample } from '../core/types.ts';
 import type { ColumnarBatch } from '../core/columnar.ts';
 
@@ -8,7 +9,6 @@ export interface IngestBatch {
   samples: { ts: number; values: Record<string, number> }[];
 }
 
-const INSTANCE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/;
 const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
 // Samples from before 2000 or more than a day in the future are clock errors, not data.
 const MIN_TS = Date.UTC(2000, 0, 1);
@@ -18,11 +18,8 @@ const knownNames = new Set<string>();
 
 /** Checks a batch beyond its JSON shape and turns it into samples; names the first bad field. */
 export function validateBatch(batch: IngestBatch, where = 'body', now = Date.now()): Sample[] {
-  if (!INSTANCE_ID.test(batch.instance)) {
-    throw errors.badRequest(
-      `${where}/instance`,
-      `instance id ${JSON.stringify(batch.instance)} must be 1-128 characters of letters, digits and ._:@/- starting with a letter or digit`
-    );
+  if (!isInstanceId(batch.instance)) {
+    throw errors.badRequest(`${where}/instance`, `instance id ${JSON.stringify(batch.instance)}: ${INSTANCE_ID_RULE}`);
   }
   const samples: Sample[] = [];
   batch.samples.forEach((sample, i) => {
@@ -52,8 +49,8 @@ export function validateBatch(batch: IngestBatch, where = 'body', now = Date.now
 
 /** The same checks on a columnar batch (instance id, metric names, times, finite values), naming the first bad field. */
 export function validateColumnar(batch: ColumnarBatch, where = 'body', now = Date.now()): void {
-  if (!INSTANCE_ID.test(batch.instance)) {
-    throw errors.badRequest(`${where}/instance`, `instance id ${JSON.stringify(batch.instance)} is not valid`);
+  if (!isInstanceId(batch.instance)) {
+    throw errors.badRequest(`${where}/instance`, `instance id ${JSON.stringify(batch.instance)}: ${INSTANCE_ID_RULE}`);
   }
   for (const name of batch.metrics) {
     if (!knownNames.has(name)) {

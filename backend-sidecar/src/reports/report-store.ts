@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../store/index.ts';
 import type { OperatingReport, ReportAnalysis } from './report-analyzer.ts';
+import { instanceKey, instanceOfKey } from '../core/instance-id.ts';
 
 /** A stored report: what was sent, when it arrived, and what was found in it. */
 export interface StoredReport extends OperatingReport, ReportAnalysis {
@@ -52,7 +53,7 @@ export class ReportStore {
       const map = new Map<string, Entry>();
       for (const key of keys) {
         const m = KEY.exec(key);
-        if (m) map.set(m[3]!, { key, instance: m[1]!, time: Number(m[2]), id: m[3]! });
+        if (m) map.set(m[3]!, { key, instance: instanceOfKey(m[1]!), time: Number(m[2]), id: m[3]! });
       }
       return map;
     });
@@ -63,11 +64,11 @@ export class ReportStore {
     const known = await this.knownTemplates(report.instance);
     const newTemplates = analysis.templates.map((t) => t.template).filter((t) => !known.has(t));
     const stored: StoredReport = { id, receivedAt: Date.now(), ...report, ...analysis, newTemplates };
-    const key = `reports/${report.instance}/${String(Math.round(report.time)).padStart(13, '0')}-${id}.json`;
+    const key = `reports/${instanceKey(report.instance)}/${String(Math.round(report.time)).padStart(13, '0')}-${id}.json`;
     await this.objects.put(key, JSON.stringify(stored));
     if (newTemplates.length > 0) {
       for (const t of newTemplates) known.add(t);
-      await this.objects.put(`report-templates/${report.instance}.json`, JSON.stringify([...known]));
+      await this.objects.put(`report-templates/${instanceKey(report.instance)}.json`, JSON.stringify([...known]));
     }
     (await this.entries()).set(id, { key, instance: report.instance, time: report.time, id });
     return stored;
@@ -109,7 +110,7 @@ export class ReportStore {
   }
 
   private async knownTemplates(instance: string): Promise<Set<string>> {
-    const body = await this.objects.get(`report-templates/${instance}.json`);
+    const body = await this.objects.get(`report-templates/${instanceKey(instance)}.json`);
     return new Set(body ? (JSON.parse(body.toString('utf8')) as string[]) : []);
   }
 }

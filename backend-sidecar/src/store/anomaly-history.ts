@@ -1,4 +1,5 @@
 import type { ObjectStore } from './object-store.ts';
+import { instanceKey } from '../core/instance-id.ts';
 
 /** What the history needs to know of an anomaly event; the rest of it is stored as it is. */
 export interface HistoryRecord {
@@ -34,7 +35,7 @@ export class AnomalyHistory<T extends HistoryRecord = HistoryRecord> {
 
   static keyOf(record: HistoryRecord): string {
     const pad = (ts: number) => String(Math.round(ts)).padStart(13, '0');
-    return `anomalies/${record.instance}/${day(record.start)}/${pad(record.start)}-${pad(record.end)}-${record.id}.json`;
+    return `anomalies/${instanceKey(record.instance)}/${day(record.start)}/${pad(record.start)}-${pad(record.end)}-${record.id}.json`;
   }
 
   private entries(instance: string): Promise<IndexEntry[]> {
@@ -42,7 +43,7 @@ export class AnomalyHistory<T extends HistoryRecord = HistoryRecord> {
     if (known) return Promise.resolve(known);
     let pending = this.loading.get(instance);
     if (!pending) {
-      pending = this.objects.list(`anomalies/${instance}/`).then((keys) => {
+      pending = this.objects.list(`anomalies/${instanceKey(instance)}/`).then((keys) => {
         const list = keys.flatMap((key) => {
           const m = KEY.exec(key);
           return m ? [{ key, start: Number(m[1]), end: Number(m[2]) }] : [];
@@ -105,7 +106,7 @@ export async function recordedAnomalies(
   from: number,
   to: number
 ): Promise<{ start: number; end: number }[]> {
-  const keys = await objects.list(`anomalies/${instance}/`);
+  const keys = await objects.list(`anomalies/${instanceKey(instance)}/`);
   return keys.flatMap((key) => {
     const m = KEY.exec(key);
     if (!m) return [];

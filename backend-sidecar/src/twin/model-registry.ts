@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ObjectStore } from '../store/index.ts';
 import type { LoadedTwin, TwinModel } from './twin.ts';
 import { checksumOf, weightsFromArtifacts, type NetworkArtifacts } from './lstm/artifacts.ts';
+import { instanceKey, instanceOfKey } from '../core/instance-id.ts';
 
 /** What became of a trained version. */
 export interface VersionDecision {
@@ -58,7 +59,7 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
   async loadChampions(): Promise<number> {
     const pointers = (await this.objects.list('models/')).filter((k) => k.endsWith('/champion.json'));
     for (const key of pointers) {
-      const instance = key.split('/')[1]!;
+      const instance = instanceOfKey(key.split('/')[1]!);
       const pointer = await this.pointer(instance);
       if (pointer) await this.activate(instance, pointer.version);
     }
@@ -112,14 +113,14 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
   }
 
   async get(instance: string, version: string): Promise<(TwinModel & { decision?: VersionDecision }) | undefined> {
-    const body = await this.objects.get(`models/${instance}/${version}/metadata.json`);
+    const body = await this.objects.get(`models/${instanceKey(instance)}/${version}/metadata.json`);
     return body ? (JSON.parse(body.toString()) as TwinModel & { decision?: VersionDecision }) : undefined;
   }
 
   /** A network version's tfjs artifacts (model.json + weights.bin), its checksum verified. */
   async artifacts(instance: string, version: string): Promise<NetworkArtifacts | undefined> {
-    const json = await this.objects.get(`models/${instance}/${version}/model.json`);
-    const weights = await this.objects.get(`models/${instance}/${version}/weights.bin`);
+    const json = await this.objects.get(`models/${instanceKey(instance)}/${version}/model.json`);
+    const weights = await this.objects.get(`models/${instanceKey(instance)}/${version}/weights.bin`);
     if (!json || !weights) return undefined;
     const parsed = JSON.parse(json.toString()) as {
       modelTopology: object;
@@ -152,7 +153,7 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
 
   /** Stores a new version with the decision taken on it; a champion decision makes it the one in use. */
   async publish(model: TwinModel, artifacts: NetworkArtifacts | undefined, decision: VersionDecision): Promise<void> {
-    const folder = `models/${model.instance}/${model.version}`;
+    const folder = `models/${instanceKey(model.instance)}/${model.version}`;
     if (artifacts) {
       await this.objects.put(`${folder}/weights.bin`, Buffer.from(artifacts.weightData));
       await this.objects.put(
@@ -235,18 +236,18 @@ export class ModelRegistry extends EventEmitter<{ champion: [instance: string, r
   }
 
   private async pointer(instance: string): Promise<ChampionPointer | undefined> {
-    const body = await this.objects.get(`models/${instance}/champion.json`);
+    const body = await this.objects.get(`models/${instanceKey(instance)}/champion.json`);
     if (!body) return undefined;
     const p = JSON.parse(body.toString()) as Partial<ChampionPointer> & { version: string };
     return { version: p.version, since: p.since ?? 0, reason: p.reason ?? '', history: p.history ?? [] };
   }
 
   private writePointer(instance: string, pointer: ChampionPointer): Promise<void> {
-    return this.objects.put(`models/${instance}/champion.json`, JSON.stringify(pointer));
+    return this.objects.put(`models/${instanceKey(instance)}/champion.json`, JSON.stringify(pointer));
   }
 
   private async versionNames(instance: string): Promise<string[]> {
-    return (await this.objects.list(`models/${instance}/`))
+    return (await this.objects.list(`models/${instanceKey(instance)}/`))
       .filter((k) => k.endsWith('/metadata.json'))
       .map((k) => k.split('/')[2]!)
       .sort();

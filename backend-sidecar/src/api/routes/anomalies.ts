@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import type { SidecarServices } from '../services.ts';
 import { page } from './query-schemas.ts';
@@ -30,7 +31,7 @@ export const anomalyRoutes =
       {
         schema: {
           querystring: Type.Object({
-            instance: Type.String({ minLength: 1 }),
+            instance: InstanceId,
             from: Type.Number({ default: 0 }),
             to: Type.Optional(Type.Number()),
             ...page,
@@ -54,7 +55,7 @@ export const anomalyRoutes =
       {
         schema: {
           querystring: Type.Object({
-            instance: Type.Optional(Type.String({ minLength: 1 })),
+            instance: Type.Optional(InstanceId),
             limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
             offset: Type.Integer({ minimum: 0, default: 0 }),
           }),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import type { NewFailure } from '../../store/index.ts';
 import type { SidecarServices } from '../services.ts';
@@ -26,7 +27,7 @@ export const failureRoutes =
           body: Type.Object(
             {
               id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-              instance: Type.String({ minLength: 1, maxLength: 128 }),
+              instance: InstanceId,
               ts: Type.Number({ description: 'time of the failure, ms since the epoch' }),
               kind: Kind,
               cause: Type.Optional(Cause),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import type { SidecarServices } from '../services.ts';
 
@@ -18,7 +19,7 @@ export const forecastRoutes =
       '/instances/:id/forecast',
       {
         schema: {
-          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) }),
+          params: Type.Object({ id: InstanceId }),
           querystring: Type.Object({
             metrics: Type.Optional(Type.String({ description: 'comma-separated metrics (default all)' })),
           }),

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import type { SidecarServices } from '../services.ts';
 
 export const IngestBody = Type.Object(
   {
-    instance: Type.String({ minLength: 1, maxLength: 128 }),
+    instance: InstanceId,
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     samples: Type.Array(
       Type.Object(

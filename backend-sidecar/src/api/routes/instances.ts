@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
 import { isLive } from '../../store/index.ts';
@@ -98,7 +99,7 @@ export const instanceRoutes =
 
     app.get(
       '/instances/:id',
-      { schema: { params: Type.Object({ id: Type.String() }), response: { 200: Instance } } },
+      { schema: { params: Type.Object({ id: InstanceId }), response: { 200: Instance } } },
       async (request) => {
         if (!sidecar.instances.get(request.params.id)) throw errors.notFound('instance', request.params.id);
         return describe(request.params.id);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { errors, TwinError } from '../../core/errors.ts';
 import type { SidecarServices } from '../services.ts';
@@ -24,9 +25,9 @@ const Version = Type.Object({
   decision: Decision,
 });
 
-const InstanceParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const InstanceParams = Type.Object({ id: InstanceId });
 const VersionParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128 }),
+  id: InstanceId,
   version: Type.String({ pattern: '^v\\d{4,}$' }),
 });
 

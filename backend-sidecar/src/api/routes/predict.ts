@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import { buildFailureReport, type FailureReportSources } from '../../analysis/index.ts';
@@ -18,7 +19,7 @@ export const predictRoutes =
         schema: {
           body: Type.Union([
             Type.Object({ report_id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-            Type.Object({ instance: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+            Type.Object({ instance: InstanceId }, { additionalProperties: false }),
           ]),
         },
       },

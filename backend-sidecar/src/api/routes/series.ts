@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { errors } from '../../core/errors.ts';
 import type { SidecarServices } from '../services.ts';
@@ -16,7 +17,7 @@ export const seriesRoutes =
       {
         schema: {
           querystring: Type.Object({
-            instance: Type.String({ minLength: 1 }),
+            instance: InstanceId,
             from: Type.Number(),
             to: Type.Number(),
             step: Type.Optional(Type.Integer({ minimum: 1, description: 'resolution in ms; omitted = raw points' })),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import type { Simulated, WhatIfAction } from '../../analysis/index.ts';
 import type { SidecarServices } from '../services.ts';
@@ -35,7 +36,7 @@ export const whatIfRoutes =
         schema: {
           body: Type.Object(
             {
-              instance: Type.String({ minLength: 1, maxLength: 128 }),
+              instance: InstanceId,
               actions: Type.Array(Action, { minItems: 1, maxItems: 8 }),
               horizonMs: Type.Optional(HorizonMs),
               metrics: Type.Optional(
@@ -72,7 +73,7 @@ export const whatIfRoutes =
       '/instances/:id/recommendations',
       {
         schema: {
-          params: Type.Object({ id: Type.String() }),
+          params: Type.Object({ id: InstanceId }),
           querystring: Type.Object({ horizonMs: Type.Optional(HorizonMs) }),
         },
       },
