@@ -34,9 +34,27 @@ const SEVERITIES = new Set(['info', 'warning', 'critical']);
 /** A catalogue file that does not hold up: says which file, which entry and what is wrong. */
 export class CatalogueError extends Error {}
 
+/**
+ * Patterns that backtrack without bound on a long line: an unbounded repetition at the start (a
+ * pattern is searched for anywhere in the line, so a leading `\S+` tries every start and every
+ * length: quadratic; `\S` finds the same lines) or a repeated group holding a repetition (`(a+)+`:
+ * exponential). Refused as the catalogue loads, so no report can stall the sidecar on them.
+ */
+const LEADING_REPETITION = /^(?:\\[A-Za-z]|\.|\[(?:\\.|[^\]\\])*\])(?:[+*]|\{\d+,\})/;
+const NESTED_REPETITION = /\((?:\\.|[^()\\])*(?:[+*]|\{\d+,\})(?:\\.|[^()\\])*\)(?:[+*]|\{\d+,\})/;
+
 function compile(pattern: string, where: string): RegExp {
   // `(?i)` at the start makes a pattern case-insensitive (JavaScript has no inline flags).
   const insensitive = pattern.startsWith('(?i)');
+  const body = insensitive ? pattern.slice(4) : pattern;
+  if (LEADING_REPETITION.test(body))
+    throw new CatalogueError(
+      `${where}: pattern ${JSON.stringify(pattern)} starts with an unbounded repetition, which backtracks on long lines; a pattern matches anywhere in a line, so one character of it finds the same lines (\\S, not \\S+)`
+    );
+  if (NESTED_REPETITION.test(body))
+    throw new CatalogueError(
+      `${where}: pattern ${JSON.stringify(pattern)} repeats a group that holds a repetition, which backtracks exponentially on lines that almost match`
+    );
   try {
     return new RegExp(insensitive ? pattern.slice(4) : pattern, insensitive ? 'i' : '');
   } catch (error) {

@@ -20,8 +20,8 @@ const LOG = [
   'Nov 25 09:59:20 web-1 sshd[812]: Accepted publickey for ops from 10.0.0.6 port 51299',
 ].join('\n');
 
-test('a report is parsed against the catalogue: findings with ids, evidence lines and normalised times', () => {
-  const analysis = analyzeReport(
+test('a report is parsed against the catalogue: findings with ids, evidence lines and normalised times', async () => {
+  const analysis = await analyzeReport(
     { instance: 'web-1', time: at, status: { instance_status: 'ok', uptime_s: 1300 }, log: LOG },
     catalogue
   );
@@ -46,14 +46,14 @@ test('a report is parsed against the catalogue: findings with ids, evidence line
   ]);
 });
 
-test('failed status checks make a report critical even with a clean log; a clean one is ok', () => {
-  const failed = analyzeReport(
+test('failed status checks make a report critical even with a clean log; a clean one is ok', async () => {
+  const failed = await analyzeReport(
     { instance: 'a', time: at, status: { system_status: 'impaired' }, log: 'all quiet' },
     catalogue
   );
   assert.equal(failed.overall, 'critical');
   assert.deepEqual(failed.reasons, ['system_status is impaired']);
-  const clean = analyzeReport(
+  const clean = await analyzeReport(
     { instance: 'a', time: at, status: { checks: { reachability: 'passed' } }, log: 'all quiet\n' },
     catalogue
   );
@@ -61,9 +61,9 @@ test('failed status checks make a report critical even with a clean log; a clean
   assert.deepEqual(clean.findings, []);
 });
 
-test('the real Linux syslog sample: every line parsed with a time, templates found, no false alarms from sshd', () => {
+test('the real Linux syslog sample: every line parsed with a time, templates found, no false alarms from sshd', async () => {
   const log = fs.readFileSync(path.join(SHARED_DATA, 'loghub', 'Linux', 'Linux_2k.log'), 'utf8');
-  const analysis = analyzeReport(
+  const analysis = await analyzeReport(
     { instance: 'combo', time: Date.parse('2005-12-31T00:00:00Z'), status: {}, log },
     catalogue
   );
@@ -74,7 +74,7 @@ test('the real Linux syslog sample: every line parsed with a time, templates fou
   assert.ok(!analysis.findings.some((f) => f.id === 'oom-killer' || f.id === 'kernel-panic'));
 });
 
-test('operators extend and override the catalogue with their own file; a bad entry says where', () => {
+test('operators extend and override the catalogue with their own file; a bad entry says where', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'catalogue-'));
   const file = path.join(dir, 'ops.yaml');
   fs.writeFileSync(
@@ -98,7 +98,7 @@ test('operators extend and override the catalogue with their own file; a bad ent
   assert.match(extended.version, /^\d+\+ops\.yaml@7$/);
   assert.equal(extended.entries.find((e) => e.id === 'disk-full')!.title, 'Disk full (ours)');
   assert.equal(extended.entries.length, catalogue.entries.length + 1);
-  const found = analyzeReport(
+  const found = await analyzeReport(
     { instance: 'a', time: at, status: {}, log: 'ERROR PAYMENT GATEWAY TIMEOUT after 30s' },
     extended
   );
@@ -123,6 +123,37 @@ test('operators extend and override the catalogue with their own file; a bad ent
     () => loadCatalogue([file]),
     /ops\.yaml: entry 1 \(broken\), pattern 1: .* is not a regular expression/
   );
+  // Patterns that backtrack without bound on long lines are refused as the file loads.
+  for (const [pattern, why] of [
+    ['\\S+: Link is Down', /starts with an unbounded repetition/],
+    ['.*timeout', /starts with an unbounded repetition/],
+    ['[a-z]*x', /starts with an unbounded repetition/],
+    ['(a+)+b', /repeats a group that holds a repetition/],
+    ['(\\w+\\s?)*$', /repeats a group that holds a repetition/],
+  ] as const) {
+    fs.writeFileSync(
+      file,
+      `entries:\n  - id: slow\n    title: x\n    severity: warning\n    resources: [disk]\n    patterns: ['${pattern}']\n`
+    );
+    assert.throws(() => loadCatalogue([file]), why, pattern);
+  }
+});
+
+test('a log of one very long line is read in bounded pieces: 8 MB in well under a second of matching, findings kept', async () => {
+  const filler = 'x'.repeat(8 * 1024 * 1024);
+  const started = performance.now();
+  const analysis = await analyzeReport(
+    { instance: 'a', time: at, status: {}, log: `${filler} eth0: Link is Down` },
+    catalogue
+  );
+  const seconds = (performance.now() - started) / 1000;
+  assert.equal(analysis.lines, 1);
+  assert.ok(
+    analysis.findings.some((f) => f.lines[0] === 1),
+    'the finding at its end is found, on line 1'
+  );
+  // A bound, not a speed figure: the quadratic parse took minutes on this line.
+  assert.ok(seconds < 5, `${seconds.toFixed(2)} s`);
 });
 
 test('the template miner groups messages that differ in values and keeps distinct ones apart', () => {

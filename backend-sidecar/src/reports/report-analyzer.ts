@@ -1,6 +1,8 @@
 import { parseLogLine, type ParsedLogLine } from './log-line-parser.ts';
 import { TemplateMiner } from './template-miner.ts';
 import type { Catalogue, FindingSeverity, ImplicatedResource } from './catalogue.ts';
+import { setImmediate as turn } from 'node:timers/promises';
+import { REPORT_ANALYSIS } from './parameters.ts';
 
 /** An operating information report as sent: an instance's log plus its status. */
 export interface OperatingReport {
@@ -51,6 +53,8 @@ export interface ReportAnalysis {
   catalogueVersion: string;
 }
 
+const MAX_LINE_CHARS = REPORT_ANALYSIS.maxLineChars.value;
+const SLICE_MS = REPORT_ANALYSIS.sliceMs.value;
 const MAX_EVIDENCE_LINES = 50;
 const MAX_EVIDENCE_TEXT = 5;
 const RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, critical: 2 };
@@ -77,7 +81,7 @@ function failedChecks(status: Record<string, unknown>): string[] {
  * against the catalogue of known issues, and groups the lines nothing matched into templates; then
  * sets the report's status from its findings and its status checks.
  */
-export function analyzeReport(report: OperatingReport, catalogue: Catalogue): ReportAnalysis {
+export async function analyzeReport(report: OperatingReport, catalogue: Catalogue): Promise<ReportAnalysis> {
   const uptime = Number(report.status.uptime_s);
   const bootMs = Number.isFinite(uptime) ? report.time - uptime * 1000 : undefined;
   const findings = new Map<number, Finding>();
@@ -86,7 +90,17 @@ export function analyzeReport(report: OperatingReport, catalogue: Catalogue): Re
   const formats: ReportAnalysis['formats'] = {};
   const lines = report.log.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  lines.forEach((text, index) => {
+  let sliceStarted = performance.now();
+  for (const [index, line] of lines.entries())
+    for (let at = 0; at < line.length; at += MAX_LINE_CHARS) {
+      readLine(line.length > MAX_LINE_CHARS ? line.slice(at, at + MAX_LINE_CHARS) : line, index);
+      if (performance.now() - sliceStarted > SLICE_MS) {
+        await turn();
+        sliceStarted = performance.now();
+      }
+    }
+
+  function readLine(text: string, index: number): void {
     if (text.trim() === '') return;
     const parsed = parseLogLine(text, report.time);
     formats[parsed.format] = (formats[parsed.format] ?? 0) + 1;
@@ -126,7 +140,7 @@ export function analyzeReport(report: OperatingReport, catalogue: Catalogue): Re
     else templates.set(template.id, { template: template.template, count: 1, firstLine: index + 1 });
     // The template text widens as lines join it.
     templates.get(template.id)!.template = template.template;
-  });
+  }
 
   // Worst first: by severity, then those that mean the instance failed, then by how many lines show them.
   const ordered = [...findings.values()].sort(

@@ -27,7 +27,7 @@ export class ReportIntake {
   ) {}
 
   async ingest(report: OperatingReport): Promise<StoredReport> {
-    const stored = await this.store.save(report, analyzeReport(report, this.catalogue));
+    const stored = await this.store.save(report, await analyzeReport(report, this.catalogue));
     this.options.noteFindings(report.instance, report.time, stored.findings);
     await this.options.shareFindings?.(report.instance, report.time, stored.findings).catch(() => undefined);
     for (const finding of stored.findings) {

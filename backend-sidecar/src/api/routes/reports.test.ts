@@ -156,3 +156,25 @@ test('predict from a report id: a prior-based failure report, marked as such, wi
   assert.equal(unknown.status, 404);
   assert.match(((await unknown.json()) as { detail: string }).detail, /no report with id rpt_missing/);
 });
+
+test('a raw log of one 8 MB line is answered, and the sidecar keeps answering health checks meanwhile', async () => {
+  const log = `${'y'.repeat(REPORT_LIMIT_BYTES - 1024)} eth0: Link is Down`;
+  const slowest: number[] = [];
+  let done = false;
+  const probe = (async () => {
+    while (!done) {
+      const started = performance.now();
+      assert.equal((await fetch(`${sidecar.url}/healthz`)).status, 200);
+      slowest.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const response = await post('/reports?instance=long-line-1&time=2026-11-25T10:00:00Z', log, 'text/plain');
+  done = true;
+  await probe;
+  assert.equal(response.status, 201);
+  const body = (await response.json()) as { findings: { id: string }[] };
+  assert.ok(body.findings.length > 0, 'the finding at the end of the line is found');
+  // The analysis gives the event loop a turn every few ms: no health check waits for the whole report.
+  assert.ok(Math.max(...slowest) < 1000, `slowest health check ${Math.max(...slowest).toFixed(0)} ms`);
+});
