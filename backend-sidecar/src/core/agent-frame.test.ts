@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing/temp-dir.ts';
 import { decodeAgentFrame, encodeAgentFrame, FrameError, loadLz4, type AgentFrame } from './agent-frame.ts';
+import { lz4InflatedBound } from './lz4-frame-bound.ts';
 
 const frame: AgentFrame = {
   agentId: 'a1b2',
@@ -40,6 +41,38 @@ test('native (lz4-napi) and JavaScript (lz4js) codecs read each other: the fallb
 test('damaged frames are refused with a clear error, never a crash', () => {
   assert.throws(() => decodeAgentFrame(Buffer.from('not lz4 at all')), FrameError);
   const ok = loadLz4().decompress(encodeAgentFrame(frame));
-  assert.throws(() => decodeAgentFrame(loadLz4().compress(ok.subarray(0, ok.length - 9))), /batch truncated at byte/);
+  assert.throws(
+    () => decodeAgentFrame(loadLz4().compress(ok.subarray(0, ok.length - 9))),
+    /more than its 49 remaining bytes hold/
+  );
+  assert.throws(() => decodeAgentFrame(loadLz4().compress(ok.subarray(0, 12))), /batch truncated at byte/);
   assert.throws(() => decodeAgentFrame(loadLz4().compress(Buffer.from('XXXX'))), /bad magic/);
+});
+
+test('a decompression bomb is refused from its block headers, before anything is inflated (413)', () => {
+  // 256 MiB of zeros compresses to about 1 MB; the frame's blocks say it inflates past the limit.
+  const bomb = loadLz4().compress(Buffer.alloc(256 * 1024 * 1024));
+  const rssBefore = process.memoryUsage().rss;
+  assert.throws(
+    () => decodeAgentFrame(bomb),
+    (e: Error) =>
+      e instanceof FrameError && e.status === 413 && /may inflate to \d+ bytes, over the limit/.test(e.message)
+  );
+  assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, 'nothing was inflated');
+  assert.equal(
+    lz4InflatedBound(encodeAgentFrame(frame))! >= loadLz4().decompress(encodeAgentFrame(frame)).length,
+    true
+  );
+});
+
+test('a frame whose header lies about its samples or sequence is refused with 400, never a crash', () => {
+  const raw = loadLz4().decompress(encodeAgentFrame(frame));
+  // The sample count sits after the header and the metric names: write 2^32 - 1 there.
+  const at = raw.indexOf(Buffer.from('mem_used_pct')) + 'mem_used_pct'.length;
+  const lying = Buffer.from(raw);
+  lying.writeUInt32LE(0xffffffff, at);
+  assert.throws(() => decodeAgentFrame(loadLz4().compress(lying)), /declares 4294967295 samples, more than/);
+  const nanSeq = Buffer.from(raw);
+  nanSeq.writeDoubleLE(NaN, 4 + 2 + frame.agentId.length);
+  assert.throws(() => decodeAgentFrame(loadLz4().compress(nanSeq)), /sequence number NaN is not a whole number/);
 });

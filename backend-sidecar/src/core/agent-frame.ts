@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { compress as lz4jsCompress, decompress as lz4jsDecompress } from 'lz4js';
 import type { ColumnarBatch } from './columnar.ts';
+import { lz4InflatedBound } from './lz4-frame-bound.ts';
 
 /**
  * The agent's wire format: one instance's batch as columns (metric dictionary, first timestamp
@@ -117,9 +118,30 @@ export function encodeAgentFrame(frame: AgentFrame, lz: Lz4 = codec()): Buffer {
   return lz.compress(w.done());
 }
 
-export class FrameError extends Error {}
+export class FrameError extends Error {
+  /** 413 for a frame that would inflate past the limit; 400 for anything else wrong with it. */
+  constructor(
+    message: string,
+    readonly status: 400 | 413 = 400
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The most one agent frame may inflate to: 16 MiB, fifty times a batch of 1,000 samples of 40
+ * metrics (what an agent sends at most), and the compressed body limit.
+ */
+export const MAX_INFLATED_FRAME_BYTES = 16 * 1024 * 1024;
 
 export function decodeAgentFrame(compressed: Buffer, lz: Lz4 = codec()): AgentFrame {
+  const bound = lz4InflatedBound(compressed);
+  if (bound === undefined) throw new FrameError('not an LZ4 frame (bad frame or block header)');
+  if (bound > MAX_INFLATED_FRAME_BYTES)
+    throw new FrameError(
+      `the frame may inflate to ${bound} bytes, over the limit of ${MAX_INFLATED_FRAME_BYTES}; send smaller batches`,
+      413
+    );
   let data: Buffer;
   try {
     data = lz.decompress(compressed);
@@ -152,12 +174,16 @@ export function decodeAgentFrame(compressed: Buffer, lz: Lz4 = codec()): AgentFr
   if (u32() !== MAGIC) throw new FrameError('not a Twin agent batch (bad magic)');
   const agentId = str();
   const seq = f64();
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new FrameError(`sequence number ${seq} is not a whole number >= 0`);
   const instance = str();
   const labels: Record<string, string> = {};
   for (let i = u16(); i > 0; i--) labels[str()] = str();
   const metrics: string[] = [];
   for (let i = u16(); i > 0; i--) metrics.push(str());
   const n = u32();
+  // Each sample takes at least a byte of time delta and 8 bytes per metric: a count the rest cannot hold is a lie.
+  if (n > 0 && n - 1 + 8 + n * metrics.length * 8 > data.length - o)
+    throw new FrameError(`the batch declares ${n} samples, more than its ${data.length - o} remaining bytes hold`);
   const ts = new Float64Array(n);
   if (n > 0) ts[0] = f64();
   for (let i = 1; i < n; i++) ts[i] = ts[i - 1]! + varint();

@@ -168,7 +168,7 @@ export class IngestService {
     try {
       batch = await this.parser.decodeFrame(frame);
     } catch (err) {
-      if (err instanceof FrameError) throw new TwinError('TWIN_ERR_AGENT_FRAME', 400, err.message, 'body');
+      if (err instanceof FrameError) throw new TwinError('TWIN_ERR_AGENT_FRAME', err.status, err.message, 'body');
       throw err;
     }
     validateColumnar(batch);

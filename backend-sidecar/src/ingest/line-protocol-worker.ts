@@ -27,7 +27,7 @@ parentPort!.on(
         error:
           e instanceof TwinError
             ? { message: e.message, code: e.code, statusCode: e.statusCode, where: e.where }
-            : { message: e.message, frame: e instanceof FrameError },
+            : { message: e.message, frame: e instanceof FrameError ? e.status : undefined },
       });
     }
   }

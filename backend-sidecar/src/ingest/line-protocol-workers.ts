@@ -30,7 +30,7 @@ interface Pending {
 interface WorkerReply {
   id: number;
   batches?: ColumnarBatch[];
-  error?: { message: string; code?: string; statusCode?: number; where?: string; frame?: boolean };
+  error?: { message: string; code?: string; statusCode?: number; where?: string; frame?: 400 | 413 };
 }
 
 /**
@@ -62,7 +62,7 @@ export class LineProtocolWorkers implements LineProtocolParser {
           const e = reply.error;
           p.reject(
             e.frame
-              ? new FrameError(e.message)
+              ? new FrameError(e.message, e.frame)
               : e.code
                 ? new TwinError(e.code, e.statusCode ?? 400, e.message, e.where)
                 : new Error(e.message)

@@ -35,6 +35,9 @@ export async function decodeRemoteWrite(body: Buffer, maxBytes: number): Promise
   const length = declaredLength(body);
   if (length < 0) throw problem(400, 'the body is not snappy-compressed (no valid length header)');
   if (length > maxBytes) throw problem(413, `the body inflates to ${length} bytes, over the limit of ${maxBytes}`);
+  // Snappy's densest element copies 64 bytes for 3: a length past that ratio is a lie, refused before allocating it.
+  if (length > Math.ceil((body.length * 64) / 3))
+    throw problem(400, `the body declares ${length} bytes, more than ${body.length} bytes of snappy can hold`);
   let raw: Buffer;
   let request: { timeseries?: DecodedSeries[] };
   try {

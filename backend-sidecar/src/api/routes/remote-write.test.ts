@@ -80,3 +80,11 @@ test('a snappy header declaring more than the limit is refused with 413 before a
   const res = await post(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]));
   assert.equal(res.status, 413);
 });
+
+test('a snappy header declaring more than its body can hold is refused with 400, not inflated', async () => {
+  // 60 MB declared (under the limit), ten bytes of body: no snappy stream inflates that far.
+  const varint = [0x80, 0x8e, 0xce, 0x1c];
+  const res = await post(Buffer.from([...varint, 0, 1, 2, 3, 4, 5]));
+  assert.equal(res.status, 400);
+  assert.match(((await res.json()) as { detail: string }).detail, /declares 60000000 bytes, more than 10 bytes/);
+});
