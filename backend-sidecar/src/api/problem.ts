@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TwinError } from '../core/errors.ts';
 
@@ -41,15 +42,5 @@ export function sendProblem(error: FastifyError | TwinError | Error, request: Fa
 }
 
 function titleOf(status: number): string {
-  return (
-    {
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'Not Found',
-      413: 'Payload Too Large',
-      429: 'Too Many Requests',
-      503: 'Service Unavailable',
-    }[status] ?? 'Internal Server Error'
-  );
+  return STATUS_CODES[status] ?? (status < 500 ? 'Bad Request' : 'Internal Server Error');
 }

@@ -1,3 +1,4 @@
+import { TwinError } from '../core/errors.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerOpenApi } from './openapi.ts';
 import cors from '@fastify/cors';
@@ -35,6 +36,11 @@ export async function buildServer(sidecar: SidecarServices): Promise<FastifyInst
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
+  // A JSON body of `null` passes a schema's coercion (which cannot replace the body itself): refused here.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === null)
+      throw new TwinError('TWIN_ERR_VALIDATION', 400, 'body: must be a JSON object, not null', 'body');
+  });
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)

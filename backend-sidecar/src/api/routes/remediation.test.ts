@@ -24,7 +24,7 @@ before(async () => {
     [
       'mode: approval',
       'targets:',
-      `  ops: { url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/", secret: "0123456789abcdef-secret" }`,
+      `  ops: { url: "http://127.0.0.1:${(hook.address() as AddressInfo).port}/services/T0/B0/tok-3f9a", secret: "0123456789abcdef-secret" }`,
       'policies:',
       '  - { id: mem, kind: crash, minProbability: 0.7, action: add-memory, target: ops }',
     ].join('\n')
@@ -48,6 +48,9 @@ test('remediation through the API: configuration without secrets, a pending deci
   const config = await api('/remediation');
   assert.equal(config.body.mode, 'approval');
   assert.ok(!JSON.stringify(config.body).includes('0123456789abcdef-secret'), 'secrets are never shown');
+  // A webhook's path is a secret too (Slack's, Teams'): readers see where it goes, not how to call it.
+  assert.ok(!JSON.stringify(config.body).includes('tok-3f9a'), 'the hook path is never shown');
+  assert.match((config.body.targets as { url: string }[])[0]!.url, /^http:\/\/127\.0\.0\.1:\d+\/…$/);
   await sidecar.remediation.evaluate([
     { instance: 'i-9', kind: 'crash', horizonMs: 3_600_000, probability: 0.8, confidence: 0.6 },
   ]);

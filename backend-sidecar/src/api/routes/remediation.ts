@@ -4,6 +4,19 @@ import { errors } from '../../core/errors.ts';
 import type { SidecarServices } from '../services.ts';
 import { instanceTimeRange, page } from './query-schemas.ts';
 
+/**
+ * A webhook's URL as readers may see it: scheme, host and port only. Services put secrets in the
+ * path and query (Slack's and Teams' hooks are one long token) and in user info.
+ */
+function withoutSecrets(url: string): string {
+  try {
+    const { protocol, host, pathname, search } = new URL(url);
+    return `${protocol}//${host}${pathname === '/' && !search ? '/' : '/…'}`;
+  } catch {
+    return '…';
+  }
+}
+
 /** Remediation: its configuration (secrets left out), pending decisions, approvals and the audit log. */
 export const remediationRoutes =
   (sidecar: SidecarServices): FastifyPluginAsyncTypebox =>
@@ -15,7 +28,7 @@ export const remediationRoutes =
         cooldown,
         targets: [...targets.values()].map((t) =>
           t.kind === 'webhook'
-            ? { name: t.name, kind: t.kind, url: t.url, timeoutMs: t.timeoutMs, retries: t.retries }
+            ? { name: t.name, kind: t.kind, url: withoutSecrets(t.url), timeoutMs: t.timeoutMs, retries: t.retries }
             : { name: t.name, kind: t.kind, command: t.command[0] }
         ),
         policies,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { InstanceId } from './query-schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { TwinError } from '../../core/errors.ts';
 import type { SidecarServices } from '../services.ts';
@@ -6,7 +7,7 @@ import type { SidecarServices } from '../services.ts';
 /** The largest report accepted (log and status together); larger ones get 413 with this limit. */
 export const REPORT_LIMIT_BYTES = 8 * 1024 * 1024;
 
-const INSTANCE = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' });
+const INSTANCE = InstanceId;
 
 function tooLarge(): TwinError {
   return new TwinError(
@@ -38,6 +39,14 @@ export const reportRoutes =
       if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge();
       throw error;
     });
+
+    // A raw log is bytes from a console: invalid UTF-8 is read as U+FFFD, not refused (fastify's own
+    // text parser compares the decoded length with Content-Length and refuses it).
+    app.addContentTypeParser(
+      'text/plain',
+      { parseAs: 'buffer', bodyLimit: REPORT_LIMIT_BYTES },
+      (_request, body, done) => done(null, (body as Buffer).toString('utf8'))
+    );
 
     app.post(
       '/reports',
