@@ -4,6 +4,7 @@ import {
   forEachLine,
   parseFieldValue,
   parseLine,
+  SUB_MS_DIGITS,
   TO_MS,
   type LinePoint,
   type Precision,
@@ -224,19 +225,26 @@ function fastLine(line: string, scale: number, builder: BatchBuilder, pointNo: n
 const scratchNames: string[] = [];
 const scratchValues: number[] = [];
 
-/** An integer timestamp from `start` to the end of the line, scaled to ms; undefined if it is not one. */
+/**
+ * An integer timestamp from `start` to the end of the line, scaled to ms (floored exactly: the
+ * digits below the ms are only looked at, see `SUB_MS_DIGITS`); undefined if it is not one.
+ */
 function parseTimestamp(line: string, start: number, scale: number): number | undefined {
   let i = start;
   const negative = line.charCodeAt(i) === 45;
   if (negative) i++;
   if (i >= line.length) return undefined;
+  const wholeEnd = Math.max(i, line.length - (SUB_MS_DIGITS.get(scale) ?? 0));
   let n = 0;
+  let below = false;
   for (let k = i; k < line.length; k++) {
     const d = line.charCodeAt(k) - 48;
     if (d < 0 || d > 9) return undefined;
-    n = n * 10 + d;
+    if (k < wholeEnd) n = n * 10 + d;
+    else if (d !== 0) below = true;
   }
   // Beyond 15 digits the running sum may round differently from Number(): let Number() parse it.
-  if (line.length - i > 15) n = Number(line.slice(i));
+  if (wholeEnd - i > 15) n = Number(line.slice(i, wholeEnd));
+  if (SUB_MS_DIGITS.has(scale)) return negative ? -n - (below ? 1 : 0) : n;
   return Math.floor((negative ? -n : n) * scale);
 }

@@ -136,3 +136,29 @@ test('the fast path gives exactly what the careful parser gives, and the same er
     );
   }
 });
+
+test('nanosecond and microsecond timestamps land on their exact ms, in both parsers (no float rounding)', async () => {
+  const { linesToColumnar } = await import('./line-protocol-batches.ts');
+  const base = 1_700_000_000_000;
+  for (const [precision, digits] of [
+    ['ns', '000000'],
+    ['us', '000'],
+  ] as const) {
+    // 1,000 points 1 ms apart, and the same with sub-ms digits that must be floored away.
+    const lines = Array.from({ length: 1000 }, (_, i) => `m,host=a v=${i} ${base + i}${digits}`);
+    lines.push(`m,host=b v=1 ${base + 5}${'9'.repeat(digits.length)}`);
+    const body = lines.join('\n');
+    const careful = parseLineProtocol(body, precision).map((p) => p.ts);
+    assert.deepEqual(careful, [...Array.from({ length: 1000 }, (_, i) => base + i), base + 5], precision);
+    const fast = linesToColumnar(body, precision).flatMap((b) => [...b.ts]);
+    assert.deepEqual(fast.sort(), [...careful].sort(), `${precision}: fast path`);
+  }
+  assert.deepEqual(
+    parseLineProtocol('m,host=a v=1 -1500000\nm,host=a v=1 -1000000\nm,host=a v=1 12', 'ns').map((p) => p.ts),
+    [-2, -1, 0]
+  );
+  assert.deepEqual(
+    linesToColumnar('m,host=a v=1 -1500000\nm,host=c v=1 -1000000\nm,host=d v=1 12', 'ns').flatMap((b) => [...b.ts]),
+    [-2, -1, 0]
+  );
+});
