@@ -64,3 +64,29 @@ test('a batch sent twice (its answer lost) is acknowledged twice and stored once
   assert.equal(((await bad.json()) as { code: string }).code, 'TWIN_ERR_AGENT_FRAME');
   await sidecar.stop();
 });
+
+test(
+  'an agent restarted with an empty spool while the sidecar stays up loses nothing',
+  { timeout: 60_000 },
+  async () => {
+    const sidecar = await startTestSidecar();
+    const spoolDir = tempDir('twin-restart-');
+    const run = async () => {
+      const agent = new TwinAgent({ url: sidecar.url, hz: 20, instance: 'agent-restart', probeTargets: [], spoolDir });
+      agent.start();
+      await new Promise((r) => setTimeout(r, 1500));
+      await agent.stop(10_000);
+      assert.equal(agent.spooled, 0, 'everything sent before stopping');
+      return agent.stats.sampled;
+    };
+    try {
+      // The same spool folder (the same agent id), emptied between runs: the second run's batches are new.
+      const sampled = (await run()) + (await run());
+      await sidecar.ingest.drain();
+      const w = await sidecar.readWindow('agent-restart', 0, Date.now() + 1000, undefined, ['mem_used_pct']);
+      assert.equal(w.ts.length, sampled, 'the second run stored too');
+    } finally {
+      await sidecar.stop();
+    }
+  }
+);

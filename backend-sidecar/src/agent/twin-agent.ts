@@ -163,7 +163,11 @@ export class TwinAgent {
   private seal(): void {
     if (this.batch.length === 0) return;
     const columns = toColumnar(this.options.instance, this.options.labels, this.batch);
-    const seq = this.nextSeq++;
+    // The batch's time in ms, or one past the last: an agent restarted with an empty spool (or a
+    // new host keeping the id) starts above every sequence it sent before, which the sidecar would
+    // otherwise take for resent batches and drop.
+    const seq = Math.max(this.nextSeq, Date.now());
+    this.nextSeq = seq + 1;
     this.spool.put(seq, encodeAgentFrame({ ...columns, agentId: this.agentId, seq }));
     this.batch = [];
     this.stats.batches++;

@@ -6,6 +6,7 @@ import { WriteAheadLog } from '../store/index.ts';
 import { tempDir } from '../testing/temp-dir.ts';
 import { IngestService, type SampleWriter } from './ingest-service.ts';
 import { LiveFeed } from './live-feed.ts';
+import { encodeAgentFrame } from '../core/agent-frame.ts';
 
 /** An in-memory store that records the applied sequence number with the samples, like DuckDB does. */
 class MemoryStore implements SampleWriter {
@@ -75,4 +76,41 @@ test('when the store is slower than ingest, requests are refused with 503 and Re
   await ingest.drain();
   assert.equal(store.rows.length, accepted * 200, 'every acknowledged sample stored');
   await wal.close();
+});
+
+test('a resent agent batch after a sidecar restart is stored once, also once the log segments holding it are gone', async () => {
+  const dir = tempDir('twin-ingest-');
+  const store = new MemoryStore();
+  // Tiny segments: every record rolls a new one, so compaction drops the frame's own segment.
+  const wal = await WriteAheadLog.open(dir, { segmentBytes: 1 });
+  const ingest = new IngestService(wal, store, tracker, new LiveFeed());
+  const frame = (seq: number, ts: number) =>
+    encodeAgentFrame({
+      agentId: 'agent-1',
+      seq,
+      instance: 'a',
+      labels: {},
+      metrics: ['cpu'],
+      ts: Float64Array.from([ts]),
+      values: Float64Array.from([1]),
+    });
+  assert.equal((await ingest.ingestAgentFrame(frame(7, T))).duplicate, false);
+  await ingest.ingest(batch('b', T, 3));
+  await ingest.drain();
+  await ingest.compactLog();
+  await ingest.ingest(batch('b', T + 3000, 3));
+  await ingest.drain();
+  assert.ok((await ingest.compactLog()) > 0, 'segments were dropped');
+  assert.ok(![...wal.replay(0)].some((r) => r.payload[0] === 0x05), "the frame's own record is gone");
+  await wal.close();
+
+  const reopened = await WriteAheadLog.open(dir, { segmentBytes: 1 });
+  const again = new IngestService(reopened, store, tracker, new LiveFeed());
+  await again.recover();
+  const rows = store.rows.length;
+  assert.deepEqual(await again.ingestAgentFrame(frame(7, T)), { accepted: 0, duplicate: true, seq: 7 });
+  assert.equal((await again.ingestAgentFrame(frame(8, T + 1000))).duplicate, false);
+  await again.drain();
+  assert.equal(store.rows.length, rows + 1, 'the resent batch is not stored twice; the next one is stored');
+  await reopened.close();
 });

@@ -1,7 +1,7 @@
 import { errors, TwinError } from '../core/errors.ts';
 import type { InstanceLabels } from '../core/types.ts';
 import { toColumnar, type ColumnarBatch } from '../core/columnar.ts';
-import { decodeAgentFrame, FrameError } from '../core/agent-frame.ts';
+import { decodeAgentFrame, FrameError, type AgentFrame } from '../core/agent-frame.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { validateBatch, validateColumnar, type IngestBatch } from './validate-batch.ts';
 import type { Precision } from './line-protocol-parser.ts';
@@ -11,8 +11,34 @@ import { linesToColumnar } from './line-protocol-batches.ts';
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
 // (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
 const LINE_PROTOCOL_PAYLOAD = 0x02;
-// Agent batches are logged as the LZ4 frame they came in (0x03, frame).
-const AGENT_FRAME_PAYLOAD = 0x03;
+// Agent batches are logged as the LZ4 frame they came in, after the agent's id and the batch's
+// sequence number (0x05, u16 id length, id, f64 seq, frame) so that recovery reads which batches
+// each agent had acknowledged without inflating them; logs before 2026-12-08 hold 0x03, frame.
+const AGENT_FRAME_PAYLOAD_V1 = 0x03;
+const AGENT_FRAME_PAYLOAD = 0x05;
+// The highest acknowledged sequence per agent (0x04, JSON), written before old log segments are
+// dropped: with the frames logged since, it says which resent batches are duplicates after a restart.
+const AGENT_SEQS_PAYLOAD = 0x04;
+
+function agentFrameRecord(frame: AgentFrame, bytes: Buffer): Buffer[] {
+  const id = Buffer.from(frame.agentId, 'utf8');
+  const head = Buffer.alloc(1 + 2 + id.length + 8);
+  head[0] = AGENT_FRAME_PAYLOAD;
+  head.writeUInt16LE(id.length, 1);
+  id.copy(head, 3);
+  head.writeDoubleLE(frame.seq, 3 + id.length);
+  return [head, bytes];
+}
+
+/** An agent frame record's agent id, sequence number and where its frame starts. */
+function agentFrameHead(payload: Buffer): { agentId: string; seq: number; frameAt: number } {
+  const idLength = payload.readUInt16LE(1);
+  return {
+    agentId: payload.toString('utf8', 3, 3 + idLength),
+    seq: payload.readDoubleLE(3 + idLength),
+    frameAt: 3 + idLength + 8,
+  };
+}
 
 function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer[] {
   const head = Buffer.alloc(10 + precision.length);
@@ -24,7 +50,8 @@ function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: numb
 }
 
 function decodePayload(payload: Buffer): ColumnarBatch[] {
-  if (payload[0] === AGENT_FRAME_PAYLOAD) return [decodeAgentFrame(payload.subarray(1))];
+  if (payload[0] === AGENT_FRAME_PAYLOAD) return [decodeAgentFrame(payload.subarray(agentFrameHead(payload).frameAt))];
+  if (payload[0] === AGENT_FRAME_PAYLOAD_V1) return [decodeAgentFrame(payload.subarray(1))];
   if (payload[0] !== LINE_PROTOCOL_PAYLOAD) {
     return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) =>
       toColumnar(b.instance, b.labels, b.samples)
@@ -102,8 +129,11 @@ export class IngestService {
   private readonly maxApply: number;
   private readonly parser: LineProtocolParser;
   private readonly fanOut: IngestOptions['fanOut'];
-  /** Highest batch sequence acknowledged per agent. */
+  /** Highest batch sequence acknowledged per agent (rebuilt from the log on recovery). */
   private readonly agentSeqs = new Map<string, number>();
+  /** Whether `agentSeqs` changed since the log last held a snapshot of it, and that snapshot's log seq. */
+  private agentSeqsChanged = false;
+  private agentSeqsAt = 0;
 
   constructor(
     private readonly log: DurableLog,
@@ -122,7 +152,12 @@ export class IngestService {
   async recover(): Promise<number> {
     this.appliedSeq = await this.writer.appliedSeq();
     let replayed = 0;
-    for (const record of this.log.replay(this.appliedSeq)) {
+    // Every record the log still holds says something of the agents' sequences; only those past
+    // what the store holds are applied again.
+    for (const record of this.log.replay(0)) {
+      this.noteAgentSeqs(record.payload);
+      if (record.payload[0] === AGENT_SEQS_PAYLOAD) this.agentSeqsAt = record.seq;
+      if (record.seq <= this.appliedSeq || record.payload[0] === AGENT_SEQS_PAYLOAD) continue;
       const batches = decodePayload(record.payload);
       const count = batches.reduce((n, b) => n + b.ts.length, 0);
       this.enqueue({ seq: record.seq, batches, count });
@@ -130,6 +165,22 @@ export class IngestService {
     }
     await this.drain();
     return replayed;
+  }
+
+  private noteAgentSeqs(payload: Buffer): void {
+    const saw = (agentId: string, seq: number) => {
+      if (seq > (this.agentSeqs.get(agentId) ?? -1)) this.agentSeqs.set(agentId, seq);
+    };
+    if (payload[0] === AGENT_SEQS_PAYLOAD)
+      for (const [agentId, seq] of Object.entries(JSON.parse(payload.toString('utf8', 1)) as Record<string, number>))
+        saw(agentId, seq);
+    else if (payload[0] === AGENT_FRAME_PAYLOAD) {
+      const { agentId, seq } = agentFrameHead(payload);
+      saw(agentId, seq);
+    } else if (payload[0] === AGENT_FRAME_PAYLOAD_V1) {
+      const frame = decodeAgentFrame(payload.subarray(1));
+      saw(frame.agentId, frame.seq);
+    }
   }
 
   get backlog(): number {
@@ -174,8 +225,11 @@ export class IngestService {
     validateColumnar(batch);
     const seen = this.agentSeqs.get(batch.agentId);
     if (seen !== undefined && batch.seq <= seen) return { accepted: 0, duplicate: true, seq: batch.seq };
-    const accepted = await this.commit([batch], () => [Buffer.from([AGENT_FRAME_PAYLOAD]), frame]);
-    if (batch.seq > (this.agentSeqs.get(batch.agentId) ?? -1)) this.agentSeqs.set(batch.agentId, batch.seq);
+    const accepted = await this.commit([batch], () => agentFrameRecord(batch, frame));
+    if (batch.seq > (this.agentSeqs.get(batch.agentId) ?? -1)) {
+      this.agentSeqs.set(batch.agentId, batch.seq);
+      this.agentSeqsChanged = true;
+    }
     return { accepted, duplicate: false, seq: batch.seq };
   }
 
@@ -267,6 +321,15 @@ export class IngestService {
 
   /** Drops log segments the store already holds. */
   async compactLog(): Promise<number> {
+    // The segments about to go may hold the only record of some agent's last sequence (a frame, or
+    // the last snapshot): log them all first.
+    if (this.agentSeqs.size && (this.agentSeqsChanged || this.agentSeqsAt <= this.appliedSeq)) {
+      this.agentSeqsChanged = false;
+      this.agentSeqsAt = await this.log.append([
+        Buffer.from([AGENT_SEQS_PAYLOAD]),
+        Buffer.from(JSON.stringify(Object.fromEntries(this.agentSeqs))),
+      ]);
+    }
     return this.log.truncateThrough(this.appliedSeq);
   }
 }
