@@ -72,7 +72,14 @@ test(
     const sidecar = await startTestSidecar();
     const spoolDir = tempDir('twin-restart-');
     const run = async () => {
-      const agent = new TwinAgent({ url: sidecar.url, hz: 20, instance: 'agent-restart', probeTargets: [], spoolDir });
+      const agent = new TwinAgent({
+        url: sidecar.url,
+        hz: 20,
+        instance: 'agent-restart',
+        labels: {},
+        probeTargets: [],
+        spoolDir,
+      });
       agent.start();
       await new Promise((r) => setTimeout(r, 1500));
       await agent.stop(10_000);

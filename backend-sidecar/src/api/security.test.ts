@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { startTestSidecar, tempDir } from '../testing/test-sidecar.ts';
 import { loadConfig } from '../core/config.ts';
@@ -79,6 +80,40 @@ test('rate limits per token: one token over its limit gets 429 with Retry-After;
   assert.ok(limited, 'the limit of 40 a minute was reached');
   assert.ok(Number(limited!.headers.get('retry-after')) > 0);
   assert.equal((await call('/api/v1/instances', TOKENS.admin)).status, 200);
+});
+
+/** A request from another loopback address (127.0.0.0/8 is all the host's), as another agent host would call. */
+function fromAddress(localAddress: string, p: string, token: string, method = 'GET', body?: string): Promise<number> {
+  const url = new URL(`${sidecar.url}${p}`);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        localAddress,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      }
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('rate limits per client: writes and reads have budgets apart, agents sharing a token from other hosts have their own', async () => {
+  // A write the admin token may make (the instance is unknown: 404, counted all the same).
+  const write = (address: string) =>
+    fromAddress(address, '/api/v1/instances/burst-1/models/rollback', TOKENS.admin, 'POST');
+  let limited = false;
+  for (let i = 0; i < 60 && !limited; i++) limited = (await write('127.0.0.3')) === 429;
+  assert.ok(limited, 'the write budget of 40 a minute ran out');
+  assert.equal(await fromAddress('127.0.0.3', '/api/v1/instances', TOKENS.admin), 200, 'reads still answer');
+  assert.notEqual(await write('127.0.0.4'), 429, 'the same token from another host has its own budget');
 });
 
 test('a token file that does not hold up stops the start, naming the entry', () => {

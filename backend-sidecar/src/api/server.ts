@@ -61,12 +61,16 @@ export async function buildServer(sidecar: SidecarServices): Promise<FastifyInst
       origin: sidecar.config.corsOrigins,
       allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
     });
-  if (sidecar.config.rateLimitPerMinute > 0)
+  const { rateLimitPerMinute: writes, rateLimitReadsPerMinute: reads } = sidecar.config;
+  if (writes > 0 || reads > 0)
     await app.register(rateLimit, {
-      max: sidecar.config.rateLimitPerMinute,
+      // Per client: a token's name (never the token) and the address it calls from, so agents
+      // sharing one token each have their own budget; reads apart from writes, so a burst of
+      // writes never locks Grafana out. A limit of 0 is none.
+      max: (_request, key) => (key.endsWith(' read') ? reads : writes) || Number.MAX_SAFE_INTEGER,
       timeWindow: '1 minute',
-      // Per token (by its name, never the token itself); per address without tokens.
-      keyGenerator: (request) => request.caller?.name ?? request.ip,
+      keyGenerator: (request) =>
+        `${request.caller?.name ?? '-'} ${request.ip} ${request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write'}`,
       allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     });
   registerMetrics(app, sidecar, sidecar.config.metricsMaxInstances);

@@ -13,8 +13,10 @@ export interface TwinConfig {
   tokens: string[];
   /** Every API token with its scopes: TWIN_TOKENS and TWIN_TOKEN_FILE's; none configured: loopback only. */
   apiTokens: ApiToken[];
-  /** Requests a token (or, without tokens, an address) may make a minute (TWIN_RATE_LIMIT; 0: no limit). */
+  /** Writes a client (a token's name and an address) may make a minute (TWIN_RATE_LIMIT; 0: no limit). */
   rateLimitPerMinute: number;
+  /** Reads (GET, HEAD) a client may make a minute, a budget apart from its writes (TWIN_RATE_LIMIT_READS; default TWIN_RATE_LIMIT). */
+  rateLimitReadsPerMinute: number;
   /** Origins a browser may call the API from (TWIN_CORS_ORIGINS, comma-separated; none: same origin only). */
   corsOrigins: string[];
   /** Rolling training window. */
@@ -205,6 +207,13 @@ export function loadConfig(environment: Env = process.env, overrides: Partial<Tw
       .map((f) => path.resolve(f)),
     apiTokens: [],
     rateLimitPerMinute: readInt(env, 'TWIN_RATE_LIMIT', 6000, 0, 10_000_000),
+    rateLimitReadsPerMinute: readInt(
+      env,
+      'TWIN_RATE_LIMIT_READS',
+      readInt(env, 'TWIN_RATE_LIMIT', 6000, 0, 10_000_000),
+      0,
+      10_000_000
+    ),
     corsOrigins: (env.TWIN_CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
