@@ -27,5 +27,33 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => asOpenApi30(app.swagger()));
+}
+
+/**
+ * The routes' schemas are JSON Schema draft 7 (what validates requests); OpenAPI 3.0 has its own
+ * dialect: a numeric `exclusiveMinimum` becomes `minimum` with `exclusiveMinimum: true`, and a
+ * tuple (`items` as a list) an array of the items' types with its length fixed.
+ */
+export function asOpenApi30<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(asOpenApi30) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = asOpenApi30(value);
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const)
+    if (typeof out[exclusive] === 'number') {
+      out[bound] = out[exclusive];
+      out[exclusive] = true;
+    }
+  if (Array.isArray(out.items)) {
+    const items = out.items as object[];
+    out.items = items.length === 1 ? items[0] : { anyOf: items };
+    out.minItems ??= items.length;
+    out.maxItems ??= items.length;
+    delete out.additionalItems;
+  }
+  return out as T;
 }
