@@ -37,6 +37,17 @@ test('a window reads back aligned series at the asked resolution, NaN where a me
   assert.deepEqual(await store.listSeries('w'), ['cpu', 'mem']);
 });
 
+test('a range without points reads back as an empty window of the known metrics, not an error', async () => {
+  await store.write([{ instance: 'sparse', ts: T0, values: { cpu: 1, mem: 2 } }]);
+  const empty = await store.readWindow('sparse', { from: T0 + DAY, to: T0 + 2 * DAY, stepMs: MIN });
+  assert.deepEqual(empty.ts, []);
+  assert.deepEqual(empty.metrics, ['cpu', 'mem']);
+  assert.deepEqual(
+    empty.values.map((v) => v.length),
+    [0, 0]
+  );
+});
+
 test('the applied log sequence is stored with the samples, in one transaction', async () => {
   await store.write([{ instance: 'q', ts: T0, values: { a: 1 } }], 41);
   assert.equal(await store.appliedSeq(), 41);

@@ -170,7 +170,8 @@ export class DuckDBMetricStore implements MetricStore {
        SELECT (ts // $step) * $step AS t, sid, sum(v * n) / sum(n) AS v FROM pts GROUP BY ALL ORDER BY t`,
       { step: BigInt(step), from: BigInt(Math.floor(options.from)), to: BigInt(Math.ceil(options.to)) }
     );
-    const columns = reader.getColumns() as [bigint[], number[], number[]];
+    // A result without rows has no columns at all (a range with no points, e.g. backfill the retention has dropped).
+    const columns = (reader.currentRowCount ? reader.getColumns() : [[], [], []]) as [bigint[], number[], number[]];
     const column = new Map(wanted.map((m, i) => [known.get(m)!, i]));
     const ts: number[] = [];
     const rowOf: number[] = [];
