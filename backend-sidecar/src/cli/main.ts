@@ -37,6 +37,11 @@ const positiveInt = (value: string) => {
   return value;
 };
 
+const scoreWith = (value: string): 'heads' | 'network' => {
+  if (value !== 'heads' && value !== 'network') throw new InvalidArgumentError('expected heads or network');
+  return value;
+};
+
 export function buildProgram(): Command {
   const program = new Command('twin')
     .description('Twin: predictive digital twins of virtual instances (sidecar, agent, simulator and tools)')
@@ -185,6 +190,8 @@ export function buildProgram(): Command {
       'how often the twin is retrained on its rolling window (smd, nab, forecast; default 1d)',
       duration
     )
+    .option('--score-with <what>', 'what the twins score samples against: heads or network (smd, nab)', scoreWith)
+    .option('--score-horizon <n>', "with --score-with heads: the head's horizon in steps", positiveInt)
     .option('--instances <n>', 'simulated instances (failures, forecast)', positiveInt)
     .option('--days <n>', 'simulated test days (failures, forecast)', positiveInt)
     .option('--seed <n>', 'simulation seed (failures, forecast)', positiveInt)
@@ -199,6 +206,8 @@ export function buildProgram(): Command {
           epochs?: string;
           machines?: string;
           retrain?: number;
+          scoreWith?: 'heads' | 'network';
+          scoreHorizon?: string;
           instances?: string;
           days?: string;
           seed?: string;
@@ -212,6 +221,8 @@ export function buildProgram(): Command {
           ...(opts.epochs ? { epochs: Number(opts.epochs) } : {}),
           ...(opts.machines ? { machines: opts.machines.split(',') } : {}),
           ...(opts.retrain ? { retrainMs: opts.retrain } : {}),
+          ...(opts.scoreWith ? { scoreWith: opts.scoreWith } : {}),
+          ...(opts.scoreHorizon ? { scoreHorizon: Number(opts.scoreHorizon) } : {}),
           ...(opts.instances ? { instances: Number(opts.instances) } : {}),
           ...(opts.days ? { days: Number(opts.days) } : {}),
           ...(opts.seed ? { seed: Number(opts.seed) } : {}),

@@ -1,3 +1,5 @@
+import type { LstmTwinOptions } from '../twin/lstm/lstm-metadata.ts';
+
 /** What every evaluation takes from the command line (`npm run eval -- NAME ...`). */
 export interface EvalOptions {
   /** Also print the figures as one JSON object on the last line. */
@@ -11,6 +13,18 @@ export interface EvalOptions {
   machines?: string[];
   /** How often the evaluated twin is retrained on its rolling window. */
   retrainMs?: number;
+  /** What the evaluated twins score samples against (default: the product's, `TWIN_SCORING`). */
+  scoreWith?: 'heads' | 'network';
+  /** ... and at which head's horizon. */
+  scoreHorizon?: number;
+}
+
+/** The twin options an evaluation's scoring flags ask for (none: the product's defaults). */
+export function scoringOptions(options: EvalOptions): Partial<LstmTwinOptions> {
+  return {
+    ...(options.scoreWith ? { scoreWith: options.scoreWith } : {}),
+    ...(options.scoreHorizon ? { scoreHorizon: options.scoreHorizon } : {}),
+  };
 }
 
 /** What the evaluations on a simulated fleet take besides. */

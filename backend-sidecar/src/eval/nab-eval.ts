@@ -19,7 +19,8 @@ import {
   type NabTally,
 } from './nab-scoring.ts';
 import { readPublishedScores, type NabProfileName } from './nab-published.ts';
-import type { EvalOptions } from './eval-options.ts';
+import { scoringOptions, type EvalOptions } from './eval-options.ts';
+import type { LstmTwinOptions } from '../twin/lstm/lstm-metadata.ts';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 
@@ -27,7 +28,12 @@ const WEEK_MS = 7 * 24 * 3_600_000;
  * Twin on one metric, as the product runs it: trained on the probationary rows (all a detector may
  * learn from before scoring starts), then retrained every `retrainMs` on its rolling window.
  */
-async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number): Promise<Uint8Array> {
+async function detectWithTwin(
+  file: NabFile,
+  epochs: number,
+  retrainMs: number,
+  scoring: Partial<LstmTwinOptions>
+): Promise<Uint8Array> {
   const probation = probationRows(file.values.length);
   const stepMs = stepOf(file.ts);
   // What Twin reports is an incident, when its first anomaly event opens (a few anomalous points in
@@ -44,7 +50,7 @@ async function detectWithTwin(file: NabFile, epochs: number, retrainMs: number):
       windowMs: WEEK_MS,
       retrainMs,
       epochs,
-      lstm: NAB_TWIN_OPTIONS,
+      lstm: { ...NAB_TWIN_OPTIONS, ...scoring },
       backend: await tensorflow(),
       onOpened: (event) => {
         if (isNews(incidents.add(event), event.id)) detections[row] = 1;
@@ -71,10 +77,11 @@ function detectWithZScore(file: NabFile): Uint8Array {
 async function twinDetections(
   file: NabFile,
   epochs: number,
-  retrainMs: number
+  retrainMs: number,
+  scoring: Partial<LstmTwinOptions>
 ): Promise<{ detections: Uint8Array; failed?: string }> {
   try {
-    return { detections: await detectWithTwin(file, epochs, retrainMs) };
+    return { detections: await detectWithTwin(file, epochs, retrainMs, scoring) };
   } catch (error) {
     return { detections: new Uint8Array(file.values.length), failed: (error as Error).message };
   }
@@ -109,8 +116,8 @@ export async function nabEval(options: EvalOptions): Promise<void> {
     process.stderr.write(
       `[${i + 1}/${files.length}] ${file.corpus}/${file.name}: ${file.values.length} rows, ${file.windows.length} windows\n`
     );
-    const trained = await twinDetections(file, epochs, retrainMs);
-    const untrained = await twinDetections(file, 0, retrainMs);
+    const trained = await twinDetections(file, epochs, retrainMs, scoringOptions(options));
+    const untrained = await twinDetections(file, 0, retrainMs, scoringOptions(options));
     if (trained.failed) withoutTwin.push({ file: file.name, reason: trained.failed });
     detections.twin.push(trained.detections);
     detections['untrained twin'].push(untrained.detections);

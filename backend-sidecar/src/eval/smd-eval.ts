@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { quantile, type RegularSeries } from '../features/index.ts';
 import { tensorflow } from '../twin/lstm/tf-backend.ts';
-import { EVAL_RETRAIN_MS, RollingTwin } from './rolling-twin.ts';
+import { EVAL_RETRAIN_MS, RollingTwin, type RollingTwinOptions } from './rolling-twin.ts';
 import { printTable } from '../bench/load-generator.ts';
 import { writeFigures } from './write-figures.ts';
-import type { EvalOptions } from './eval-options.ts';
+import { scoringOptions, type EvalOptions } from './eval-options.ts';
 import { rollingZScores } from './rolling-z-score.ts';
 import {
   loadSmdPart,
@@ -70,7 +70,8 @@ async function detectWithTwin(
   test: RegularSeries,
   events: Interpretation[],
   epochs: number,
-  retrainMs: number
+  retrainMs: number,
+  lstm: RollingTwinOptions['lstm']
 ): Promise<Detection> {
   const twin = await RollingTwin.start(
     {
@@ -80,6 +81,7 @@ async function detectWithTwin(
       windowMs: WEEK_OF_MINUTES * 60_000,
       retrainMs,
       epochs,
+      lstm,
       backend: await tensorflow(),
     },
     train
@@ -229,6 +231,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
   const machines = options.machines ?? smdMachines(dir);
   const epochs = options.epochs ?? 8;
   const retrainMs = options.retrainMs ?? EVAL_RETRAIN_MS;
+  const lstm = scoringOptions(options);
   const detectors = ['twin', 'untrained twin', 'static z-score', 'rolling z-score'] as const;
   const results: Record<(typeof detectors)[number], MachineFigures[]> = {
     twin: [],
@@ -244,9 +247,11 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     process.stderr.write(
       `${machine}: ${train.values[0]!.length} training rows, ${labels.length} test rows, ${events.length} labelled events\n`
     );
-    results.twin.push(figures(machine, await detectWithTwin(train, test, events, epochs, retrainMs), labels, events));
+    results.twin.push(
+      figures(machine, await detectWithTwin(train, test, events, epochs, retrainMs, lstm), labels, events)
+    );
     results['untrained twin'].push(
-      figures(machine, await detectWithTwin(train, test, events, 0, retrainMs), labels, events)
+      figures(machine, await detectWithTwin(train, test, events, 0, retrainMs, lstm), labels, events)
     );
     results['static z-score'].push(figures(machine, detectWithZScore(train, test, events, staticZ), labels, events));
     results['rolling z-score'].push(figures(machine, detectWithZScore(train, test, events, rolling), labels, events));
@@ -304,6 +309,7 @@ export async function smdEval(options: SmdEvalOptions): Promise<void> {
     data: dir,
     epochs,
     retrainMs,
+    scoring: lstm,
     machines,
     twin: totals.twin,
     peer: {

@@ -204,3 +204,23 @@ export const HORIZON_HEADS = parameterRegister('twin: horizon heads', {
     source: "A 95 % quantile of a head's misses needs a few dozen of them.",
   },
 });
+
+/** What the live twin scores samples against (twin/lstm/lstm-training.ts, twin/lstm/lstm-runner.ts). */
+export const TWIN_SCORING = parameterRegister('twin: scoring', {
+  scoreWith: {
+    value: 'network' as 'heads' | 'network',
+    unit: 'choice',
+    what: "What a sample's surprise is measured from: the one-step head's forecast (the best of the fitted head, persistence and the network on the twin's validation windows) or the network's own prediction.",
+    basis: 'chosen on data',
+    source:
+      "SMD 1-2..1-5 and NAB realAWSCloudwatch (development, 2026-12-08): the network 0.345 F1 / 0.360 AUC-PR / 73.8; the one-step heads 0.344 / 0.326 / 74.3. Kept the network (docs/evaluation.md, 'Detection measured against the heads').",
+  },
+  scoreHorizon: {
+    value: 1,
+    unit: 'steps',
+    what: 'The horizon whose head forecasts what a sample is scored against (the forecast made that many steps before it).',
+    basis: 'chosen on data',
+    source:
+      'SMD 1-2..1-5 and NAB realAWSCloudwatch (development, 2026-12-08): the 10-step heads (the forecast made ten steps before) 0.319 F1 / 0.242 AUC-PR / 70.8, the one-step heads 0.344 / 0.326 / 74.3.',
+  },
+});

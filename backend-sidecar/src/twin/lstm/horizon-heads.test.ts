@@ -117,3 +117,29 @@ test("the recent means a head reads are over what has been seen, each input's ow
   assert.equal(recent.mean(1, 2), 35);
   assert.equal(copy.mean(1, 3), 15, 'a clone goes on independently');
 });
+
+test('scored against the 10-step head, each sample is measured against the forecast made ten steps before it', async () => {
+  const trained = await trainLstmTwin({
+    instance: 'ar',
+    version: 'v0002',
+    series: { from: 0, stepMs: STEP, metrics: ['load'], values: [history] },
+    options: { ...DEFAULT_LSTM_OPTIONS, maxEpochs: 1, scoreWith: 'heads', scoreHorizon: 10 },
+    backend: await tensorflow(),
+  });
+  assert.deepEqual(trained.model.scoredAgainst, { horizon: 10 });
+  const runner = new LstmTwinRunner(trained.model, weightsFromArtifacts(trained.artifacts, trained.model.network));
+  const fresh = ar1(400, 31);
+  const forecastsMade: number[] = [];
+  let matched = 0;
+  for (let t = 0; t < fresh.length; t++) {
+    const result = runner.step(t * STEP, { load: fresh[t]! });
+    // The sample at step t is measured against what the 10-step head said at step t - 10.
+    if (result && forecastsMade[t - 10] !== undefined) {
+      assert.ok(Math.abs(result.predicted.load! - forecastsMade[t - 10]!) < 1e-9, `step ${t}`);
+      matched++;
+    }
+    const direct = runner.horizonForecast();
+    if (direct) forecastsMade[t] = direct.metrics.load!.mean[1]!;
+  }
+  assert.ok(matched > 300, `${matched} samples checked`);
+});

@@ -117,6 +117,15 @@ function dotRow(w: ArrayLike<number>, z: ArrayLike<number>): number {
 }
 
 /**
+ * The heads, and per horizon, per input, the head's miss at every window (NaN where unobserved):
+ * what anomaly scores measured against a head are calibrated on.
+ */
+export interface FittedHeads {
+  heads: HorizonHeads;
+  errors: Float64Array[][];
+}
+
+/**
  * Fits the heads on a trained network: its hidden state and one-step output at every window of the
  * feature matrix (as the live twin computes them), the heads fitted by ridge regression on the
  * first `trainWindows` windows (the network's own training part) and calibrated on the rest.
@@ -129,7 +138,7 @@ export function fitHorizonHeads(
   matrix: FeatureMatrix,
   trainWindows: number,
   horizons: readonly number[] = HORIZON_HEADS.horizons.value
-): HorizonHeads | undefined {
+): FittedHeads | undefined {
   const count = Math.max(0, matrix.rows - window);
   const k = weights.outputs;
   const u = weights.units;
@@ -189,6 +198,7 @@ export function fitHorizonHeads(
     calibrated: [],
     kinds: [],
   };
+  const errors = horizons.map(() => Array.from({ length: k }, () => new Float64Array(count).fill(NaN)));
   for (let t = 0; t < k; t++) {
     heads.weights.push([]);
     heads.q80.push([]);
@@ -237,6 +247,8 @@ export function fitHorizonHeads(
       const { kind, w, misses } = best!;
       // Too sparse to calibrate (gaps leave few observed targets): no heads, the twin rolls forward.
       if (misses.length < HORIZON_HEADS.minCalibration.value) return undefined;
+      const missed = errors[horizons.indexOf(h)]![t]!;
+      for (let j = 0; j < count; j++) missed[j] = target(j, t, h) - dotRow(w, design.subarray(j * d, (j + 1) * d));
       heads.kinds[t]!.push(kind);
       heads.weights[t]!.push(Array.from(w, (x) => Number(x.toPrecision(7))));
       heads.q80[t]!.push(misses.length ? quantile(misses, 0.8) : NaN);
@@ -244,7 +256,7 @@ export function fitHorizonHeads(
       heads.calibrated[t]!.push(misses.length);
     }
   }
-  return heads;
+  return { heads, errors };
 }
 
 /** One input's direct forecast at each horizon, in scaled units: the mean and the half-widths of its intervals. */

@@ -50,6 +50,12 @@ export interface LstmTwinModel {
   /** Direct forecasts several steps ahead with calibrated intervals (models before 2026-12-08 have none: they roll forward). */
   horizons?: HorizonHeads;
   /**
+   * Samples are scored against the forecast the head at `horizon` made that many steps before (the
+   * calibrated best of the fitted head, persistence and, one step ahead, the network) and the scores
+   * calibrated on its misses; absent: against the network's one-step prediction.
+   */
+  scoredAgainst?: { horizon: number };
+  /**
    * Where each gauge input kept to in training (mean and standard deviation in raw units, by input
    * index; null for rates), and the threshold of the level score: the largest distance, in standard
    * deviations, of any gauge from its training mean. A one-step twin follows a sustained shift after
@@ -123,6 +129,10 @@ export interface LstmTwinOptions {
   validationShare: number;
   features?: FeatureSpecOptions;
   seed?: number;
+  /** What samples are scored against: the one-step heads (where fitted) or the network's prediction (default: `TWIN_SCORING`). */
+  scoreWith?: 'heads' | 'network';
+  /** With `scoreWith: 'heads'`, the horizon whose head's forecasts samples are scored against (default: `TWIN_SCORING`). */
+  scoreHorizon?: number;
 }
 
 export const DEFAULT_LSTM_OPTIONS: LstmTwinOptions = {

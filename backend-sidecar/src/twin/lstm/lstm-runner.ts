@@ -83,6 +83,11 @@ export class LstmTwinRunner {
   private readonly watched: Map<string, { mean: number; spread: number }>;
   /** Each input's last scaled values, for the horizon heads' means (undefined without heads). */
   private readonly recentScaled: RecentScaled | undefined;
+  /**
+   * For a twin scored against a head at some horizon: the forecasts it made at the last `horizon`
+   * steps (a ring, `at` the next slot to write), each for the step `horizon` after it was made.
+   */
+  private readonly made: { ring: Float64Array; at: number; count: number } | undefined;
   private slot: number | undefined;
   /** Prediction for the current step, in scaled units (undefined until the window is full). */
   private next: Float64Array | undefined;
@@ -108,6 +113,8 @@ export class LstmTwinRunner {
     this.recent = new Float64Array(k * Math.max(0, (model.level?.slow?.steps ?? 1) - 1)).fill(NaN);
     const meanSteps = model.horizons?.meanSteps ?? [];
     this.recentScaled = meanSteps.length ? new RecentScaled(k, Math.max(...meanSteps)) : undefined;
+    const against = model.horizons && model.scoredAgainst;
+    this.made = against ? { ring: new Float64Array(against.horizon * k), at: 0, count: 0 } : undefined;
   }
 
   /** A gauge's mean over the slow scale's steps, the step under way counting with its samples so far. */
@@ -300,6 +307,7 @@ export class LstmTwinRunner {
       recent: this.recent.slice(),
       next: this.next?.slice(),
       recentScaled: this.recentScaled?.clone(),
+      made: this.made && { ...this.made, ring: this.made.ring.slice() },
     });
   }
 
@@ -321,7 +329,24 @@ export class LstmTwinRunner {
     if (this.stream.ready) {
       this.stream.predict(this.out);
       this.next ??= new Float64Array(k);
-      for (let i = 0; i < k; i++) this.next[i] = this.scaled[i]! + this.out[i]!;
+      const made = this.made;
+      if (made) {
+        const { horizon } = this.model.scoredAgainst!;
+        const hidden = this.stream.hidden;
+        const heads = this.model.horizons!;
+        const at = made.at * k;
+        const hi = heads.horizons.indexOf(horizon);
+        for (let i = 0; i < k; i++)
+          made.ring[at + i] = headForecasts(heads, i, hidden, this.scaled[i]!, this.out[i]!, this.recentScaled!)[
+            hi
+          ]!.mean;
+        // The slot after the one just written holds the forecast made horizon - 1 steps ago: for the next step.
+        made.at = (made.at + 1) % horizon;
+        made.count++;
+      }
+      if (made && made.count >= this.model.scoredAgainst!.horizon)
+        this.next.set(made.ring.subarray(made.at * k, made.at * k + k));
+      else for (let i = 0; i < k; i++) this.next[i] = this.scaled[i]! + this.out[i]!;
     }
     this.raw.fill(NaN);
     this.counts.fill(0);

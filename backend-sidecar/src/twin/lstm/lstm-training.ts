@@ -13,6 +13,7 @@ import { LstmPredictor, LstmStream, type LstmWeights } from './lstm-step.ts';
 import type { TfBackend } from './tf-backend.ts';
 import { levelModel, rowsOutside } from './level-baseline.ts';
 import { fitHorizonHeads } from './horizon-heads.ts';
+import { TWIN_SCORING } from '../parameters.ts';
 import { type LstmTwinModel, type LstmTwinOptions, type MetricErrorModel } from './lstm-metadata.ts';
 
 export { DEFAULT_LSTM_OPTIONS, type LstmTwinModel, type LstmTwinOptions } from './lstm-metadata.ts';
@@ -78,8 +79,16 @@ export async function trainLstmTwin(
       ),
   });
 
+  const fitted = fitHorizonHeads(trained.weights, shape.window, matrix, trained.windows.train);
+  // What the live twin measures samples against: its one-step heads where it has them (and the
+  // options ask for them), else the network's own prediction. Its misses calibrate the scores.
+  const horizon = options.scoreHorizon ?? TWIN_SCORING.scoreHorizon.value;
+  const headErrors =
+    (options.scoreWith ?? TWIN_SCORING.scoreWith.value) === 'heads'
+      ? fitted?.errors[fitted.heads.horizons.indexOf(horizon)]
+      : undefined;
   // Calibrate per-metric error scales and thresholds on the training windows, score validation.
-  const errors = oneStepErrors(trained.weights, shape, matrix);
+  const errors = headErrors ?? oneStepErrors(trained.weights, shape, matrix);
   const split = trained.windows.train;
   const metrics: MetricErrorModel[] = spec.inputs.map((inputSpec, k) => {
     const train = errors[k]!.subarray(0, split);
@@ -123,7 +132,8 @@ export async function trainLstmTwin(
     metrics,
     joint: { threshold: Math.max(3, 1.2 * quantile(joint, 0.999)) },
     surprisePeak: surprisePeak(errors, metrics, youth),
-    horizons: fitHorizonHeads(trained.weights, shape.window, matrix, split),
+    horizons: fitted?.heads,
+    ...(headErrors ? { scoredAgainst: { horizon } } : {}),
     level: levelModel(
       spec,
       series,
