@@ -18,7 +18,8 @@ before(async () => {
   // The sidecar's OpenAPI document as TypeScript types.
   const doc = (await (await fetch(`${sidecar.url}/api/v1/openapi.json`)).json()) as Parameters<typeof openapiTS>[0];
   dir = tempDir('plugin-contract-');
-  fs.writeFileSync(path.join(dir, 'sidecar-api.ts'), astToString(await openapiTS(doc)));
+  // arrayLength: a fixed-length array (OpenAPI 3.0 has no tuples) reads as a tuple, as the plugin types it.
+  fs.writeFileSync(path.join(dir, 'sidecar-api.ts'), astToString(await openapiTS(doc, { arrayLength: true })));
 });
 after(() => sidecar.stop());
 
