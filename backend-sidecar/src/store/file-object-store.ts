@@ -20,6 +20,12 @@ export class FileObjectStore implements ObjectStore {
   private readonly limit = pLimit(64);
   /** Folders known to exist: making a folder on every write cost 1.5 % of the main thread at 5,000 instances. */
   private readonly folders = new Set<string>();
+  /**
+   * The write under way per key: an object is two files (its body and its checksum), so two puts
+   * of one key must not interleave, or the body of one is left beside the checksum of the other
+   * (damaged for good). Later writes of a key wait for the one before.
+   */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly root: string) {}
 
@@ -62,15 +68,30 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const file = this.resolve(key);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    await this.limit(async () => {
-      await this.writeAtomically(file + CHECKSUM_SUFFIX, sha256(bytes));
-      await this.writeAtomically(file, bytes);
+    await this.oneAtATime(file, () =>
+      this.limit(async () => {
+        await this.writeAtomically(file + CHECKSUM_SUFFIX, sha256(bytes));
+        await this.writeAtomically(file, bytes);
+      })
+    );
+  }
+
+  private oneAtATime(file: string, write: () => Promise<void>): Promise<void> {
+    const before = this.writing.get(file) ?? Promise.resolve();
+    const done = before.then(write, write);
+    const settled = done.catch(() => undefined);
+    this.writing.set(file, settled);
+    void settled.then(() => {
+      if (this.writing.get(file) === settled) this.writing.delete(file);
     });
+    return done;
   }
 
   async get(key: string): Promise<Buffer | undefined> {
     const file = this.resolve(key);
-    // Two tries: a concurrent put of the same key may land between reading the body and its checksum.
+    // A put of the key under way here is waited for (it renames its two files one after the other);
+    // two tries for one from another process landing between reading the body and its checksum.
+    await this.writing.get(file);
     for (let attempt = 0; ; attempt++) {
       let body: Buffer;
       let expected: string | undefined;
@@ -116,7 +137,9 @@ export class FileObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     const file = this.resolve(key);
-    await fs.rm(file, { force: true });
-    await fs.rm(file + CHECKSUM_SUFFIX, { force: true });
+    await this.oneAtATime(file, async () => {
+      await fs.rm(file, { force: true });
+      await fs.rm(file + CHECKSUM_SUFFIX, { force: true });
+    });
   }
 }
