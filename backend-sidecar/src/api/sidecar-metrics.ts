@@ -42,6 +42,15 @@ export function registerMetrics(
       this.inc(stats.refused);
     },
   });
+  new Counter({
+    name: 'twin_ingest_resent_bodies_total',
+    help: 'Write bodies acknowledged again without storing them: resends of ones already stored',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats.resent);
+    },
+  });
   new Gauge({
     name: 'twin_ingest_backlog_samples',
     help: 'Samples acknowledged and not yet in the metric store',

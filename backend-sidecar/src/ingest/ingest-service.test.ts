@@ -114,3 +114,33 @@ test('a resent agent batch after a sidecar restart is stored once, also once the
   assert.equal(store.rows.length, rows + 1, 'the resent batch is not stored twice; the next one is stored');
   await reopened.close();
 });
+
+test('a client resending a batch whose answer it lost stores it once, across a restart; untimed bodies are new points each time', async () => {
+  const dir = tempDir('twin-ingest-');
+  const store = new MemoryStore();
+  const wal = await WriteAheadLog.open(dir);
+  const ingest = new IngestService(wal, store, tracker, new LiveFeed());
+  const timed = `cpu,host=a v=1 ${T}\ncpu,host=a v=2 ${T + 1000}`;
+  await ingest.ingestLineProtocol(timed, 'ms');
+  await ingest.ingestLineProtocol(timed, 'ms');
+  await ingest.ingest(batch('b', T, 3));
+  await ingest.ingest(batch('b', T, 3));
+  await ingest.ingestLineProtocol('cpu,host=c v=1', 'ms');
+  await new Promise((r) => setTimeout(r, 5));
+  await ingest.ingestLineProtocol('cpu,host=c v=1', 'ms');
+  await ingest.drain();
+  assert.equal(store.rows.length, 2 + 3 + 2, 'resends stored once; the untimed body twice');
+  assert.equal(ingest.stats.resent, 2);
+  await wal.close();
+
+  // After a restart (a kill -9 between logging and answering), the log says what was stored.
+  const reopened = await WriteAheadLog.open(dir);
+  const again = new IngestService(reopened, store, tracker, new LiveFeed());
+  await again.recover();
+  await again.ingestLineProtocol(timed, 'ms');
+  await again.ingest(batch('b', T, 3));
+  await again.drain();
+  assert.equal(store.rows.length, 7);
+  assert.equal(again.stats.resent, 2);
+  await reopened.close();
+});

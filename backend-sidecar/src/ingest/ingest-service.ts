@@ -7,10 +7,13 @@ import { validateBatch, validateColumnar, type IngestBatch } from './validate-ba
 import type { Precision } from './line-protocol-parser.ts';
 import { inThreadParser, type LineProtocolParser } from './line-protocol-workers.ts';
 import { linesToColumnar } from './line-protocol-batches.ts';
+import { ResentBodies } from './resent-bodies.ts';
 
 // Log payloads: JSON batches (they start with "["), or line protocol kept as it came
-// (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded.
+// (0x02, receive time u64, precision length u8, precision, body), cheaper to log than re-encoded;
+// 0x06 the same for a body whose every point has its own time (so a resend of it is a duplicate).
 const LINE_PROTOCOL_PAYLOAD = 0x02;
+const TIMED_LINE_PROTOCOL_PAYLOAD = 0x06;
 // Agent batches are logged as the LZ4 frame they came in, after the agent's id and the batch's
 // sequence number (0x05, u16 id length, id, f64 seq, frame) so that recovery reads which batches
 // each agent had acknowledged without inflating them; logs before 2026-12-08 hold 0x03, frame.
@@ -30,6 +33,15 @@ function agentFrameRecord(frame: AgentFrame, bytes: Buffer): Buffer[] {
   return [head, bytes];
 }
 
+/** The digest a log record's body is remembered by (see `ResentBodies`); undefined for records a resend of which is new data. */
+function resendDigest(payload: Buffer): string | undefined {
+  if (payload[0] === TIMED_LINE_PROTOCOL_PAYLOAD) {
+    const precision = payload.toString('latin1', 10, 10 + payload[9]!);
+    return ResentBodies.digest(precision, payload.subarray(10 + payload[9]!));
+  }
+  return payload[0] === 0x5b ? ResentBodies.digest('json', payload) : undefined;
+}
+
 /** An agent frame record's agent id, sequence number and where its frame starts. */
 function agentFrameHead(payload: Buffer): { agentId: string; seq: number; frameAt: number } {
   const idLength = payload.readUInt16LE(1);
@@ -40,9 +52,9 @@ function agentFrameHead(payload: Buffer): { agentId: string; seq: number; frameA
   };
 }
 
-function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number): Buffer[] {
+function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: number, timed: boolean): Buffer[] {
   const head = Buffer.alloc(10 + precision.length);
-  head[0] = LINE_PROTOCOL_PAYLOAD;
+  head[0] = timed ? TIMED_LINE_PROTOCOL_PAYLOAD : LINE_PROTOCOL_PAYLOAD;
   head.writeBigUInt64LE(BigInt(receivedAt), 1);
   head[9] = precision.length;
   head.write(precision, 10, 'latin1');
@@ -52,7 +64,7 @@ function encodeLineProtocol(body: Buffer, precision: Precision, receivedAt: numb
 function decodePayload(payload: Buffer): ColumnarBatch[] {
   if (payload[0] === AGENT_FRAME_PAYLOAD) return [decodeAgentFrame(payload.subarray(agentFrameHead(payload).frameAt))];
   if (payload[0] === AGENT_FRAME_PAYLOAD_V1) return [decodeAgentFrame(payload.subarray(1))];
-  if (payload[0] !== LINE_PROTOCOL_PAYLOAD) {
+  if (payload[0] !== LINE_PROTOCOL_PAYLOAD && payload[0] !== TIMED_LINE_PROTOCOL_PAYLOAD) {
     return (JSON.parse(payload.toString('utf8')) as IngestBatch[]).map((b) =>
       toColumnar(b.instance, b.labels, b.samples)
     );
@@ -98,6 +110,8 @@ export interface IngestOptions {
 
 export interface IngestStats {
   batches: number;
+  /** Bodies acknowledged again without storing them: resends of ones already stored. */
+  resent: number;
   samples: number;
   refused: number;
   applied: number;
@@ -119,7 +133,7 @@ interface Queued {
  * ever dropped. Data moves as columns (one batch per instance), never as objects per sample.
  */
 export class IngestService {
-  readonly stats: IngestStats = { batches: 0, samples: 0, refused: 0, applied: 0, fanOutFailures: 0 };
+  readonly stats: IngestStats = { batches: 0, resent: 0, samples: 0, refused: 0, applied: 0, fanOutFailures: 0 };
   private queue: Queued[] = [];
   private queuedSamples = 0;
   private applying: Promise<void> | undefined;
@@ -131,6 +145,8 @@ export class IngestService {
   private readonly fanOut: IngestOptions['fanOut'];
   /** Highest batch sequence acknowledged per agent (rebuilt from the log on recovery). */
   private readonly agentSeqs = new Map<string, number>();
+  /** Bodies acknowledged lately, so that a client's resend of one is not stored twice. */
+  private readonly resent = new ResentBodies();
   /** Whether `agentSeqs` changed since the log last held a snapshot of it, and that snapshot's log seq. */
   private agentSeqsChanged = false;
   private agentSeqsAt = 0;
@@ -156,6 +172,8 @@ export class IngestService {
     // what the store holds are applied again.
     for (const record of this.log.replay(0)) {
       this.noteAgentSeqs(record.payload);
+      const digest = resendDigest(record.payload);
+      if (digest) this.resent.add(digest);
       if (record.payload[0] === AGENT_SEQS_PAYLOAD) this.agentSeqsAt = record.seq;
       if (record.seq <= this.appliedSeq || record.payload[0] === AGENT_SEQS_PAYLOAD) continue;
       const batches = decodePayload(record.payload);
@@ -193,21 +211,39 @@ export class IngestService {
   }
 
   /** Several instances' batches as one write: all kept, or (on any error) none. */
-  ingestMany(batches: readonly IngestBatch[], where = 'body'): Promise<number> {
+  async ingestMany(batches: readonly IngestBatch[], where = 'body'): Promise<number> {
     const columnar = batches.map((batch, i) => {
       const samples = validateBatch(batch, batches.length > 1 ? `${where}/batches/${i}` : where);
       return toColumnar(batch.instance, batch.labels, samples);
     });
-    return this.commit(columnar, () => Buffer.from(JSON.stringify(batches)));
+    // Every sample has its time: the same batches again are a resend.
+    const payload = Buffer.from(JSON.stringify(batches));
+    const digest = ResentBodies.digest('json', payload);
+    if (this.resent.has(digest)) return this.duplicate();
+    const accepted = await this.commit(columnar, () => payload);
+    this.resent.add(digest);
+    return accepted;
+  }
+
+  /** A resent body, acknowledged again: nothing is stored. */
+  private duplicate(): number {
+    this.stats.resent++;
+    return 0;
   }
 
   /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
   async ingestLineProtocol(body: Buffer | string, precision: Precision): Promise<number> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const digest = ResentBodies.digest(precision, bytes);
+    if (this.resent.has(digest)) return this.duplicate();
     const receivedAt = Date.now();
     const batches = await this.parser.parse(bytes, precision, receivedAt);
     batches.forEach((b, i) => validateColumnar(b, batches.length > 1 ? `body/batches/${i}` : 'body'));
-    return this.commit(batches, () => encodeLineProtocol(bytes, precision, receivedAt));
+    // Points without a time of their own got the time received: the same body later is new points.
+    const timed = !batches.some((b) => b.ts.includes(receivedAt));
+    const accepted = await this.commit(batches, () => encodeLineProtocol(bytes, precision, receivedAt, timed));
+    if (timed) this.resent.add(digest);
+    return accepted;
   }
 
   /**
