@@ -12,14 +12,21 @@ after(() => sidecar.stop());
 const post = (p: string, body: string | Buffer, type: string) =>
   fetch(`${sidecar.url}${p}`, { method: 'POST', headers: { 'content-type': type }, body });
 
-test('a JSON body of null is a 400 naming the body, on every JSON route', async () => {
-  for (const p of ['/api/v1/reports', '/api/v1/ingest', '/api/v1/twin/predict', '/api/v1/what-if']) {
-    const res = await post(p, 'null', 'application/json');
-    assert.equal(res.status, 400, p);
-    const problem = (await res.json()) as { where: string; detail: string };
-    assert.equal(problem.where, 'body', p);
-    assert.match(problem.detail, /must be a JSON object, not null/, p);
-  }
+test('a JSON body that is not an object (null, true, 1.5, "text", an array) is a 400 naming the body, on every JSON route', async () => {
+  for (const p of ['/api/v1/reports', '/api/v1/ingest', '/api/v1/twin/predict', '/api/v1/twin/whatif'])
+    for (const [body, kind] of [
+      ['null', 'null'],
+      ['true', 'boolean'],
+      ['1.5', 'number'],
+      ['"text"', 'string'],
+      ['["x"]', 'an array'],
+    ]) {
+      const res = await post(p, body!, 'application/json');
+      assert.equal(res.status, 400, `${p} ${body}`);
+      const problem = (await res.json()) as { where: string; detail: string };
+      assert.equal(problem.where, 'body', p);
+      assert.match(problem.detail, new RegExp(`must be a JSON object, not ${kind}`), `${p} ${body}`);
+    }
 });
 
 test('problems carry the title of their status: 415 is Unsupported Media Type', async () => {

@@ -36,10 +36,18 @@ export async function buildServer(sidecar: SidecarServices): Promise<FastifyInst
     ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setErrorHandler((error, request, reply) => sendProblem(error, request, reply));
-  // A JSON body of `null` passes a schema's coercion (which cannot replace the body itself): refused here.
+  // Every JSON body is an object. One that is not (null, true, 1.5, "text", [..]) can pass a
+  // schema's type coercion, which cannot replace the body itself, and reach a handler as it came.
   app.addHook('preValidation', async (request) => {
-    if (request.body === null)
-      throw new TwinError('TWIN_ERR_VALIDATION', 400, 'body: must be a JSON object, not null', 'body');
+    const body: unknown = request.body;
+    const json = /json/i.test(request.headers['content-type'] ?? '');
+    if (body === null || (json && (typeof body !== 'object' || Array.isArray(body))))
+      throw new TwinError(
+        'TWIN_ERR_VALIDATION',
+        400,
+        `body: must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,
+        'body'
+      );
   });
   app.setNotFoundHandler((request, reply) =>
     reply

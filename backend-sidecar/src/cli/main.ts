@@ -167,12 +167,20 @@ export function buildProgram(): Command {
     .option('--json', 'also print the figures as one JSON object on the last line', false)
     .option('--sizes <list>', 'comma-separated fleet sizes (fleet; default 1000,5000,20000)')
     .option('--seconds <n>', 'seconds of load per size (fleet; default 20)', positiveInt)
-    .action((name: string | undefined, opts: { json: boolean; sizes?: string; seconds?: string }) =>
-      runNamed('benchmark', BENCHMARKS, name, {
-        json: opts.json,
-        ...(opts.sizes ? { sizes: opts.sizes.split(',').map(Number) } : {}),
-        ...(opts.seconds ? { seconds: Number(opts.seconds) } : {}),
-      })
+    .option('--inputs <n>', 'generated inputs (chaos; default 10000)', positiveInt)
+    .option('--seed <n>', 'seed of the generated inputs (chaos; default 7)', positiveInt)
+    .action(
+      (
+        name: string | undefined,
+        opts: { json: boolean; sizes?: string; seconds?: string; inputs?: string; seed?: string }
+      ) =>
+        runNamed('benchmark', BENCHMARKS, name, {
+          json: opts.json,
+          ...(opts.inputs ? { inputs: Number(opts.inputs) } : {}),
+          ...(opts.seed ? { seed: Number(opts.seed) } : {}),
+          ...(opts.sizes ? { sizes: opts.sizes.split(',').map(Number) } : {}),
+          ...(opts.seconds ? { seconds: Number(opts.seconds) } : {}),
+        })
     );
 
   program

@@ -5,6 +5,8 @@ export interface MeasureOptions extends EvalOptions, SimulationOptions {
   /** Fleet sizes and seconds of load (bench fleet). */
   sizes?: number[];
   seconds?: number;
+  /** Generated inputs (bench chaos). */
+  inputs?: number;
 }
 
 export type Measure = (options: MeasureOptions) => Promise<void>;
@@ -16,6 +18,7 @@ export const BENCHMARKS: Record<string, Measure> = {
   ingest: async (o) => (await import('../ingest/ingest.bench.ts')).ingestBench(o),
   twin: async (o) => (await import('../twin/twin.bench.ts')).twinBench(o),
   fleet: async (o) => (await import('../bench/fleet.bench.ts')).fleetBench(o),
+  chaos: async (o) => (await import('../bench/chaos.bench.ts')).chaosBench(o),
 };
 
 /** Evaluations (`npm run eval -- NAME`) by name; each scores detection against labels with the system's own thresholds. */
