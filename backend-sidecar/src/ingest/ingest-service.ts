@@ -234,10 +234,9 @@ export class IngestService {
   /** A line-protocol body: parsed, then kept whole or refused whole (400 with line and column). */
   async ingestLineProtocol(body: Buffer | string, precision: Precision): Promise<number> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const digest = ResentBodies.digest(precision, bytes);
-    if (this.resent.has(digest)) return this.duplicate();
     const receivedAt = Date.now();
-    const batches = await this.parser.parse(bytes, precision, receivedAt);
+    const { batches, digest } = await this.parser.parse(bytes, precision, receivedAt);
+    if (this.resent.has(digest)) return this.duplicate();
     batches.forEach((b, i) => validateColumnar(b, batches.length > 1 ? `body/batches/${i}` : 'body'));
     // Points without a time of their own got the time received: the same body later is new points.
     const timed = !batches.some((b) => b.ts.includes(receivedAt));

@@ -5,31 +5,44 @@ import type { ColumnarBatch } from '../core/columnar.ts';
 import { decodeAgentFrame, FrameError, type AgentFrame } from '../core/agent-frame.ts';
 import { linesToColumnar } from './line-protocol-batches.ts';
 import type { Precision } from './line-protocol-parser.ts';
+import { ResentBodies } from './resent-bodies.ts';
+
+/** A line-protocol body as columns, and the digest a resend of it is known by (see `ResentBodies`). */
+export interface ParsedLines {
+  batches: ColumnarBatch[];
+  digest: string;
+}
 
 /** Turns a line-protocol body into columnar batches, in this thread or in workers. */
 export interface LineProtocolParser {
   /** `body` is UTF-8 line protocol; the parser may take ownership of its bytes. */
-  parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]>;
+  parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ParsedLines>;
   /** An agent's LZ4 batch; FrameError when it is not one. */
   decodeFrame(frame: Uint8Array): Promise<AgentFrame>;
   close(): Promise<void>;
 }
 
 export const inThreadParser: LineProtocolParser = {
-  parse: async (body, precision, receivedAt) =>
-    linesToColumnar(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'), precision, receivedAt),
+  parse: async (body, precision, receivedAt) => {
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return {
+      batches: linesToColumnar(bytes.toString('utf8'), precision, receivedAt),
+      digest: ResentBodies.digest(precision, bytes),
+    };
+  },
   decodeFrame: async (frame) => decodeAgentFrame(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)),
   close: async () => {},
 };
 
 interface Pending {
-  resolve: (batches: ColumnarBatch[]) => void;
+  resolve: (reply: WorkerReply) => void;
   reject: (err: Error) => void;
 }
 
 interface WorkerReply {
   id: number;
   batches?: ColumnarBatch[];
+  digest?: string;
   error?: { message: string; code?: string; statusCode?: number; where?: string; frame?: 400 | 413 };
 }
 
@@ -68,7 +81,7 @@ export class LineProtocolWorkers implements LineProtocolParser {
                 : new Error(e.message)
           );
         } else {
-          p.resolve(reply.batches!);
+          p.resolve(reply);
         }
       });
       // A worker that dies fails its jobs and is replaced, so no request waits forever.
@@ -86,15 +99,16 @@ export class LineProtocolWorkers implements LineProtocolParser {
     return slot;
   }
 
-  parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ColumnarBatch[]> {
-    return this.submit({ kind: 'lines', precision, receivedAt }, body);
+  async parse(body: Uint8Array, precision: Precision, receivedAt: number): Promise<ParsedLines> {
+    const reply = await this.submit({ kind: 'lines', precision, receivedAt }, body);
+    return { batches: reply.batches!, digest: reply.digest! };
   }
 
   async decodeFrame(frame: Uint8Array): Promise<AgentFrame> {
-    return (await this.submit({ kind: 'frame' }, frame))[0] as AgentFrame;
+    return (await this.submit({ kind: 'frame' }, frame)).batches![0] as AgentFrame;
   }
 
-  private submit(job: Record<string, unknown>, body: Uint8Array): Promise<ColumnarBatch[]> {
+  private submit(job: Record<string, unknown>, body: Uint8Array): Promise<WorkerReply> {
     // The least busy worker, round robin among equals.
     this.turn = (this.turn + 1) % this.workers.length;
     let chosen = this.workers[this.turn]!;
