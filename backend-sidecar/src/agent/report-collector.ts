@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { post } from './http-post.ts';
 
 /** What `twin-agent report` sends: this instance's recent logs and its status. */
 export interface CollectedReport {
@@ -94,12 +95,11 @@ export async function sendReport(
   report: CollectedReport,
   token?: string
 ): Promise<{ report_id: string; overall: string; findings: { id: string; count: number }[] }> {
-  const response = await fetch(new URL('/api/v1/reports', url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(report),
+  const response = await post(new URL('/api/v1/reports', url), JSON.stringify(report), {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
   });
   if (response.status !== 201)
-    throw new Error(`the sidecar refused the report: ${response.status} ${await response.text()}`);
-  return (await response.json()) as never;
+    throw new Error(`the sidecar refused the report: ${response.status} ${response.body.toString('utf8')}`);
+  return JSON.parse(response.body.toString('utf8')) as never;
 }

@@ -9,6 +9,7 @@ import type { InstanceLabels } from '../core/types.ts';
 import { ProcReader, type ProcSnapshot } from './procfs.ts';
 import { mergeSnapshots, metricsBetween } from './rates.ts';
 import { tcpConnectMs, type ProbeTarget } from './tcp-probe.ts';
+import { post } from './http-post.ts';
 
 export const MIN_HZ = 0.1;
 export const MAX_HZ = 100;
@@ -183,28 +184,22 @@ export class TwinAgent {
   private async sendLoop(): Promise<void> {
     for (let next = this.spool.oldest(); next && Date.now() >= this.backoffUntil; next = this.spool.oldest()) {
       try {
-        const response = await fetch(new URL('/api/v1/agent/batches', this.options.url), {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/vnd.twin.batch+lz4',
-            ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
-          },
-          body: next.frame,
-          signal: AbortSignal.timeout(10_000),
+        const response = await post(new URL('/api/v1/agent/batches', this.options.url), next.frame, {
+          'content-type': 'application/vnd.twin.batch+lz4',
+          ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
         });
-        if (response.ok) {
-          const ack = (await response.json()) as { accepted: number; duplicate: boolean };
+        if (response.status >= 200 && response.status < 300) {
+          const ack = JSON.parse(response.body.toString('utf8')) as { accepted: number; duplicate: boolean };
           this.spool.remove(next.seq);
           this.stats.sent += ack.accepted;
           if (ack.duplicate) this.stats.duplicates++;
           this.failures = 0;
         } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-          this.log(`sidecar refused batch ${next.seq} (${response.status}): ${await response.text()}`);
+          this.log(`sidecar refused batch ${next.seq} (${response.status}): ${response.body.toString('utf8')}`);
           this.spool.remove(next.seq);
           this.stats.rejected++;
         } else {
-          const retryAfter = Number(response.headers.get('retry-after'));
-          await response.arrayBuffer();
+          const retryAfter = Number(response.retryAfter);
           this.retryLater(
             `sidecar answered ${response.status}`,
             Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing/temp-dir.ts';
 import { AGENT_BIN, run, TWIN_BIN } from '../testing/processes.ts';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const SUBCOMMANDS = ['start', 'simulate', 'agent', 'bench', 'eval'];
 
@@ -51,6 +54,19 @@ describe('twin command line', () => {
     const env = await run(AGENT_BIN, [], { TWIN_AGENT_HZ: '0.01' });
     assert.equal(env.code, 1);
     assert.match(env.output, /TWIN_AGENT_HZ must be between 0.1 and 100 Hz/);
+  });
+
+  test('the agent bundles into plain JavaScript that Node runs with nothing compiled (no tsx), with the fallback too', async () => {
+    const bundled = await run(path.join(ROOT, 'scripts/bundle-agent.mjs'), []);
+    assert.equal(bundled.code, 0, bundled.output);
+    const bundle = path.join(ROOT, 'dist/twin-agent.mjs');
+    assert.ok(fs.statSync(bundle).size < 1_000_000, 'the agent alone, none of the sidecar');
+    // Run by Node alone: a TypeScript import would fail without tsx's loader.
+    const direct = await run(bundle, ['--once']);
+    assert.equal(direct.code, 0, direct.output);
+    assert.ok(JSON.parse(direct.output.slice(direct.output.indexOf('{'))).mem_used_pct > 0);
+    const fromSource = await run(AGENT_BIN, ['--hz', '500'], { TWIN_AGENT_FROM_SOURCE: '1' });
+    assert.match(fromSource.output, /--hz must be between 0.1 and 100 Hz/);
   });
 
   test('twin-agent --once prints one real sample of this machine', async () => {

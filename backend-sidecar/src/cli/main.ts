@@ -2,14 +2,13 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runNamed, BENCHMARKS, EVALUATIONS } from './measure-commands.ts';
 import { parseDuration } from '../core/duration.ts';
+import { addAgentCommands } from './agent-program.ts';
 
 // Each command loads only what it needs: the agent must not pay for the sidecar's store and server.
 const startCommand = async (o: import('./start-command.ts').StartOptions) =>
   (await import('./start-command.ts')).startCommand(o);
 const simulateCommand = async (o: import('./simulate-command.ts').SimulateOptions) =>
   (await import('./simulate-command.ts')).simulateCommand(o);
-const agentCommand = async (o: import('./agent-command.ts').AgentCommandOptions) =>
-  (await import('./agent-command.ts')).agentCommand(o);
 
 const workerCommand = async (o: import('./worker-command.ts').WorkerOptions) =>
   (await import('./worker-command.ts')).workerCommand(o);
@@ -24,7 +23,6 @@ const configCheckCommand = async (o: import('./config-command.ts').ConfigCheckOp
  */
 const userPath = (value: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), value);
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 const duration = (value: string) => {
   try {
     return parseDuration(value);
@@ -99,32 +97,7 @@ export function buildProgram(): Command {
     .option('--token <token>', 'bearer token for the sidecar')
     .action(simulateCommand);
 
-  program
-    .command('agent')
-    .description(
-      'sample this machine (CPU, memory, disk, network, pressure) and stream to a sidecar; same as twin-agent'
-    )
-    .option('--url <url>', 'sidecar URL', 'http://127.0.0.1:7788')
-    .option('--hz <rate>', 'samples per second, 0.1 to 100 (TWIN_AGENT_HZ, default 1)')
-    .option('--instance <id>', 'instance id (default: host name and /etc/machine-id)')
-    .option('--label <key=value>', 'label carried with every sample (repeatable): host, zone, service...', collect, [])
-    .option('--probe <host:port>', 'TCP connect latency target (repeatable; default: the sidecar)', collect, [])
-    .option('--token <token>', 'bearer token (TWIN_TOKEN)')
-    .option('--spool <dir>', 'where batches wait while the sidecar is unreachable (TWIN_AGENT_SPOOL)')
-    .option('--once', 'print one sample as JSON and exit', false)
-    .action(agentCommand)
-    .command('report')
-    .description(
-      "send this machine's operating information report (kernel log, journal or syslog, status) to the sidecar at --url"
-    )
-    .option('--print', 'print the report as JSON instead of sending it', false)
-    // --url, --instance and --token are the agent's own options (given before or after "report").
-    .action(async (o: { print: boolean }, command: import('commander').Command) =>
-      (await import('./agent-command.ts')).reportCommand({
-        ...(command.parent!.opts() as Omit<import('./agent-command.ts').ReportCommandOptions, 'print'>),
-        print: o.print,
-      })
-    );
+  addAgentCommands(program);
 
   const modelsCmd = program
     .command('models')
