@@ -257,10 +257,8 @@ export class Sidecar extends EventEmitter<SidecarEvents> implements SidecarServi
     this.every(10_000, () => this.analysis.evaluateForecasts());
     this.every(60_000, () => this.predictFailures());
     this.every(30_000, () => this.analysis.incidents.correlateFleet((id) => this.instances.get(id)?.labels));
-    const retain = () =>
-      this.metrics.applyRetention(Date.now() - config.rawRetentionMs, Date.now() - config.historyRetentionMs);
-    this.every(3_600_000, retain);
-    setImmediate(() => void retain().catch(() => undefined));
+    this.every(3_600_000, () => this.applyRetention());
+    setImmediate(() => void this.applyRetention().catch(() => undefined));
     setImmediate(() => void this.trainer.runDue(this.instances.list()));
   }
 
@@ -297,6 +295,14 @@ export class Sidecar extends EventEmitter<SidecarEvents> implements SidecarServi
       await remediatePredictions(this.remediation, instance, predictions, () =>
         this.analysis.recommendActions(instance)
       );
+  }
+
+  /**
+   * The metric store's retention as of `now`: raw points older than TWIN_RETENTION_RAW folded into
+   * 5-minute rollups, rollups older than TWIN_RETENTION_HISTORY dropped (hourly, and at start).
+   */
+  applyRetention(now = Date.now()): Promise<unknown> {
+    return this.metrics.applyRetention(now - this.config.rawRetentionMs, now - this.config.historyRetentionMs);
   }
 
   readWindow(instance: string, from: number, to: number, stepMs?: number, metrics?: string[]) {
