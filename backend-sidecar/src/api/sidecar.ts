@@ -245,7 +245,6 @@ export class Sidecar extends EventEmitter<SidecarEvents> implements SidecarServi
   }
 
   private schedule(): void {
-    const { config } = this;
     this.every(5_000, () => this.instances.flush());
     if (this.bus) {
       const bus = this.bus;
