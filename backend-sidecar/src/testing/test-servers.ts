@@ -103,11 +103,30 @@ export async function startInfluxDB1(): Promise<TestServer> {
 
 /** Prometheus from Debian with the remote-write receiver on, on a loopback port; optionally scraping itself each second and remote-writing to a URL. */
 export async function startPrometheus(
-  options: { scrapeSelf?: boolean; remoteWriteUrl?: string } = {}
+  options: {
+    scrapeSelf?: boolean;
+    remoteWriteUrl?: string;
+    /** A configuration of the caller's instead (it may put files it names, rule files, in `dir`). */
+    config?: (dir: string) => string;
+  } = {}
 ): Promise<TestServer> {
   const dir = tempDir('twin-prom-');
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
+  if (options.config) {
+    fs.writeFileSync(config, options.config(dir));
+    return startProcess(
+      'prometheus',
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${dir}/data`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      (p) => `http://127.0.0.1:${p}/-/ready`,
+      port
+    );
+  }
   const lines = ['global:', '  scrape_interval: 1s'];
   if (options.scrapeSelf) {
     lines.push(
