@@ -61,6 +61,20 @@ test('every plugin.json is valid: one app with the datasource and three panels n
   }
 });
 
+test("every plugin.json asks for the Grafana it is built against: grafanaDependency names the @grafana packages' version", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugin', 'package.json'), 'utf8'));
+  const versions = new Set(
+    Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
+      .filter(([name]) => /^@grafana\/(data|ui|runtime|schema|i18n)$/.test(name))
+      .map(([, version]) => version)
+  );
+  // One exact version of the runtime packages, and no plugin.json claiming an older Grafana.
+  expect(versions.size).toBe(1);
+  const [built] = [...versions];
+  for (const { file, json } of pluginJsons)
+    expect({ file, dependency: json.dependencies.grafanaDependency }).toEqual({ file, dependency: `>=${built}` });
+});
+
 test('a plugin.json the schema should refuse is refused (the check bites)', () => {
   expect(validatePlugin({ type: 'panel', name: 'x', id: 'Not An Id', info: {}, dependencies: {} })).toBe(false);
   expect(errors(validatePlugin)).toMatch(/id must match pattern/);
@@ -92,7 +106,9 @@ test('every dashboard is valid and uses only provisioned datasources and known p
   const twinTargets = dashboards.flatMap((d) =>
     d.json.panels
       .filter((p: { datasource: { uid: string } }) => p.datasource.uid === 'twin')
-      .flatMap((p: { type: string; targets: Array<{ view: string }> }) => p.targets.map((t) => ({ panel: p.type, view: t.view })))
+      .flatMap((p: { type: string; targets: Array<{ view: string }> }) =>
+        p.targets.map((t) => ({ panel: p.type, view: t.view }))
+      )
   );
   for (const t of twinTargets) {
     expect(views).toContain(t.view);
