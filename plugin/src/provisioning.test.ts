@@ -71,8 +71,9 @@ test("every plugin.json asks for the Grafana it is built against: grafanaDepende
   // One exact version of the runtime packages, and no plugin.json claiming an older Grafana.
   expect(versions.size).toBe(1);
   const [built] = [...versions];
-  for (const { file, json } of pluginJsons)
+  for (const { file, json } of pluginJsons) {
     expect({ file, dependency: json.dependencies.grafanaDependency }).toEqual({ file, dependency: `>=${built}` });
+  }
 });
 
 test('a plugin.json the schema should refuse is refused (the check bites)', () => {
