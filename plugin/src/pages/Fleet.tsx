@@ -1,4 +1,5 @@
 import React, { useEffect, useMemo, useState } from 'react';
+import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, FilterInput, InteractiveTable, LoadingPlaceholder, TextLink, type Column } from '@grafana/ui';
 import { sidecar } from '../api/client';
@@ -23,7 +24,15 @@ const columns: Array<Column<FleetRow>> = [
   { id: 'risk', header: 'Failure probability', sortType: 'number', cell: ({ row }) => row.original.riskLabel },
   { id: 'topCause', header: 'Top root cause', sortType: 'string' },
   { id: 'twin', header: 'Model version', sortType: 'string' },
-  { id: 'lastSeen', header: 'Last seen', sortType: 'string' },
+  {
+    id: 'lastSeen',
+    header: 'Last seen',
+    // ISO times sort as they read; shown as Grafana shows times: how long ago, the time itself on hover.
+    sortType: 'string',
+    cell: ({ row }) => (
+      <span title={dateTimeFormat(row.original.lastSeen)}>{dateTimeFormatTimeAgo(row.original.lastSeen)}</span>
+    ),
+  },
   {
     id: 'dashboard',
     header: '',

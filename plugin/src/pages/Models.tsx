@@ -1,6 +1,6 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import { config, PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Button, Combobox, LoadingPlaceholder } from '@grafana/ui';
+import { Alert, Badge, Button, Combobox, Field, LoadingPlaceholder } from '@grafana/ui';
 import { sidecar } from '../api/client';
 import type { ModelVersion } from '../api/types';
 
@@ -27,6 +27,10 @@ export function versionStatus(v: ModelVersion): {
   }
   return { label: decided, color: decided === 'rejected' ? 'red' : 'blue', why: reason };
 }
+
+/** Whether there is a champion to roll back to: a version that was the champion before the one now. */
+export const canRollBack = (versions: ModelVersion[]) =>
+  versions.some((v) => !v.champion && v.decision?.status === 'champion');
 
 /** Promoting and rolling back change what every operator sees: Grafana admins only (the sidecar also asks for its admin scope). */
 export const canManageModels = () =>
@@ -76,13 +80,16 @@ function Models() {
   return (
     <PluginPage>
       <div data-testid="models-page">
-        <Combobox
-          width={40}
-          options={instances.map((i) => ({ label: i, value: i }))}
-          value={instance ?? null}
-          onChange={(v) => setInstance(v?.value)}
-          placeholder="instance"
-        />
+        <Field label="Instance" description="The instance whose model versions are shown">
+          <Combobox
+            id="models-instance"
+            width={40}
+            options={instances.map((i) => ({ label: i, value: i }))}
+            value={instance ?? null}
+            onChange={(v) => setInstance(v?.value)}
+            placeholder="Choose an instance"
+          />
+        </Field>
         {error && (
           <Alert title="The sidecar refused or could not be reached" severity="error">
             {error}
@@ -96,6 +103,8 @@ function Models() {
               <Button
                 variant="secondary"
                 icon="history"
+                disabled={!canRollBack(versions)}
+                tooltip={canRollBack(versions) ? undefined : 'No earlier champion to go back to'}
                 onClick={() => act(() => sidecar.rollback(instance), `${instance} rolled back`)}
                 data-testid="models-rollback"
               >

@@ -1,10 +1,10 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { of } from 'rxjs';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { config } from '@grafana/runtime';
 import Instance from './Instance';
-import Models, { versionStatus } from './Models';
+import Models, { canRollBack, versionStatus } from './Models';
 import Reports from './Reports';
 
 // No Grafana server can run here: its data proxy (getBackendSrv) is mocked; it answers as the
@@ -63,6 +63,16 @@ const answers: Record<string, unknown> = {
         trainingMs: 3900,
         champion: false,
         decision: { status: 'rejected', reason: 'validation error 0.52 not below the champion 0.31', decidedAt: MIN },
+      },
+      {
+        instance: 'web-1',
+        version: 'v0000',
+        kind: 'lstm',
+        createdAt: 0,
+        validationError: 0.4,
+        trainingMs: 3800,
+        champion: false,
+        decision: { status: 'champion', reason: 'first version', decidedAt: 0 },
       },
     ],
   },
@@ -137,7 +147,7 @@ test('model versions page: champion and rejected challenger with why; admins pro
     decision: { status: 'champion' as const, reason: 'first', decidedAt: 0 },
   };
   expect(versionStatus(former).label).toBe('former champion');
-  fireEvent.click(screen.getByText('Promote'));
+  fireEvent.click(within(screen.getByTestId('model-v0001')).getByText('Promote'));
   await waitFor(() =>
     expect(fetchMock).toHaveBeenCalledWith(
       expect.objectContaining({
@@ -155,6 +165,18 @@ test('model versions page: champion and rejected challenger with why; admins pro
       })
     )
   );
+});
+
+test('model versions page: the instance picker is labelled; roll back needs an earlier champion to go back to', async () => {
+  config.bootData.user.orgRole = 'Admin' as never;
+  render(<Models />);
+  await waitFor(() => expect(screen.getByTestId('models-table')).toBeInTheDocument());
+  expect(screen.getByText('Instance')).toBeInTheDocument();
+  expect(screen.getByTestId('models-rollback')).toBeEnabled();
+  const v = answers['/api/v1/instances/web-1/models'] as { items: Array<Parameters<typeof canRollBack>[0][number]> };
+  expect(canRollBack(v.items)).toBe(true);
+  expect(canRollBack([v.items[0]!])).toBe(false);
+  expect(canRollBack(v.items.slice(0, 2))).toBe(false);
 });
 
 test('model versions page: a viewer sees the versions but no promote or roll back', async () => {
