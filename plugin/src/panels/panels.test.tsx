@@ -5,7 +5,11 @@ import { of } from 'rxjs';
 import { actionsFrame, failureTableFrame, incidentFrame, rootCausesFrame, twinFrames } from '../datasource/frames';
 import { whatIfFrames } from '../datasource/whatif';
 import { AnomalyPanel, type AnomalyOptions } from './anomaly/AnomalyPanel';
-import { FailureProbabilityPanel, type FailureOptions } from './failure-probability/FailureProbabilityPanel';
+import {
+  actionEffect,
+  FailureProbabilityPanel,
+  type FailureOptions,
+} from './failure-probability/FailureProbabilityPanel';
 import { WhatIfPanel, type WhatIfOptions } from './what-if/WhatIfPanel';
 
 // No Grafana server can run here: its data proxy (getBackendSrv) is mocked for the what-if re-run.
@@ -88,6 +92,8 @@ test('failure panel: current risk per kind and horizon with confidence, root cau
   expect(screen.getByTestId('failure-risk')).toHaveTextContent('web-1 crash within 1h72%60%-80%, confidence 80%');
   expect(screen.getByTestId('failure-root-causes')).toHaveTextContent('memory 80%');
   expect(screen.getByTestId('failure-actions')).toHaveTextContent('add-memory +50%: -62% (to 10%)');
+  expect(actionEffect(0.00001, 0.00002)).toBe('no measurable change (stays at 0.0%)');
+  expect(actionEffect(-0.05, 0.3)).toBe('+5.0% (to 30%)');
 });
 
 const whatIfResponse = {

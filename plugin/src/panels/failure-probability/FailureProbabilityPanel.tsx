@@ -12,6 +12,14 @@ export interface FailureOptions {
 
 const pct = (p: number) => `${(100 * p).toFixed(p < 0.1 ? 1 : 0)}%`;
 
+/** What an action does to the risk, in words where the change is too small to show ("-0.0% (to 0.0%)" said nothing). */
+export function actionEffect(drop: number, after: number): string {
+  if (!Number.isFinite(drop) || Math.abs(drop) < 0.0005) {
+    return `no measurable change (stays at ${pct(after)})`;
+  }
+  return `${drop > 0 ? '-' : '+'}${pct(Math.abs(drop))} (to ${pct(after)})`;
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1), height: '100%', overflow: 'auto' }),
   risks: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(2) }),
@@ -116,7 +124,7 @@ export function FailureProbabilityPanel({ data, width, height, options }: PanelP
           {actions.length === 0 && <div>none yet</div>}
           {actions.slice(0, 3).map((a) => (
             <div key={String(a.action)}>
-              {String(a.action)}: -{pct(Number(a.drop))} (to {pct(Number(a['probability after']))})
+              {String(a.action)}: {actionEffect(Number(a.drop), Number(a['probability after']))}
             </div>
           ))}
         </div>
