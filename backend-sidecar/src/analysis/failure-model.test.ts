@@ -31,6 +31,26 @@ test('before any failure the model gives the prior: the trend probability, lifte
   assert.ok(quiet.interval[0] < quiet.probability && quiet.probability < quiet.interval[1]);
 });
 
+test('a near-certain prediction of a model never checked against a failure is not certain: no interval [1, 1], no confidence 1', () => {
+  const prior = new FailureModel();
+  const sure = prior.predict({ trendProbability: 1 - 1e-9, anomalyScore: 8, incidentOpen: true, finding: 'critical' });
+  assert.ok(sure.probability > 0.999);
+  assert.ok(sure.interval[0] <= 0.05, String(sure.interval));
+  assert.ok(sure.confidence < 0.06, String(sure.confidence));
+  // Checked against 50 failures, the same logit may claim more, never certainty.
+  prior.failuresLearnt = 50;
+  const checked = prior.predict({
+    trendProbability: 1 - 1e-9,
+    anomalyScore: 8,
+    incidentOpen: true,
+    finding: 'critical',
+  });
+  assert.ok(checked.interval[0] > 0.9 && checked.interval[0] <= 0.05 ** (1 / 51) + 1e-12, String(checked.interval));
+  // A calm moment is as before: low, with a narrow interval.
+  const calm = new FailureModel().predict({ trendProbability: 0.001, anomalyScore: 0.1, incidentOpen: false });
+  assert.ok(calm.interval[1] < 0.05 && calm.confidence > 0.95, JSON.stringify(calm));
+});
+
 test('fitted on recorded failures it learns what precedes them, is better calibrated, and grows surer with evidence', () => {
   const train = moments(4000);
   const test_ = moments(4000);

@@ -81,6 +81,7 @@ const PRIOR_TRUST = Float64Array.from(FEATURE_NAMES, (name) => FAILURE_MODEL.pri
  * prior must not be swept aside by the first ones.
  */
 export const PRIOR_STRENGTH = FAILURE_MODEL.priorStrength.value;
+const CALIBRATION_TAIL = FAILURE_MODEL.calibrationTail.value;
 
 export interface FailurePrediction {
   probability: number;
@@ -120,6 +121,8 @@ export class FailureModel {
   /** Inverse Hessian of the penalised log-likelihood at the weights (their covariance). */
   private covariance: Float64Array[];
   prior = true;
+  /** Recorded failures the weights were learnt from (0 for the prior): how far a near-certain prediction has been checked. */
+  failuresLearnt = 0;
 
   constructor(private readonly strength = PRIOR_STRENGTH) {
     this.covariance = Array.from(PRIOR_WEIGHTS, (_, i) =>
@@ -135,7 +138,10 @@ export class FailureModel {
     for (let i = 0; i < x.length; i++)
       for (let j = 0; j < x.length; j++) variance += x[i]! * this.covariance[i]![j]! * x[j]!;
     const spread = 1.645 * Math.sqrt(Math.max(0, variance));
-    const interval: [number, number] = [sigmoid(z - spread), sigmoid(z + spread)];
+    // The weights' uncertainty alone collapses the interval of a logit far from 0 ([1, 1]); a
+    // prediction that sure is only as sure as the failures it has been checked against.
+    const checked = CALIBRATION_TAIL ** (1 / (this.failuresLearnt + 1));
+    const interval: [number, number] = [Math.min(checked, sigmoid(z - spread)), sigmoid(z + spread)];
     return { probability: sigmoid(z), interval, confidence: 1 - (interval[1] - interval[0]), prior: this.prior };
   }
 
@@ -163,8 +169,12 @@ export class FailureModel {
     return loss;
   }
 
-  /** Re-fits on labelled moments (features as `featuresOf` gives them, label 1 when the failure followed). */
-  fit(examples: readonly LabelledMoment[], maxIterations = 25): FitSummary {
+  /**
+   * Re-fits on labelled moments (features as `featuresOf` gives them, label 1 when the failure
+   * followed); `failures`: how many recorded failures the positive moments come from (each brings a
+   * horizon's worth of them; the predictor counts them), every positive moment by default.
+   */
+  fit(examples: readonly LabelledMoment[], maxIterations = 25, failures?: number): FitSummary {
     const n = PRIOR_WEIGHTS.length;
     const w = Float64Array.from(this.weights);
     let iterations = 0;
@@ -212,6 +222,7 @@ export class FailureModel {
       )
     );
     this.prior = !examples.some((e) => e.y === 1);
+    this.failuresLearnt = failures ?? examples.filter((e) => e.y === 1).length;
     let logLoss = 0;
     for (const { x, y } of examples) {
       let z = 0;

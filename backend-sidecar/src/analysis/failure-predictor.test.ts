@@ -40,6 +40,22 @@ test('moments are labelled by the failures that followed within each horizon; th
     .predict({ crash: quiet, outage: quiet })
     .find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
   assert.ok(calm.probability < 0.01, `${calm.probability}`);
+  // Within a day is at least as likely as within the hour, for every kind and moment.
+  for (const e of [leaking, quiet])
+    for (const kind of ['crash', 'outage'] as const) {
+      const [hour, day] = [HOUR, 24 * HOUR].map(
+        (h) => predictor.predict({ crash: e, outage: e }).find((p) => p.kind === kind && p.horizonMs === h)!
+      );
+      assert.ok(day!.probability >= hour!.probability, `${kind}: ${day!.probability} < ${hour!.probability}`);
+      assert.ok(day!.interval[0] >= hour!.interval[0] && day!.interval[1] >= hour!.interval[1]);
+    }
+  // Ten crashes checked it: a near-certain crash prediction says so, its interval not collapsed to [1, 1].
+  const certain = predictor
+    .predict({ crash: { ...leaking, trendProbability: 0.999999 }, outage: quiet })
+    .find((p) => p.kind === 'crash' && p.horizonMs === HOUR)!;
+  assert.ok(certain.probability > 0.99);
+  assert.ok(certain.interval[0] <= 0.05 ** (1 / 11) + 1e-12, String(certain.interval));
+  assert.ok(certain.confidence < 0.77, String(certain.confidence));
 });
 
 test('a fit that does not predict the later moments better than the prior is not adopted', () => {

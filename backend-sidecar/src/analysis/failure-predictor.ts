@@ -61,14 +61,30 @@ export class FailurePredictor {
     return this.predict(evidence);
   }
 
+  /**
+   * Per kind, the horizons in ascending order, each at least as likely as the one before (a failure
+   * within the hour is a failure within the day: each horizon's model alone need not say so).
+   */
   predict(evidence: Record<FailureKind, FailureEvidence>): KindPrediction[] {
-    return FAILURE_KINDS.flatMap((kind) =>
-      this.options.horizonsMs.map((horizonMs) => ({
-        kind,
-        horizonMs,
-        ...this.models.get(key(kind, horizonMs))!.predict(evidence[kind]),
-      }))
-    );
+    const horizons = [...this.options.horizonsMs].sort((a, b) => a - b);
+    return FAILURE_KINDS.flatMap((kind) => {
+      let shorter: KindPrediction | undefined;
+      return horizons.map((horizonMs) => {
+        const own = this.models.get(key(kind, horizonMs))!.predict(evidence[kind]);
+        const interval: [number, number] = shorter
+          ? [Math.max(shorter.interval[0], own.interval[0]), Math.max(shorter.interval[1], own.interval[1])]
+          : own.interval;
+        shorter = {
+          kind,
+          horizonMs,
+          ...own,
+          probability: Math.max(shorter?.probability ?? 0, own.probability),
+          interval,
+          confidence: 1 - (interval[1] - interval[0]),
+        };
+        return shorter;
+      });
+    });
   }
 
   recordFailure(instance: string, ts: number, kind: FailureKind): void {
@@ -83,8 +99,10 @@ export class FailurePredictor {
     for (const kind of FAILURE_KINDS)
       for (const h of this.options.horizonsMs) {
         const examples: { x: Float32Array; y: 0 | 1; ts: number }[] = [];
+        let recorded = 0;
         for (const [instance, moments] of this.moments) {
           const failures = (this.failures.get(instance) ?? []).filter((f) => f.kind === kind);
+          recorded += failures.filter((f) => f.ts <= now - h).length;
           for (const m of moments) {
             // Only moments whose horizon has passed: counting the ones that already failed but not
             // the ones still waiting would make failures look common right after one.
@@ -95,7 +113,7 @@ export class FailurePredictor {
             examples.push({ x: m.x[kind], y: failed ? 1 : 0, ts: m.ts });
           }
         }
-        out[key(kind, h)] = this.fitJudged(key(kind, h), examples);
+        out[key(kind, h)] = this.fitJudged(key(kind, h), examples, recorded);
       }
     return out;
   }
@@ -107,7 +125,8 @@ export class FailurePredictor {
    */
   private fitJudged(
     name: string,
-    examples: { x: Float32Array; y: 0 | 1; ts: number }[]
+    examples: { x: Float32Array; y: 0 | 1; ts: number }[],
+    failures: number
   ): FitSummary & { adopted: boolean } {
     examples.sort((a, b) => a.ts - b.ts);
     const cut = Math.floor(examples.length * 0.7);
@@ -118,7 +137,7 @@ export class FailurePredictor {
     const adopted = held.some((e) => e.y === 1) && candidate.logLoss(held) < prior.logLoss(held);
     const model = new FailureModel();
     const summary = adopted
-      ? model.fit(examples)
+      ? model.fit(examples, undefined, failures)
       : { ...prior.fit([]), examples: examples.length, positives: examples.filter((e) => e.y === 1).length };
     this.models.set(name, adopted ? model : prior);
     return { ...summary, adopted };

@@ -122,6 +122,14 @@ export const FAILURE_MODEL = parameterRegister('analysis: failure model', {
     basis: 'first principles',
     source: 'Each recorded failure brings an hour of correlated moments; the first few must not sweep the prior aside.',
   },
+  calibrationTail: {
+    value: 0.05,
+    unit: 'probability',
+    what: "The tail a near-certain prediction's interval leaves for its model being wrong: its lower bound is at most the 5 % quantile of the hit rate that k recorded failures, all foreseen, leave possible (Beta(k + 1, 1): 0.05^(1/(k+1))).",
+    basis: 'first principles',
+    source:
+      'The lower end of the about-90 % interval the predictions already give. A logit far from 0 made the Laplace interval collapse to [1, 1] ("confidence 1.0") for a model that had never been checked against one failure.',
+  },
 });
 
 /** Incidents and their root causes (analysis/incident-correlator.ts). */
