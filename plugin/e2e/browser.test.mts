@@ -205,7 +205,10 @@ test('failure-probability panel: risk per kind and horizon with its confidence, 
     risks.some((r) => /sim-001 crash within 1h/.test(r)),
     risks.join(' | ')
   );
-  assert.ok(risks.every((r) => /confidence \d+%/.test(r)));
+  assert.ok(
+    risks.every((r) => /confidence \d+(\.\d)?%/.test(r)),
+    risks.join(' | ')
+  );
   assert.match(await page.getByTestId('failure-root-causes').innerText(), /Top root causes/);
   assert.match(await page.getByTestId('failure-actions').innerText(), /Recommended actions/);
   await shot(page, 'failure-panel');
