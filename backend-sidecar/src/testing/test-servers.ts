@@ -113,20 +113,6 @@ export async function startPrometheus(
   const dir = tempDir('twin-prom-');
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
-  if (options.config) {
-    fs.writeFileSync(config, options.config(dir));
-    return startProcess(
-      'prometheus',
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${dir}/data`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      (p) => `http://127.0.0.1:${p}/-/ready`,
-      port
-    );
-  }
   const lines = ['global:', '  scrape_interval: 1s'];
   if (options.scrapeSelf) {
     lines.push(
@@ -144,7 +130,7 @@ export async function startPrometheus(
       '      batch_send_deadline: 1s'
     );
   }
-  fs.writeFileSync(config, lines.join('\n') + '\n');
+  fs.writeFileSync(config, options.config ? options.config(dir) : lines.join('\n') + '\n');
   return startProcess(
     'prometheus',
     [
